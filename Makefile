@@ -1,0 +1,45 @@
+# policy-corpus: `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+RAW ?= corpus/raw
+OUT ?= corpus/processed
+SHARED ?= ../shared/data
+JOBS ?= 1
+
+.PHONY: help corpus test eval bench genre-model clean venv
+
+help:  ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip setuptools wheel
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)  ## create .venv and install the package (done by every target)
+
+corpus: $(STAMP)  ## build corpus/raw into corpus/processed (tables, topics, comparisons)
+	$(BIN)/policy-corpus build --raw $(RAW) --out $(OUT) --jobs $(JOBS)
+	$(BIN)/policy-corpus topics --out $(OUT)
+	$(BIN)/policy-corpus compare --out $(OUT) --by genre
+	$(BIN)/policy-corpus compare --out $(OUT) --by year
+	$(BIN)/policy-corpus compare --out $(OUT) --by region
+
+test: $(STAMP)  ## run the test suite (no ../shared needed)
+	$(BIN)/python -m pytest
+
+eval: $(STAMP)  ## quality figures on ../shared/data -> reports/eval.json (fails below pinned floors)
+	$(BIN)/python -m pipeline.evaluation --data $(SHARED) --out reports/eval.json
+
+bench: $(STAMP)  ## speed and memory ratios on ../shared/data -> reports/bench.json
+	$(BIN)/python -m pipeline.benchmark --data $(SHARED) --out reports/bench.json
+
+genre-model: $(STAMP)  ## retrain the shipped genre model in models/genre from ../shared/data
+	$(BIN)/python -m pipeline.genre_training --data $(SHARED) --out models/genre
+
+clean:  ## remove built tables, caches and reports (keeps .venv)
+	rm -rf corpus/interim corpus/processed reports/*.json reports/figures

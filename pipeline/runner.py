@@ -1,0 +1,96 @@
+"""The runner: the one place that lists the stages in order.
+
+    files ──ingest──▶ pages ──learn templates (global)──▶ per page: clean ▶ split ▶
+    per document: segment ▶ outline ▶ extract ▶ genre ▶ metadata ──▶ dedup (global)
+    ──▶ recurring problems (global) ──▶ tables + manifest
+
+Per-page work is a pure function (``process_page``) so that an executor (local process
+pool or Dask) can run it anywhere; global stages run here, in the driver.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import clean, dedup, extract, genre, ingest, metadata, outline, segment, split
+from .config import Config
+from .context import Resources
+from .records import Document, Page, Removal
+
+# Per-document stages, in order: each is ``run(doc, page, resources) -> None`` and fills
+# its own fields of the Document.
+DOCUMENT_STAGES: list[tuple[str, Callable[[Document, Page, Resources], None]]] = [
+    ("segment", segment.run),
+    ("outline", outline.run),
+    ("extract", extract.run),
+    ("genre", genre.run),
+    ("metadata", metadata.run),
+]
+
+
+@dataclass
+class PageResult:
+    """What per-page processing returns for one page."""
+
+    page: Page
+    documents: list[Document] = field(default_factory=list)
+    page_removed: list[Removal] = field(default_factory=list)   # removals outside any document
+    errors: list[dict] = field(default_factory=list)            # {stage, error} for a stage that raised
+
+
+def process_page(page: Page, templates: clean.SiteTemplates, res: Resources) -> PageResult:
+    """clean ▶ split ▶ the document stages, for one ingested page. Never raises: a stage
+    that fails is recorded in ``errors`` and the page is marked rejected with the reason."""
+    result = PageResult(page)
+    if not page.ok:
+        return result
+    stage = "clean"
+    try:
+        cleaned = clean.run(page, templates, res)
+        stage = "split"
+        docs, result.page_removed = split.run(page, cleaned, res)
+        for doc in docs:
+            for stage, fn in DOCUMENT_STAGES:
+                fn(doc, page, res)
+        result.documents = docs
+        page.n_docs = len(docs)
+    except Exception as exc:  # one broken page never stops a build
+        result.errors.append({"stage": stage, "error": f"{type(exc).__name__}: {exc}"})
+        page.status, page.reason = "rejected", f"{stage} failed: {type(exc).__name__}: {exc}"
+        result.documents = []
+    return result
+
+
+def process_files(paths: Iterable[Path], res: Resources, root: Path | None = None) -> list[PageResult]:
+    """Ingest and process loose files (the ``analyze``/``classify`` commands): no template
+    learning across pages beyond the files given."""
+    pages: list[Page] = []
+    for p in paths:
+        p = Path(p)
+        pages.extend(ingest.ingest_file(p, root or p.parent, res.config["ingest"]))
+    templates = clean.learn_templates(pages, res.config["clean"])
+    return [process_page(pg, templates, res) for pg in pages]
+
+
+def build(raw: Path, out: Path, config: Config | None = None, jobs: int = 1, quiet: bool = False,
+          genre_model_dir: Path | None = None) -> dict:
+    """Build the corpus tables from the pages under ``raw`` into ``out``; returns the manifest."""
+    from .executors import run_build
+
+    return run_build(Path(raw), Path(out), config or Config.load(), jobs=jobs, quiet=quiet,
+                     genre_model_dir=genre_model_dir)
+
+
+def timed(timings: dict, name: str):
+    """Context manager that adds the elapsed seconds of a block to ``timings[name]``."""
+
+    class _T:
+        def __enter__(self):
+            self.t = time.perf_counter()
+
+        def __exit__(self, *exc):
+            timings[name] = round(timings.get(name, 0.0) + time.perf_counter() - self.t, 4)
+
+    return _T()

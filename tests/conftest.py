@@ -1,0 +1,44 @@
+"""Shared fixtures. Tests never need ../shared: they use corpus/raw and fixtures they write."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "corpus" / "raw" / "000_72afd9e4fb823ccb.txt"
+
+os.environ.setdefault("TQDM_DISABLE", "1")
+
+
+@pytest.fixture(scope="session")
+def seed_path() -> Path:
+    return SEED
+
+
+@pytest.fixture(scope="session")
+def seed_bytes() -> bytes:
+    return SEED.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def seed_lines() -> list[str]:
+    """The sample page's lines (index 0 = line 1)."""
+    return SEED.read_text(encoding="utf-8").split("\n")
+
+
+@pytest.fixture(scope="session")
+def seed_results():
+    """The sample page processed once (PageResult), shared by the tests that only read it."""
+    from pipeline.config import Config
+    from pipeline.context import Resources
+    from pipeline.runner import process_files
+
+    [result] = process_files([SEED], Resources(Config.load()))
+    return result
+
+
+@pytest.fixture(scope="session")
+def seed_docs(seed_results):
+    return seed_results.documents
