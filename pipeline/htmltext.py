@@ -1,0 +1,230 @@
+"""HTML → main text, one paragraph per line, plus what the page's <head> says about itself.
+
+Used by the ingest stage (``pipeline/ingest.py``). The fallback chain, in order of attempts:
+
+1. trafilatura with ``favor_precision`` (main extractor; its own fallbacks — readability
+   and jusText comparison — stay on).
+2. The precision result is compared with a readability-style candidate (the single best
+   content node of the page, trafilatura's bundled readability port): when trafilatura
+   also took other articles or lists the readability node does not hold, the lines
+   outside that node are dropped, as long as enough text remains (``ingest.html_*``
+   settings). This is the "compare candidates" step that lifts precision.
+3. trafilatura with ``favor_recall`` when the precision pass returned nothing.
+4. The page's block text through lxml (one block element per line), nav/header/footer/
+   aside/script/style dropped — the rescue for pages trafilatura finds nothing in.
+
+Nothing is removed here beyond what extraction leaves out; the clean stage removes chrome.
+"""
+from __future__ import annotations
+
+import html as html_lib
+import re
+from dataclasses import dataclass, field
+
+import lxml.etree
+import lxml.html
+
+# Block-level tags: each starts a new line in the lxml fallback text.
+BLOCK_TAGS = {
+    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
+    "section", "article", "blockquote", "pre", "dd", "dt", "dl", "header", "footer", "form",
+    "td", "th", "hr", "main", "center", "address", "figcaption", "figure", "nav", "aside",
+}
+# Never text: scripts, styles and page furniture the rescue pass skips.
+SKIP_TAGS = {"script", "style", "noscript", "template", "iframe", "svg", "canvas", "head", "select", "option"}
+FURNITURE_TAGS = {"nav", "header", "footer", "aside"}
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
+_SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+
+
+class HtmlTooDeep(ValueError):
+    """The page nests elements deeper than the parser can hold; its text would be lost."""
+
+
+@dataclass
+class HtmlText:
+    """What the HTML path returns: the main text and what the <head> declares."""
+
+    text: str
+    method: str                              # which step of the fallback chain produced the text
+    title: str | None = None
+    site: str | None = None
+    published: str | None = None
+    url: str | None = None
+    meta: dict = field(default_factory=dict)
+    page_text: str = ""                      # the whole page's block text (for header metadata)
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset a page declares in a <meta> tag (within its first 4 KB), lower-cased."""
+    m = _META_CHARSET.search(data[:4096])
+    return m.group(1).decode("ascii", "replace").lower() if m else None
+
+
+def html_to_text(html: str, cfg: dict) -> HtmlText:
+    """Main text of an HTML page (decoded string) → ``HtmlText``.
+
+    Raises ``HtmlTooDeep`` when the element tree is deeper than ``cfg["html_max_depth"]``
+    (libxml2 silently drops what lies below depth 256, so such a page cannot be read)."""
+    import trafilatura
+
+    html = _XML_DECL.sub("", html, count=1)
+    tree = parse_html(html)
+    depth = tree_depth(tree)
+    if depth >= cfg.get("html_max_depth", 250):
+        raise HtmlTooDeep(f"HTML nested {depth}+ levels deep (limit {cfg.get('html_max_depth', 250)}); "
+                          "the parser cannot read it")
+    head = head_metadata(tree, cfg)
+    page_text = block_text(tree, skip_furniture=False)
+
+    text, method = "", ""
+    precise = trafilatura.extract(html, favor_precision=True, include_comments=False,
+                                  include_tables=True, deduplicate=False) or ""
+    if precise.strip():
+        text, method = precise, "trafilatura-precision"
+        focused = focus_on_best_node(tree, precise, cfg)
+        if focused is not None:
+            text, method = focused, "trafilatura-precision+readability"
+    if not text.strip():
+        recall = trafilatura.extract(html, favor_recall=True, include_comments=False, include_tables=True) or ""
+        if recall.strip():
+            text, method = recall, "trafilatura-recall"
+    if not text.strip():
+        text, method = block_text(tree, skip_furniture=True), "lxml-blocks"
+    return HtmlText(text=tidy_lines(text), method=method, page_text=page_text, **head)
+
+
+def parse_html(html: str) -> lxml.html.HtmlElement:
+    """An lxml tree of the page (an empty <html> for an empty string)."""
+    if not html.strip():
+        return lxml.html.fromstring("<html></html>")
+    try:
+        return lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return lxml.html.fromstring(f"<html><body>{html_lib.escape(html)}</body></html>")
+
+
+def tree_depth(tree) -> int:
+    """The deepest element nesting of a tree (iterative: no recursion limit)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        el, d = stack.pop()
+        deepest = max(deepest, d)
+        stack.extend((child, d + 1) for child in el)
+    return deepest
+
+
+def head_metadata(tree, cfg: dict) -> dict:
+    """title/site/published/url from the <head>: og: tags first, then <title>."""
+    def meta(*names):
+        for name in names:
+            for attr in ("property", "name", "itemprop"):
+                found = tree.xpath(f'//meta[@{attr}="{name}"]/@content')
+                if found and found[0].strip():
+                    return _SPACES.sub(" ", found[0]).strip()
+        return None
+
+    raw_title = None
+    titles = tree.xpath("//title")
+    if titles:
+        raw_title = _SPACES.sub(" ", titles[0].text_content()).strip() or None
+    og_title = meta("og:title", "twitter:title")
+    site = meta("og:site_name", "application-name")
+    title = og_title
+    if not title and raw_title:
+        title, site_from_title = split_title_site(raw_title, cfg.get("title_site_separators", []))
+        site = site or site_from_title
+    published = meta("article:published_time", "pubdate", "publishdate", "PubDate", "publish_time",
+                     "datePublished", "og:release_date", "dc.date", "DC.date")
+    url = meta("og:url")
+    if not url:
+        canon = tree.xpath('//link[@rel="canonical"]/@href')
+        url = canon[0].strip() if canon else None
+    return {"title": title, "site": site, "published": published, "url": url,
+            "meta": {k: v for k, v in {"html_title": raw_title, "keywords": meta("keywords"),
+                                       "description": meta("description")}.items() if v}}
+
+
+def split_title_site(raw_title: str, separators: list[str]) -> tuple[str, str | None]:
+    """"标题_管理范文网" → ("标题", "管理范文网"); a title without a separator stays whole."""
+    for sep in separators:
+        if sep in raw_title:
+            left, _, right = raw_title.rpartition(sep)
+            left, right = left.strip(), right.strip()
+            if len(left) >= 2 and 1 < len(right) <= 30:
+                return left, right
+    return raw_title, None
+
+
+def block_text(tree, skip_furniture: bool) -> str:
+    """The text of a tree with one line per block element (the lxml fallback)."""
+    out: list[str] = []
+    body = tree.find(".//body")
+    root = body if body is not None else tree
+
+    def walk(el):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in SKIP_TAGS or (skip_furniture and tag in FURNITURE_TAGS) or not isinstance(el.tag, str):
+            if el.tail:
+                out.append(el.tail)
+            return
+        block = tag in BLOCK_TAGS
+        if block:
+            out.append("\n")
+        if el.text:
+            out.append(el.text)
+        for child in el:
+            walk(child)
+        if block:
+            out.append("\n")
+        if el.tail:
+            out.append(el.tail)
+
+    # iterative guard: html_to_text refuses trees deeper than the limit before we get here
+    walk(root)
+    return tidy_lines("".join(out))
+
+
+def tidy_lines(text: str) -> str:
+    """Collapse runs of spaces inside lines, strip lines, drop blank ones."""
+    lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\r", "\n").split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def focus_on_best_node(tree, extracted: str, cfg: dict) -> str | None:
+    """Drop the extracted lines that lie outside the page's best content node (readability).
+
+    Returns the narrowed text, or None to keep ``extracted`` as it is: when readability
+    finds nothing, or narrowing would keep less than ``html_focus_min_share`` of the text
+    (then readability probably picked a wrong node), or removes less than
+    ``html_focus_min_drop`` (nothing worth changing)."""
+    from trafilatura.readability_lxml import Document
+
+    try:
+        summary = Document(_copy(tree)).summary()
+    except Exception:  # readability is a helper here: its failure keeps trafilatura's text
+        return None
+    if not summary:
+        return None
+    node_text = block_text(lxml.html.fromstring(summary), skip_furniture=False)
+    node_compact = _compact(node_text)
+    if len(node_compact) < cfg.get("html_focus_min_chars", 50):
+        return None
+    lines = tidy_lines(extracted).split("\n")
+    kept = [line for line in lines if _compact(line) and _compact(line) in node_compact]
+    total = sum(len(_compact(x)) for x in lines) or 1
+    kept_chars = sum(len(_compact(x)) for x in kept)
+    share = kept_chars / total
+    if share < cfg.get("html_focus_min_share", 0.3) or 1 - share < cfg.get("html_focus_min_drop", 0.05):
+        return None
+    return "\n".join(kept)
+
+
+def _compact(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def _copy(tree):
+    return lxml.html.fromstring(lxml.html.tostring(tree, encoding="unicode"))
