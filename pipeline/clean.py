@@ -1,21 +1,444 @@
-"""clean: strip site chrome. PLACEHOLDER (owned by the clean work): keeps every non-blank line."""
+"""clean: strip site chrome from a page and normalise the text that is kept.
+
+In: an ingested ``Page`` (line-structured text, optional site/title/url from ingest), the
+``SiteTemplates`` learned over the whole corpus, and the worker's ``Resources``.
+Out: a ``CleanPage`` whose lines keep their page line numbers, plus every removal with the
+rule that made it (``site:guanli.breadcrumb``, ``cue:xiaobian_intro``, ``spam:inline_suffix``,
+``header:page_title``, ``footer:download_prompt``, ``template:learned``).
+
+Two sources of knowledge, both data:
+- rule files: generic cues (``rules/boilerplate.toml``) and site profiles (``rules/sites/*.toml``);
+  a page's matching profiles are tried before the generic cues;
+- the corpus: lines that repeat across many pages of one site (``learn_templates``).
+
+Where a cue may fire is decided by the page's shape: header cues only in the header zone
+(the lines before the first body-like line or split marker), footer cues only after a footer
+anchor in the last part of the page or in the trailing run of chrome; whole-line cues and
+inline-spam fragments anywhere, but only on lines short enough to be chrome.
+
+Order of attempts: inline-spam fragments → whole-line cues → header zone → footer zone →
+trailing chrome run. Kept text is normalised (``normalize.normalize_line``), one line to one line.
+"""
 from __future__ import annotations
 
-from .records import CleanPage, Line, Page
+import hashlib
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import urlsplit
 
-SiteTemplates = dict  # site → set of template lines learned from the corpus
+from . import rules
+from .normalize import normalize_line
+from .records import CleanPage, Line, Page, Removal
+
+CUE_GROUPS = ("header", "line", "fragment", "footer_start", "footer")
+# rule-id prefix of each generic group (site profiles use "site:<profile>.")
+GENERIC_PREFIX = {"header": "header", "line": "cue", "fragment": "spam", "footer_start": "footer", "footer": "footer"}
+# a line made only of these is nothing worth keeping once a spam fragment is cut out of it
+_PUNCT_ONLY = re.compile(r"^[\s,，.。;；:：!！?？、·•\-—_()（）\[\]【】\"'“”‘’]*$")
+_TITLE_COUNT_SUFFIX = re.compile(r"\s*[(（【\[]?\s*(精选|优秀|通用|热门)?\s*\d{1,3}\s*篇\s*[)）】\]]?$")
+_TITLE_SEPARATORS = "_|-–—:：·丨｜ "
 
 
+def run(page: Page, templates: "SiteTemplates | None", res) -> CleanPage:
+    """One page → its kept lines (normalised, with page line numbers) and the removal log.
+
+    Every non-blank line of the page ends up either in ``lines`` (possibly with fragments
+    cut out, each cut logged) or in ``removed`` as a whole line; blank lines are neither.
+    """
+    cfg = res.config["clean"]
+    clean_rules: CleanRules = res.clean_rules
+    cleaner = _PageCleaner(page, clean_rules, templates, cfg)
+    return cleaner.clean()
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One pattern with its rule id; a line longer than ``max_chars`` never matches."""
+
+    rule: str
+    pattern: re.Pattern
+    max_chars: int | None = None
+
+    def search(self, text: str) -> re.Match | None:
+        if self.max_chars is not None and len(text) > self.max_chars:
+            return None
+        return self.pattern.search(text)
+
+
+@dataclass(frozen=True)
+class CueSet:
+    """Cues grouped by where they may fire (see rules/boilerplate.toml)."""
+
+    header: tuple[Cue, ...] = ()
+    line: tuple[Cue, ...] = ()
+    fragment: tuple[Cue, ...] = ()
+    footer_start: tuple[Cue, ...] = ()
+    footer: tuple[Cue, ...] = ()
+
+    def __add__(self, other: "CueSet") -> "CueSet":
+        return CueSet(*(getattr(self, g) + getattr(other, g) for g in CUE_GROUPS))
+
+    @staticmethod
+    def first(cues: tuple[Cue, ...], text: str) -> Cue | None:
+        for cue in cues:
+            if cue.search(text):
+                return cue
+        return None
+
+
+@dataclass(frozen=True)
+class SiteProfile:
+    """A known site: how to recognise its pages and its own cues (tried before generic ones)."""
+
+    id: str
+    name: str
+    names: tuple[str, ...]
+    hosts: tuple[str, ...]
+    anywhere: bool          # applies to any page naming the site anywhere (inline-spam sites)
+    cues: CueSet
+
+    def applies(self, site: str | None, host: str | None, head: str, text: str) -> bool:
+        if site and site in self.names or host and host in self.hosts:
+            return True
+        zone = text if self.anywhere else head
+        return any(name in zone for name in self.names)
+
+
+@dataclass(frozen=True)
 class CleanRules:
+    """Compiled generic cues and site profiles."""
+
+    generic: CueSet
+    sites: tuple[SiteProfile, ...]
+    markers: tuple[re.Pattern, ...]
+    fingerprint: str = ""
+
     @classmethod
     def load(cls) -> "CleanRules":
-        return cls()
+        """Compile rules/boilerplate.toml, rules/sites/*.toml and the split markers (cached)."""
+        return _load_rules(rules.fingerprint("boilerplate.toml", "sites", "split.toml"))
+
+    def profiles_for(self, page: Page, head: str, text: str) -> list[SiteProfile]:
+        """The profiles that apply to a page (``head``: its first lines joined, normalised)."""
+        site, host = page.site, url_host(page.url)
+        return [p for p in self.sites if p.applies(site, host, head, text)]
+
+    def is_marker(self, text: str) -> bool:
+        return any(m.match(text) for m in self.markers)
 
 
-def learn_templates(pages, cfg: dict) -> SiteTemplates:
-    return {}
+@lru_cache(maxsize=4)
+def _load_rules(fingerprint: str) -> CleanRules:
+    from .split import compile_markers
+
+    generic = _compile_cues(rules.load_toml("boilerplate.toml"), "boilerplate.toml", None)
+    sites = []
+    for stem, data in rules.load_dir("sites").items():
+        where = f"sites/{stem}.toml"
+        for key in ("id", "name", "match"):
+            if key not in data:
+                raise rules.RuleFileError(f"{where}: missing {key!r} (every site profile needs id, name, [match])")
+        match = data["match"]
+        sites.append(SiteProfile(
+            id=data["id"], name=data["name"], names=tuple(match.get("names", ())),
+            hosts=tuple(match.get("hosts", ())), anywhere=bool(match.get("anywhere", False)),
+            cues=_compile_cues(data, where, data["id"])))
+    return CleanRules(generic, tuple(sites), tuple(compile_markers()), fingerprint)
 
 
-def run(page: Page, templates: SiteTemplates, res) -> CleanPage:
-    lines = [Line(i, t.strip()) for i, t in enumerate(page.text.split("\n"), 1) if t.strip()]
-    return CleanPage(page.page_id, lines)
+def _compile_cues(data: dict, where: str, site_id: str | None) -> CueSet:
+    groups = {}
+    for group in CUE_GROUPS:
+        cues = []
+        for i, entry in enumerate(data.get(group, [])):
+            if "id" not in entry or "pattern" not in entry:
+                raise rules.RuleFileError(f"{where}: [[{group}]] entry {i + 1} needs an id and a pattern")
+            try:
+                pattern = re.compile(entry["pattern"], re.IGNORECASE)
+            except re.error as exc:
+                raise rules.RuleFileError(f"{where}: [[{group}]] {entry['id']!r}: bad pattern: {exc}") from exc
+            prefix = f"site:{site_id}." if site_id else f"{GENERIC_PREFIX[group]}:"
+            cues.append(Cue(prefix + entry["id"], pattern, entry.get("max_chars")))
+        groups[group] = tuple(cues)
+    return CueSet(**groups)
+
+
+# --------------------------------------------------------------------------- templates
+
+
+@dataclass(frozen=True)
+class SiteTemplates:
+    """Template lines learned from the corpus: per site key, the hashes of lines that repeat
+    on many of the site's pages. Picklable; ``fingerprint(site)`` is stable across runs."""
+
+    lines: dict[str, frozenset[str]] = field(default_factory=dict)
+    pages: dict[str, int] = field(default_factory=dict)
+
+    def for_site(self, site: str | None) -> frozenset[str]:
+        return self.lines.get(site, frozenset()) if site else frozenset()
+
+    def fingerprint(self, site: str | None) -> str:
+        """A short hash of the site's template set (empty set → the same value everywhere)."""
+        h = hashlib.sha1()
+        for key in sorted(self.for_site(site)):
+            h.update(key.encode())
+        return h.hexdigest()[:16]
+
+
+def learn_templates(pages: list[Page], cfg: dict) -> SiteTemplates:
+    """Lines that repeat across many pages of one site are template.
+
+    A line (normalised, at least ``template_min_chars`` long, among the first and last
+    ``template_scan_lines`` non-blank lines of a page, not a split marker) is template for its
+    site when it is on at least ``template_min_pages`` pages and ``template_min_share`` of the
+    site's pages. Pages without a site key (no site, URL host or profile) teach nothing.
+    """
+    clean_rules = CleanRules.load()
+    counts: dict[str, Counter] = {}
+    n_pages: Counter = Counter()
+    for page in pages:
+        if not page.ok or not page.text:
+            continue
+        lines = [template_line(t) for t in page.text.split("\n")]
+        lines = [t for t in lines if t]
+        key = site_key(page, clean_rules, lines)
+        if key is None:
+            continue
+        n_pages[key] += 1
+        scan = cfg["template_scan_lines"]
+        edge = lines if len(lines) <= 2 * scan else lines[:scan] + lines[-scan:]
+        hashes = {line_hash(t) for t in edge
+                  if len(t) >= cfg["template_min_chars"] and not clean_rules.is_marker(t)}
+        counts.setdefault(key, Counter()).update(hashes)
+    learned = {}
+    for key, counter in counts.items():
+        need = max(cfg["template_min_pages"], math.ceil(cfg["template_min_share"] * n_pages[key]))
+        found = frozenset(h for h, n in counter.items() if n >= need)
+        if found:
+            learned[key] = found
+    return SiteTemplates(learned, dict(n_pages))
+
+
+def site_key(page: Page, clean_rules: CleanRules | None = None, lines: list[str] | None = None) -> str | None:
+    """The site a page belongs to, for template learning: ``Page.site``, else the URL host,
+    else the name of the first site profile (not an inline-spam one) that matches its header."""
+    if page.site:
+        return page.site.strip()
+    host = url_host(page.url)
+    if host:
+        return host
+    clean_rules = clean_rules or CleanRules.load()
+    if lines is None:
+        lines = [t for t in (template_line(x) for x in page.text.split("\n")) if t]
+    head = "\n".join(lines[:12])
+    for profile in clean_rules.sites:
+        if not profile.anywhere and profile.applies(None, None, head, ""):
+            return profile.name
+    return None
+
+
+def template_line(text: str) -> str:
+    """The cheap normal form used to count lines across pages (no OpenCC: speed)."""
+    return normalize_line(text, t2s=False)
+
+
+def line_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def url_host(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        return urlsplit(url if "//" in url else "//" + url).hostname
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------- one page
+
+
+class _PageCleaner:
+    """The state of cleaning one page: normalised lines, what is kept, what was removed."""
+
+    def __init__(self, page: Page, clean_rules: CleanRules, templates: SiteTemplates | None, cfg: dict):
+        self.page, self.rules, self.cfg = page, clean_rules, cfg
+        self.raw = page.text.split("\n")
+        t2s = cfg["traditional_to_simplified"]
+        self.norm = [normalize_line(t, t2s) for t in self.raw]
+        self.kept: dict[int, str] = {i: t for i, t in enumerate(self.norm) if t}   # index → kept text
+        self.order = sorted(self.kept)                                             # non-blank indices
+        self.removed: list[Removal] = []
+        head = "\n".join(self.norm[i] for i in self.order[: cfg["header_max_lines"]])
+        self.profiles = clean_rules.profiles_for(page, head, "\n".join(self.norm))
+        cues = CueSet()
+        for profile in self.profiles:
+            cues = cues + profile.cues
+        self.cues = cues + clean_rules.generic
+        if isinstance(templates, SiteTemplates):
+            self.template = templates.for_site(site_key(page, clean_rules, [self.norm[i] for i in self.order]))
+        else:
+            self.template = frozenset()
+        self.page_title: str | None = normalize_line(page.title, t2s) if page.title else None
+
+    def clean(self) -> CleanPage:
+        self.cut_fragments()
+        self.drop_cue_lines()
+        self.drop_header_zone()
+        self.drop_footer_zone()
+        self.drop_trailing_chrome()
+        lines = [Line(i + 1, self.kept[i]) for i in self.order if i in self.kept]
+        self.removed.sort(key=lambda r: r.line)
+        return CleanPage(self.page.page_id, lines, self.removed, page_title=self.page_title)
+
+    # -- bookkeeping
+    def drop(self, i: int, rule: str) -> None:
+        """Remove line ``i`` (0-based) whole; the log keeps the line as it was on the page."""
+        if i in self.kept:
+            del self.kept[i]
+            self.removed.append(Removal(i + 1, self.raw[i].strip(), rule))
+
+    def is_template(self, i: int) -> bool:
+        return bool(self.template) and line_hash(template_line(self.raw[i])) in self.template
+
+    # -- steps
+    def cut_fragments(self) -> None:
+        """Inline spam: cut each fragment out, keep the rest; a line left with only
+        punctuation was spam alone and goes whole (logged once, as a line)."""
+        for i in self.order:
+            text, cuts = self.kept[i], []
+            for cue in self.cues.fragment:
+                m = cue.search(text)
+                while m and m.end() > m.start():
+                    cuts.append(Removal(i + 1, m.group(0), cue.rule))
+                    text = (text[: m.start()] + text[m.end():]).strip()
+                    m = cue.search(text)
+            if not cuts:
+                continue
+            if _PUNCT_ONLY.match(text):
+                self.drop(i, cuts[0].rule)
+            else:
+                self.kept[i] = text
+                self.removed.extend(cuts)
+
+    def drop_cue_lines(self) -> None:
+        for i in list(self.kept):
+            cue = CueSet.first(self.cues.line, self.kept[i])
+            if cue:
+                self.drop(i, cue.rule)
+
+    def header_zone(self) -> list[int]:
+        """Indices of the non-blank lines before the first body-like line or split marker."""
+        zone = []
+        for i in self.order[: self.cfg["header_max_lines"]]:
+            text = self.norm[i]
+            if self.rules.is_marker(text):
+                break
+            if i in self.kept and len(text) >= self.cfg["header_body_chars"] \
+                    and not CueSet.first(self.cues.header, text) and not self.is_template(i):
+                break
+            zone.append(i)
+        return zone
+
+    def drop_header_zone(self) -> None:
+        zone = self.header_zone()
+        if not self.page_title:
+            self.page_title = self.title_before_publish_line(zone)
+        previous = None
+        for i in zone:
+            text = self.norm[i]
+            if i not in self.kept:
+                previous = text
+                continue
+            cue = CueSet.first(self.cues.header, text)
+            if cue:
+                self.drop(i, cue.rule)
+            elif self.page_title and text == self.page_title:
+                self.drop(i, "header:page_title")
+            elif self.page_title and is_title_echo(text, self.page_title):
+                self.drop(i, "header:title_repeat")
+            elif previous is not None and text == previous and len(text) <= self.cfg["header_body_chars"]:
+                self.drop(i, "header:title_repeat")
+            elif self.is_template(i):
+                self.drop(i, "template:learned")
+            previous = text
+
+    def title_before_publish_line(self, zone: list[int]) -> str | None:
+        """Without a title from ingest: the short line just before the header's publish/views/source line."""
+        publish = [c for c in self.cues.header if c.rule.split(".")[-1].split(":")[-1]
+                   in ("publish", "publish_line", "views_line", "source_line")]
+        for k, i in enumerate(zone):
+            if k and CueSet.first(tuple(publish), self.norm[i]):
+                before = zone[k - 1]
+                text = self.norm[before]
+                if before in self.kept and len(text) <= self.cfg["title_max_chars"] \
+                        and not CueSet.first(self.cues.header, text):
+                    return text
+        return None
+
+    def drop_footer_zone(self) -> None:
+        """From a footer anchor (in the last part of the page, after the last split marker)
+        to the end, everything is chrome; the anchor's zone reaches back over the page title
+        and intro snippets just above it."""
+        markers = [i for i in self.order if self.rules.is_marker(self.norm[i])]
+        floor_pos = self.order[int(len(self.order) * self.cfg["footer_min_position"])] if self.order else 0
+        start = max(floor_pos, markers[-1] + 1 if markers else 0)
+        anchor, anchor_cue = None, None
+        for i in self.order:
+            if i < start:
+                continue
+            anchor_cue = CueSet.first(self.cues.footer_start, self.norm[i])
+            if anchor_cue:
+                anchor = i
+                break
+        if anchor is None:
+            return
+        first = anchor
+        for i in reversed([j for j in self.order if start <= j < anchor]):
+            text = self.norm[i]
+            if i not in self.kept or CueSet.first(self.cues.footer, text) \
+                    or (self.page_title and (text == self.page_title or is_title_echo(text, self.page_title))):
+                first = i
+            else:
+                break
+        zone_rule = anchor_cue.rule.rsplit(".", 1)[0] + ".footer" if anchor_cue.rule.startswith("site:") else "footer:zone"
+        for i in self.order:
+            if i >= first:
+                text = self.norm[i]
+                if self.page_title and text == self.page_title:
+                    self.drop(i, "footer:page_title")
+                else:
+                    cue = CueSet.first(self.cues.footer_start + self.cues.footer, text)
+                    self.drop(i, cue.rule if cue else zone_rule)
+
+    def drop_trailing_chrome(self) -> None:
+        """The run of footer-cue or learned-template lines at the very end of the page."""
+        for i in reversed(self.order):
+            if i not in self.kept:
+                continue
+            cue = CueSet.first(self.cues.footer, self.norm[i])
+            if cue:
+                self.drop(i, cue.rule)
+            elif self.is_template(i):
+                self.drop(i, "template:learned")
+            else:
+                break
+
+
+def is_title_echo(text: str, title: str) -> bool:
+    """``text`` repeats the page title in a shortened form: without its count
+    ("政府服务报告8篇" → "政府服务报告") or without a site suffix ("…报告_管理范文网" → "…报告")."""
+    if not text or text == title:
+        return text == title
+    bare = _TITLE_COUNT_SUFFIX.sub("", title).strip()
+    if bare and text == bare:
+        return True
+    if len(text) >= 4 and title.startswith(text) and title[len(text)] in _TITLE_SEPARATORS:
+        return True
+    return False

@@ -63,6 +63,7 @@ class CleanPage:
     page_id: str
     lines: list[Line]
     removed: list[Removal] = field(default_factory=list)
+    page_title: str | None = None   # the page title as clean found it (Page.title, or the header line before the publish line)
 
 
 @dataclass
