@@ -372,7 +372,9 @@ def decode_bytes(data: bytes, html: bool = False) -> tuple[str, str]:
                 raise Rejected(f"undecodable as {enc} despite its byte-order mark: {exc.reason} at byte {exc.start}") from None
     screen_binary(data)
     try:
-        return normalise_newlines(data.decode("utf-8")), "utf-8"
+        text = data.decode("utf-8")
+        if utf8_is_plausible(text, data):
+            return normalise_newlines(text), "utf-8"
     except UnicodeDecodeError as exc:
         if exc.reason == "unexpected end of data" and _valid_utf8(data[:exc.start]) and exc.start > 0 \
                 and _has_multibyte(data[:exc.start]):
@@ -390,6 +392,23 @@ def decode_bytes(data: bytes, html: bool = False) -> tuple[str, str]:
     if lenient:
         return normalise_newlines(lenient[0]), lenient[1]
     raise Rejected("undecodable: not UTF-8, GB18030, Big5 or any encoding charset-normalizer knows")
+
+
+def utf8_is_plausible(text: str, data: bytes) -> bool:
+    """Strict UTF-8 is taken unless its non-ASCII characters hold no CJK at all while the same
+    bytes read as GB18030 give common hanzi (short GBK text can be valid UTF-8 by accident:
+    "一" in GBK is "һ" in UTF-8)."""
+    non_ascii = [c for c in text if ord(c) > 127]
+    if not non_ascii:
+        return True
+    cjk = sum("\u2e80" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af" or "\uff00" <= c <= "\uffef" for c in non_ascii)
+    if cjk:
+        return True
+    try:
+        gb = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return True
+    return not (hanzi_score(gb) >= 0.9 and sum("\u4e00" <= c <= "\u9fff" for c in gb) >= len(non_ascii) / 2)
 
 
 def screen_binary(data: bytes) -> None:
