@@ -8,11 +8,12 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 
-def build(raw, out, config=None, jobs: int = 1, quiet: bool = True) -> dict:
+def build(raw, out, config=None, jobs: int = 1, quiet: bool = True, engine: str = "local", scheduler=None,
+          cache_dir=None) -> dict:
     """Build the corpus tables from the pages under ``raw`` into ``out``; returns the manifest."""
     from .runner import build as _build
 
-    return _build(raw, out, config, jobs=jobs, quiet=quiet)
+    return _build(raw, out, config, jobs=jobs, quiet=quiet, engine=engine, scheduler=scheduler, cache_dir=cache_dir)
 
 
 def analyze(*paths, config=None):

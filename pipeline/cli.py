@@ -24,11 +24,17 @@ def build(
     config: Optional[Path] = typer.Option(None, help="TOML file overriding settings.toml"),
     jobs: int = typer.Option(1, help="worker processes for per-page stages"),
     quiet: bool = typer.Option(False, help="no progress bars"),
+    engine: str = typer.Option("local", help="where per-page stages run: local (process pool) or dask"),
+    scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address (with --engine dask; "
+                                                       "default: a local cluster of --jobs workers)"),
+    cache: Optional[Path] = typer.Option(None, help="incremental-build cache (default: <raw>/../interim "
+                                                    "for a folder named raw, else <out>/.cache)"),
 ) -> None:
     """Build the corpus tables (pages, documents, sections, items, …) from RAW into OUT."""
     from .runner import build as run
 
-    manifest = run(raw, out, Config.load(config), jobs=jobs, quiet=quiet)
+    manifest = run(raw, out, Config.load(config), jobs=jobs, quiet=quiet, engine=engine, scheduler=scheduler,
+                   cache_dir=cache)
     c = manifest["counts"]
     typer.echo(f"{c['pages_ok']} pages ok, {c['pages_rejected']} rejected, {c['documents']} documents, "
                f"{c['items']} items → {out}")

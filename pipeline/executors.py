@@ -1,22 +1,71 @@
 """Where per-page work runs: in this process, a local process pool, or a Dask cluster.
 
-Stages never know which executor runs them. ``run_build`` is the driver: it runs the
-global stages itself and hands per-page work to the executor.
+Stages never know which executor runs them. ``run_build`` is the driver:
+
+    discover files ─▶ ingest (per file, on the engine; cached by file bytes)
+    ─▶ learn templates (global, driver; cached) ─▶ per page (on the engine; cached by
+    page digest + template fingerprint + settings + code): ``runner.process_page``, dedup
+    fingerprints, the page's table rows ─▶ dedup (global, from the fingerprints only)
+    ─▶ recurring problems (global, from documents without their text and tokens)
+    ─▶ tables, streamed page batch by page batch from the cache ─▶ manifest
+
+Engines (all run the same task functions ``ingest_task`` and ``pages_task``):
+
+- ``local`` with ``jobs=1``: in this process, one task after another;
+- ``local`` with ``jobs>1``: a process pool; a worker loads its Resources once
+  (``context.worker_resources``) and receives the templates once (pool initializer);
+- ``dask``: a dask.distributed cluster (``scheduler`` address, or a LocalCluster of
+  ``jobs`` worker processes started for the build). Tasks are partitions of files or
+  pages; each task writes its pages' outputs (Arrow tables) into the cache folder and
+  returns only a summary, so the raw folder and the cache folder must be on storage the
+  workers share (a local disk for a LocalCluster).
+
+The driver never holds the pages' text or tokens: it keeps per page a summary (counts,
+dedup fingerprints, documents without lines/tokens for the global stages) and writes the
+tables by streaming the cached Arrow rows, so memory grows with the number of documents,
+not with the size of the text.
+
+Reliability: every file (cache entry, table, manifest) is written to a temporary file and
+renamed; a page whose stage raises is recorded (stage, exception) and the build goes on; a
+page that runs longer than ``[executor] page_timeout`` seconds is abandoned with a reason
+(SIGALRM in the process running it: in-process and pool builds; Dask worker threads cannot
+take signals, so there the limit does not apply); abandoned pages are not cached, so the
+next build retries them. A rerun whose pages and settings are all unchanged and whose
+tables are intact writes only a new manifest.
 """
 from __future__ import annotations
 
+import dataclasses
+import json
+import math
+import multiprocessing
+import os
 import platform
+import signal
+import threading
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from . import clean, dedup, export, extract, ingest, tables
-from .config import Config
-from .context import Resources
+from .cache import BuildCache, BuildKeys, default_cache_dir, fault_point, page_digest, sha1
+from .config import Config, ConfigError
+from .context import worker_resources
+from .progress import StageProgress
+from .records import Document, Page
 from .runner import PageResult, process_page, timed
 
 PACKAGES = ["policy-corpus", "jieba", "rjieba", "opencc", "trafilatura", "charset-normalizer", "scikit-learn",
             "gensim", "spacy", "pandas", "pyarrow", "datasketch", "dask"]
+ROW_TABLES = ("pages", "documents", "sections", "items")
+ENGINES = ("local", "dask")
 
 
 def package_versions() -> dict[str, str | None]:
@@ -29,46 +78,664 @@ def package_versions() -> dict[str, str | None]:
     return out
 
 
+# --------------------------------------------------------------------------- records of the driver
+
+
+@dataclass
+class PageInfo:
+    """What ingest tells the driver about one page (the page itself stays in the cache)."""
+
+    path: str
+    page_id: str
+    status: str
+    reason: str | None
+    n_chars: int
+    digest: str                       # page_digest: cache key of the ingested page
+    site_key: str | None              # the site whose learned templates apply to the page
+    inline: Page | None = None        # the page itself when it could not be cached
+
+
+@dataclass
+class FileIngest:
+    """One input file after ingest."""
+
+    path: str                         # relative to raw
+    key: str | None                   # ingest cache key (None: not cacheable, e.g. abandoned)
+    pages: list[PageInfo]
+    cache_hit: bool = False
+
+
+@dataclass
+class DocDedup:
+    doc_id: str
+    n_chars: int
+    ordinal: int
+    fingerprint: dedup.Fingerprint
+
+
+@dataclass
+class PageSummary:
+    """What per-page work tells the driver about one page."""
+
+    path: str
+    page_id: str
+    status: str
+    reason: str | None
+    n_chars: int
+    key: str | None                                         # page cache key (None: not cached)
+    errors: list[dict] = field(default_factory=list)
+    dedup: list[DocDedup] = field(default_factory=list)
+    docs: list[Document] = field(default_factory=list)     # without lines/tokens (global stages)
+    n_sections: int = 0
+    n_items: int = 0
+    abandoned: bool = False
+    rows: dict[str, pa.Table] | None = None                 # inline rows when not cached
+    cache_hit: bool = False
+
+
+@dataclass
+class WorkerState:
+    """What every task needs besides its own inputs; shipped once per worker."""
+
+    config: Config
+    genre_model_dir: Path | None
+    cache_root: Path
+    templates: Any = None
+
+
+_WORKER_STATE: dict[str, WorkerState] = {}
+
+
+def _init_worker(state: WorkerState) -> None:
+    _WORKER_STATE["state"] = state
+
+
+def _state(state: WorkerState | None) -> WorkerState:
+    return state if state is not None else _WORKER_STATE["state"]
+
+
+# --------------------------------------------------------------------------- time limit
+
+
+class PageTimeout(BaseException):
+    """Raised by SIGALRM inside a page's stages (a BaseException so stages cannot swallow it)."""
+
+
+@contextmanager
+def time_limit(seconds: float | None):
+    """Raise ``PageTimeout`` in this block after ``seconds`` (main thread only; else no limit)."""
+    if not seconds or seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _raise(signum, frame):
+        raise PageTimeout()
+
+    previous = signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, float(seconds))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# --------------------------------------------------------------------------- tasks (run on workers)
+
+
+def ingest_task(jobs: Sequence[tuple[str, str, str, str | None]], state: WorkerState | None = None) -> list[FileIngest]:
+    """Ingest files ``(absolute path, absolute raw folder, path relative to raw, cache key)``;
+    cache their pages."""
+    st = _state(state)
+    cache = BuildCache(st.cache_root)
+    cfg = st.config["ingest"]
+    timeout = st.config["executor"]["page_timeout"]
+    clean_rules = None
+    out = []
+    for abs_path, root, rel, key in jobs:
+        path = Path(abs_path)
+        try:
+            with time_limit(timeout):
+                pages = ingest.ingest_file(path, root, cfg)
+        except PageTimeout:
+            pages = [_rejected_page(path, rel, f"abandoned: ingest ran past the per-page time limit of {timeout} s")]
+            key = None
+        except Exception as exc:  # ingest never raises by contract; a bug must not stop the build
+            pages = [_rejected_page(path, rel, f"ingest failed: {type(exc).__name__}: {exc}")]
+            key = None
+        if clean_rules is None and hasattr(clean, "CleanRules"):
+            clean_rules = clean.CleanRules.load()
+        infos = []
+        for page in pages:
+            digest = page_digest(page)
+            info = PageInfo(page.path, page.page_id, page.status, page.reason, len(page.text), digest,
+                            _site_key(page, clean_rules))
+            if key is None:
+                info.inline = page
+            else:
+                cache.put("page_in", digest, page)
+            infos.append(info)
+        entry = FileIngest(rel, key, infos)
+        if key is not None:
+            cache.put("ingest", key, entry)
+        out.append(entry)
+    return out
+
+
+def pages_task(refs: Sequence[tuple[PageInfo, str]], state: WorkerState | None = None) -> list[PageSummary]:
+    """Run the per-page stages on pages ``(info, page cache key)``; cache and summarise each."""
+    st = _state(state)
+    cache = BuildCache(st.cache_root)
+    res = worker_resources(st.config, st.genre_model_dir)
+    timeout = st.config["executor"]["page_timeout"]
+    dedup_cfg = st.config["dedup"]
+    out = []
+    for info, key in refs:
+        page = info.inline if info.inline is not None else cache.summary("page_in", info.digest)
+        if page is None:  # the ingest entry vanished (cache cleared mid-build): say so, go on
+            page = Page(info.page_id, info.path, "unknown", status="rejected",
+                        reason="ingested page missing from the cache; rerun the build")
+        summary, rows = process_one(page, st.templates, res, dedup_cfg, timeout)
+        summary.key = None if summary.abandoned or info.inline is not None else key
+        if summary.key is not None:
+            cache.put("pages", key, summary, rows)
+        else:
+            summary.rows = rows
+        out.append(summary)
+    return out
+
+
+def process_one(page: Page, templates, res, dedup_cfg: dict, timeout: float | None) -> tuple[PageSummary, dict]:
+    """The per-page stages, dedup fingerprints and table rows of one page, under the time limit."""
+    n_chars = len(page.text)
+    abandoned = False
+    try:
+        with time_limit(timeout):
+            result = process_page(page, templates, res)
+            fingerprints = [DocDedup(d.doc_id, d.n_chars, d.ordinal, dedup.fingerprint(d.text, dedup_cfg))
+                            for d in result.documents]
+    except PageTimeout:
+        abandoned = True
+        page.status, page.reason, page.n_docs = "rejected", f"abandoned: ran past the per-page time limit of {timeout} s", 0
+        result, fingerprints = PageResult(page), []
+    rows = page_rows(result)
+    summary = PageSummary(
+        path=page.path, page_id=page.page_id, status=page.status, reason=page.reason, n_chars=n_chars, key=None,
+        errors=list(result.errors), dedup=fingerprints, docs=[_light(d) for d in result.documents],
+        n_sections=sum(len(d.sections) for d in result.documents),
+        n_items=sum(len(d.items) for d in result.documents), abandoned=abandoned)
+    return summary, rows
+
+
+def page_rows(result: PageResult) -> dict[str, pa.Table]:
+    """The page's rows of every table (dup columns are filled in by the driver)."""
+    docs = result.documents
+    return {
+        "pages": tables.to_arrow("pages", [export.page_row(result.page, result.page_removed)]),
+        "documents": tables.to_arrow("documents", [export.document_row(d) for d in docs]),
+        "sections": tables.to_arrow("sections", [r for d in docs for r in export.section_rows(d)]),
+        "items": tables.to_arrow("items", [r for d in docs for r in export.item_rows(d)]),
+    }
+
+
+def _light(doc: Document) -> Document:
+    """The document without its body lines, tokens and removal log (what global stages keep)."""
+    return dataclasses.replace(doc, lines=[], removed=[], tokens=None, pos=None, sentences=None)
+
+
+def _site_key(page: Page, clean_rules) -> str | None:
+    """The site whose templates apply to ``page`` (clean's own notion when it has one)."""
+    if not page.ok:
+        return None
+    fn = getattr(clean, "site_key", None)
+    if fn is None:
+        return page.site
+    try:
+        return fn(page, clean_rules)
+    except Exception:
+        return page.site
+
+
+def _rejected_page(path: Path, rel: str, reason: str) -> Page:
+    try:
+        page_id = sha1(path.read_bytes())[:16]
+    except OSError:
+        page_id = sha1(rel)[:16]
+    return Page(page_id=page_id, path=rel, format=path.suffix.lstrip(".") or "unknown", status="rejected",
+                reason=reason)
+
+
+def template_fingerprint(templates, site: str | None) -> str:
+    """Fingerprint of the templates that apply to a page of ``site``."""
+    if hasattr(templates, "fingerprint"):
+        return str(templates.fingerprint(site))
+    if isinstance(templates, dict):
+        value = templates.get(site)
+        return sha1(json.dumps(sorted(value) if isinstance(value, (set, frozenset)) else value,
+                               sort_keys=True, ensure_ascii=False, default=str))
+    return sha1(repr(templates))
+
+
+# --------------------------------------------------------------------------- engines
+
+
+class SerialEngine:
+    """Tasks in this process, one after another."""
+
+    workers = 1
+
+    def map(self, fn: Callable, chunks: list, state: WorkerState) -> Iterator[tuple[int, Any]]:
+        for i, chunk in enumerate(chunks):
+            yield i, fn(chunk, state)
+
+    def close(self) -> None:
+        pass
+
+
+class PoolEngine:
+    """A local process pool (fork); each phase's state is installed once per worker."""
+
+    def __init__(self, jobs: int):
+        self.workers = jobs
+        self._pool: ProcessPoolExecutor | None = None
+        self._state: WorkerState | None = None
+
+    def map(self, fn: Callable, chunks: list, state: WorkerState) -> Iterator[tuple[int, Any]]:
+        if self._pool is None or state is not self._state:
+            self.close()
+            ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker, initargs=(state,))
+            self._state = state
+        futures = {self._pool.submit(fn, chunk): i for i, chunk in enumerate(chunks)}
+        for fut in as_completed(futures):
+            yield futures[fut], _result_or_error(fut.result)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+class DaskEngine:
+    """A dask.distributed cluster: the given scheduler, or a LocalCluster for this build."""
+
+    def __init__(self, jobs: int, scheduler: str | None):
+        from dask.distributed import Client, LocalCluster
+
+        self._cluster = None
+        if scheduler:
+            self._client = Client(scheduler)
+        else:
+            self._cluster = LocalCluster(n_workers=max(1, jobs), threads_per_worker=1, processes=True,
+                                         dashboard_address=None)
+            self._client = Client(self._cluster)
+        self.workers = max(1, len(self._client.scheduler_info().get("workers", {})) or jobs)
+
+    def map(self, fn: Callable, chunks: list, state: WorkerState) -> Iterator[tuple[int, Any]]:
+        from dask.distributed import as_completed as dask_completed
+
+        if not chunks:
+            return
+        shared = self._client.scatter(state, broadcast=True)
+        futures = self._client.map(fn, chunks, state=shared, pure=False)
+        index = {f.key: i for i, f in enumerate(futures)}
+        for fut in dask_completed(futures):
+            yield index[fut.key], _result_or_error(fut.result)
+
+    def close(self) -> None:
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def _result_or_error(get: Callable[[], Any]) -> Any:
+    try:
+        return get()
+    except Exception as exc:  # a worker that died (OOM, crash): its pages are reported, the build goes on
+        return exc
+
+
+def make_engine(engine: str, jobs: int, scheduler: str | None):
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown engine {engine!r}; engines: {', '.join(ENGINES)}")
+    if jobs < 1:
+        raise ConfigError(f"--jobs must be at least 1, got {jobs}")
+    if engine == "dask":
+        return DaskEngine(jobs, scheduler)
+    if scheduler:
+        raise ConfigError("--scheduler needs --engine dask")
+    return SerialEngine() if jobs == 1 else PoolEngine(jobs)
+
+
+def _chunks(items: list, size: int, workers: int) -> list[list]:
+    """Consecutive chunks of at most ``size``, small enough that every worker gets several."""
+    if not items:
+        return []
+    size = max(1, min(size, math.ceil(len(items) / (4 * workers)))) if workers > 1 else max(1, size)
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+# --------------------------------------------------------------------------- the driver
+
+
+class PageStream:
+    """The ingested pages, in input order, streamed from the cache (iterable many times)."""
+
+    def __init__(self, files: list[FileIngest], cache: BuildCache):
+        self.files, self.cache = files, cache
+
+    def __iter__(self) -> Iterator[Page]:
+        for f in self.files:
+            for info in f.pages:
+                page = info.inline if info.inline is not None else self.cache.summary("page_in", info.digest)
+                if page is not None:
+                    yield page
+
+    def __len__(self) -> int:
+        return sum(len(f.pages) for f in self.files)
+
+
 def run_build(raw: Path, out: Path, config: Config, jobs: int = 1, quiet: bool = False,
-              genre_model_dir: Path | None = None) -> dict:
+              genre_model_dir: Path | None = None, engine: str = "local", scheduler: str | None = None,
+              cache_dir: Path | None = None) -> dict:
     """Build every table from ``raw`` into ``out`` and return the manifest (also written)."""
+    raw, out = Path(raw), Path(out)
+    started = time.perf_counter()
     timings: dict[str, float] = {}
-    res = Resources(config, genre_model_dir)
-    with timed(timings, "ingest"):
-        files, skipped = ingest.discover_files(raw)
-        pages = [pg for f in files for pg in ingest.ingest_file(f, raw, config["ingest"])]
-    with timed(timings, "templates"):
-        templates = clean.learn_templates(pages, config["clean"])
-    with timed(timings, "per_page"):
-        results: list[PageResult] = [process_page(pg, templates, res) for pg in pages]
-    docs = [d for r in results for d in r.documents]
+    exec_cfg = config["executor"]
+    cache = BuildCache(Path(cache_dir or default_cache_dir(raw, out)).resolve())
+    keys = BuildKeys(config, genre_model_dir)
+    _remove_stale_temp_files(out)
+    state = WorkerState(config, genre_model_dir, cache.root)
+    eng = make_engine(engine, jobs, scheduler)
+    try:
+        with timed(timings, "ingest"):
+            files, skipped = ingest.discover_files(raw)
+            ingested = _ingest(files, raw, keys, cache, eng, state, quiet, exec_cfg)
+        infos = [info for f in ingested for info in f.pages]
+        with timed(timings, "templates"):
+            templates = _templates(ingested, keys, cache, config)
+        page_keys = [keys.page(i.digest, template_fingerprint(templates, i.site_key)) for i in infos]
+        build_key = keys.build([f"{i.path}\x00{k}" for i, k in zip(infos, page_keys)])
+        previous = _unchanged_build(out, build_key, page_keys, cache)
+        if previous is not None:
+            return _noop_manifest(previous, out, raw, ingested, timings, started, eng, jobs)
+        with timed(timings, "per_page"):
+            summaries = _pages(infos, page_keys, cache, eng, dataclasses.replace(state, templates=templates),
+                               quiet, exec_cfg)
+    finally:
+        eng.close()
     with timed(timings, "dedup"):
-        dedup.mark_duplicates(docs, config["dedup"])
+        labels = _dedup(summaries, config["dedup"])
+    docs = [d for s in summaries for d in s.docs]
+    for d, (cluster, is_dup) in zip(docs, (lab for page_labels in labels for lab in page_labels)):
+        d.dup_cluster, d.is_duplicate = cluster, is_dup
     with timed(timings, "recurring"):
         recurring = extract.recurring_problems(docs)
+    del docs
     with timed(timings, "write"):
-        export.write_tables(
-            out,
-            pages=[export.page_row(r.page, r.page_removed) for r in results],
-            documents=[export.document_row(d) for d in docs],
-            sections=[row for d in docs for row in export.section_rows(d)],
-            items=[row for d in docs for row in export.item_rows(d)],
-            recurring=recurring,
-        )
-    manifest = {
+        table_files = _write_tables(out, summaries, labels, recurring, cache, exec_cfg["write_batch_pages"], quiet)
+    timings["total"] = round(time.perf_counter() - started, 4)
+    manifest = _manifest(raw, out, config, ingested, skipped, summaries, timings, build_key, table_files, cache,
+                         engine, eng.workers)
+    fault_point("manifest")
+    tables.write_json(manifest, out / "manifest.json")
+    return manifest
+
+
+def _ingest(files: list[Path], raw: Path, keys: BuildKeys, cache: BuildCache, eng, state: WorkerState,
+            quiet: bool, exec_cfg: dict) -> list[FileIngest]:
+    """Every file's pages: from the cache when its bytes are unchanged, else ingested on the engine."""
+    results: list[FileIngest | None] = [None] * len(files)
+    todo = []
+    with StageProgress("ingest", len(files), quiet, unit="file") as bar:
+        for i, path in enumerate(files):
+            rel = _relative(path, raw)
+            try:
+                key = keys.ingest(sha1(Path(path).read_bytes()), rel)
+            except OSError:
+                key = None                     # unreadable: ingest says why; nothing to cache
+            entry = cache.summary("ingest", key) if key else None
+            if entry is not None and all(info.inline is not None or cache.has("page_in", info.digest)
+                                         for info in entry.pages):
+                entry.cache_hit = True
+                results[i] = entry
+                bar.update(1, sum(p.n_chars for p in entry.pages))
+            else:
+                # absolute but not resolved: a symlink stays inside raw, as ingest saw it
+                todo.append((i, (os.path.abspath(path), os.path.abspath(raw), rel, key)))
+        chunks = _chunks(todo, exec_cfg["chunk_pages"], eng.workers)
+        for n, result in eng.map(ingest_task, [[job for _, job in c] for c in chunks], state):
+            chunk = chunks[n]
+            if isinstance(result, Exception):
+                result = [FileIngest(job[2], None, [_info(_rejected_page(Path(job[0]), job[2],
+                                                                         f"worker failed: {result!r}"))])
+                          for _, job in chunk]
+            for (i, _), entry in zip(chunk, result):
+                results[i] = entry
+                bar.update(1, sum(p.n_chars for p in entry.pages))
+    return [r for r in results if r is not None]
+
+
+def _info(page: Page) -> PageInfo:
+    return PageInfo(page.path, page.page_id, page.status, page.reason, len(page.text), page_digest(page), None, page)
+
+
+def _templates(ingested: list[FileIngest], keys: BuildKeys, cache: BuildCache, config: Config):
+    """The learned site templates (cached by every page's digest and the clean settings)."""
+    key = keys.templates([info.digest for f in ingested for info in f.pages])
+    templates = cache.summary("templates", key)
+    if templates is None:
+        templates = clean.learn_templates(PageStream(ingested, cache), config["clean"])
+        cache.put("templates", key, templates)
+    return templates
+
+
+def _pages(infos: list[PageInfo], page_keys: list[str], cache: BuildCache, eng, state: WorkerState, quiet: bool,
+           exec_cfg: dict) -> list[PageSummary]:
+    """Every page's summary: cache hits read here, misses processed on the engine."""
+    summaries: list[PageSummary | None] = [None] * len(infos)
+    todo = []
+    with StageProgress("pages", len(infos), quiet) as bar:
+        for i, (info, key) in enumerate(zip(infos, page_keys)):
+            summary = cache.summary("pages", key) if info.inline is None else None
+            if summary is not None:
+                summary.cache_hit = True
+                summaries[i] = summary
+                bar.update(1, summary.n_chars)
+            else:
+                todo.append((i, (info, key)))
+        chunks = _chunks(todo, exec_cfg["chunk_pages"], eng.workers)
+        for n, result in eng.map(pages_task, [[ref for _, ref in c] for c in chunks], state):
+            chunk = chunks[n]
+            if isinstance(result, Exception):
+                result = [_failed_summary(ref[0], result) for _, ref in chunk]
+            for (i, _), summary in zip(chunk, result):
+                summaries[i] = summary
+                bar.update(1, summary.n_chars)
+    return summaries  # type: ignore[return-value]
+
+
+def _failed_summary(info: PageInfo, exc: Exception) -> PageSummary:
+    page = Page(info.page_id, info.path, "unknown", status="rejected", reason=f"worker failed: {exc!r}")
+    return PageSummary(info.path, info.page_id, page.status, page.reason, info.n_chars, None,
+                       errors=[{"stage": "worker", "error": repr(exc)}], rows=page_rows(PageResult(page)))
+
+
+def _dedup(summaries: list[PageSummary], cfg: dict) -> list[list[tuple[str, bool]]]:
+    """(dup_cluster, is_duplicate) of every document, grouped by page."""
+    entries = [dedup.DedupEntry(d.doc_id, d.n_chars, s.path, d.ordinal, d.fingerprint)
+               for s in summaries for d in s.dedup]
+    flat = dedup.cluster_labels(entries, cfg)
+    out, pos = [], 0
+    for s in summaries:
+        out.append(flat[pos:pos + len(s.dedup)])
+        pos += len(s.dedup)
+    return out
+
+
+def _write_tables(out: Path, summaries: list[PageSummary], labels: list[list[tuple[str, bool]]], recurring,
+                  cache: BuildCache, batch_pages: int, quiet: bool) -> dict[str, dict]:
+    """Stream every page's cached rows into the tables (temporary files, then renamed)."""
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = {name: out / f".{name}.parquet.{os.getpid()}.tmp" for name in ROW_TABLES}
+    writers = {name: pq.ParquetWriter(tmp[name], tables.schema(name)) for name in ROW_TABLES}
+    rows_written = dict.fromkeys(ROW_TABLES, 0)
+    try:
+        with StageProgress("write", len(summaries), quiet) as bar:
+            for start in range(0, len(summaries), max(1, batch_pages)):
+                batch = summaries[start:start + batch_pages]
+                parts: dict[str, list[pa.Table]] = {name: [] for name in ROW_TABLES}
+                for s in batch:
+                    rows = s.rows if s.rows is not None else cache.payload("pages", s.key)
+                    if rows is None:
+                        raise RuntimeError(f"cache entry of page {s.path} vanished during the build; rerun it")
+                    for name in ROW_TABLES:
+                        parts[name].append(rows[name])
+                batch_labels = [lab for page_labels in labels[start:start + batch_pages] for lab in page_labels]
+                for name in ROW_TABLES:
+                    table = pa.concat_tables(parts[name])
+                    if name == "documents":
+                        table = _with_dup_columns(table, batch_labels)
+                    writers[name].write_table(table)
+                    rows_written[name] += table.num_rows
+                bar.update(len(batch), sum(s.n_chars for s in batch))
+        for name in ROW_TABLES:
+            writers[name].close()
+            fault_point("table_write")
+        if recurring is not None:
+            tmp["recurring_problems"] = out / f".recurring_problems.parquet.{os.getpid()}.tmp"
+            pq.write_table(pa.Table.from_pandas(recurring, preserve_index=False), tmp["recurring_problems"])
+            rows_written["recurring_problems"] = len(recurring)
+            fault_point("table_write")
+    except BaseException:
+        for name, w in writers.items():
+            w.close()
+        for p in tmp.values():
+            p.unlink(missing_ok=True)
+        raise
+    files = {}
+    for name, path in tmp.items():
+        final = out / f"{name}.parquet"
+        os.replace(path, final)
+        fault_point("table_rename")
+        stat = final.stat()
+        files[name] = {"rows": rows_written[name], "bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    return files
+
+
+def _with_dup_columns(table: pa.Table, labels: list[tuple[str, bool]]) -> pa.Table:
+    if table.num_rows != len(labels):
+        raise RuntimeError(f"dedup labels ({len(labels)}) do not match document rows ({table.num_rows})")
+    for name, values, typ in (("dup_cluster", [c for c, _ in labels], pa.string()),
+                              ("is_duplicate", [d for _, d in labels], pa.bool_())):
+        i = table.schema.get_field_index(name)
+        table = table.set_column(i, table.schema.field(i), pa.array(values, type=typ))
+    return table
+
+
+def _remove_stale_temp_files(out: Path) -> None:
+    """Temporary files left by a killed build (never read; removed so they do not pile up)."""
+    if out.is_dir():
+        for p in out.glob(".*.tmp"):
+            p.unlink(missing_ok=True)
+
+
+def _relative(path: Path, raw: Path) -> str:
+    path = Path(path)
+    return str(path.relative_to(raw)) if path.is_relative_to(raw) else str(path)
+
+
+# --------------------------------------------------------------------------- manifest
+
+
+def _unchanged_build(out: Path, build_key: str, page_keys: list[str], cache: BuildCache) -> dict | None:
+    """The previous manifest when this build would write exactly the same tables, else None."""
+    try:
+        previous = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if previous.get("build_key") != build_key or not previous.get("tables"):
+        return None
+    for name, meta in previous["tables"].items():
+        try:
+            stat = (out / f"{name}.parquet").stat()
+        except OSError:
+            return None
+        if stat.st_size != meta.get("bytes") or stat.st_mtime_ns != meta.get("mtime_ns"):
+            return None
+    if not all(cache.has("pages", k) for k in page_keys):
+        return None
+    return previous
+
+
+def _noop_manifest(previous: dict, out: Path, raw: Path, ingested: list[FileIngest], timings: dict,
+                   started: float, eng, jobs: int) -> dict:
+    """Nothing changed: the tables stand; a new manifest says every page was a cache hit."""
+    timings["total"] = round(time.perf_counter() - started, 4)
+    n_pages = sum(len(f.pages) for f in ingested)
+    manifest = dict(previous)
+    manifest.update({
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "timings": timings, "unchanged": True,
+        "engine": {**previous.get("engine", {}), "workers": eng.workers},
+        "cache": {**previous.get("cache", {}),
+                  "ingest_hits": sum(f.cache_hit for f in ingested),
+                  "ingest_misses": sum(not f.cache_hit for f in ingested),
+                  "page_hits": n_pages, "page_misses": 0, "abandoned": 0},
+        "inputs": [{**i, "status": "cache_hit" if i["status"] == "processed" else i["status"]}
+                   for i in previous.get("inputs", [])],
+    })
+    fault_point("manifest")
+    tables.write_json(manifest, out / "manifest.json")
+    return manifest
+
+
+def _manifest(raw: Path, out: Path, config: Config, ingested: list[FileIngest], skipped: list[dict],
+              summaries: list[PageSummary], timings: dict, build_key: str, table_files: dict, cache: BuildCache,
+              engine: str, workers: int) -> dict:
+    inputs = []
+    pos = 0
+    for f in ingested:
+        page_summaries = summaries[pos:pos + len(f.pages)]
+        pos += len(f.pages)
+        ok = [s for s in page_summaries if s.status == "ok"]
+        if not page_summaries:
+            status, reason = "rejected", "no pages found in the file"
+        elif not ok:
+            status, reason = "rejected", page_summaries[0].reason
+        elif f.cache_hit and all(s.cache_hit for s in page_summaries):
+            status, reason = "cache_hit", None
+        else:
+            status, reason = "processed", None
+        inputs.append({"path": f.path, "status": status, "reason": reason, "pages": len(page_summaries),
+                       "pages_ok": len(ok), "pages_cached": sum(s.cache_hit for s in page_summaries)})
+    inputs += [{"path": s["path"], "status": "skipped", "reason": s["reason"], "pages": 0, "pages_ok": 0,
+                "pages_cached": 0} for s in skipped]
+    n_docs = sum(len(s.dedup) for s in summaries)
+    return {
         "raw": str(raw), "out": str(out), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "counts": {
-            "files": len(files) + len(skipped), "pages": len(pages),
-            "pages_ok": sum(r.page.ok for r in results), "pages_rejected": sum(not r.page.ok for r in results),
-            "documents": len(docs), "duplicates": sum(d.is_duplicate for d in docs),
-            "sections": sum(len(d.sections) for d in docs), "items": sum(len(d.items) for d in docs),
+            "files": len(ingested) + len(skipped), "pages": len(summaries),
+            "pages_ok": sum(s.status == "ok" for s in summaries),
+            "pages_rejected": sum(s.status != "ok" for s in summaries),
+            "documents": n_docs, "duplicates": sum(d.is_duplicate for s in summaries for d in s.docs),
+            "sections": sum(s.n_sections for s in summaries), "items": sum(s.n_items for s in summaries),
+            "chars": sum(s.n_chars for s in summaries),
         },
-        "rejected": [{"path": r.page.path, "reason": r.page.reason} for r in results if not r.page.ok]
+        "rejected": [{"path": s.path, "reason": s.reason} for s in summaries if s.status != "ok"]
         + [{"path": s["path"], "reason": s["reason"]} for s in skipped],
-        "errors": [{"path": r.page.path, **e} for r in results for e in r.errors],
+        "errors": [{"path": s.path, **e} for s in summaries for e in s.errors],
+        "abandoned": [{"path": s.path, "reason": s.reason} for s in summaries if s.abandoned],
+        "inputs": inputs,
+        "cache": {"dir": str(cache.root), "ingest_hits": sum(f.cache_hit for f in ingested),
+                  "ingest_misses": sum(not f.cache_hit for f in ingested),
+                  "page_hits": sum(s.cache_hit for s in summaries),
+                  "page_misses": sum(not s.cache_hit for s in summaries),
+                  "abandoned": sum(s.abandoned for s in summaries)},
+        "engine": {"name": engine, "workers": workers},
+        "build_key": build_key,
+        "tables": table_files,
         "timings": timings,
         "versions": package_versions(),
         "config": config.as_dict(),
     }
-    tables.write_json(manifest, out / "manifest.json")
-    return manifest

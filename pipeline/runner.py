@@ -75,12 +75,17 @@ def process_files(paths: Iterable[Path], res: Resources, root: Path | None = Non
 
 
 def build(raw: Path, out: Path, config: Config | None = None, jobs: int = 1, quiet: bool = False,
-          genre_model_dir: Path | None = None) -> dict:
-    """Build the corpus tables from the pages under ``raw`` into ``out``; returns the manifest."""
+          genre_model_dir: Path | None = None, engine: str = "local", scheduler: str | None = None,
+          cache_dir: Path | None = None) -> dict:
+    """Build the corpus tables from the pages under ``raw`` into ``out``; returns the manifest.
+
+    ``engine`` is ``local`` (``jobs`` processes) or ``dask`` (``scheduler`` address, or a
+    LocalCluster of ``jobs`` workers); ``cache_dir`` holds the incremental-build cache
+    (default: ``<raw>/../interim`` for a folder named raw, else ``<out>/.cache``)."""
     from .executors import run_build
 
     return run_build(Path(raw), Path(out), config or Config.load(), jobs=jobs, quiet=quiet,
-                     genre_model_dir=genre_model_dir)
+                     genre_model_dir=genre_model_dir, engine=engine, scheduler=scheduler, cache_dir=cache_dir)
 
 
 def timed(timings: dict, name: str):

@@ -1,0 +1,178 @@
+"""The build cache (corpus/interim): per-file ingest output and per-page stage output.
+
+Where: ``--cache DIR``; by default ``<raw>/../interim`` when the raw folder is named
+``raw`` (so ``corpus/raw`` caches in ``corpus/interim``), else ``<out>/.cache``.
+
+What and keyed by what (every key is a sha1; see ``BuildKeys``):
+
+- ``ingest/<key>``: the pages of one input file. Key: the file's bytes + its path
+  relative to raw + the ``[ingest]`` settings + the code version.
+- ``templates/<key>``: the learned site templates. Key: every page's digest + ``[clean]``
+  settings + code version.
+- ``pages/<key>``: one page's stage output (its table rows as Arrow IPC, and a summary
+  with the dedup fingerprints). Key: the page's digest (its ingested record: text, path,
+  header fields) + its site's template fingerprint + the settings of every per-page stage
+  (clean onward, and dedup's signature settings) + the code version.
+
+The code version is a hash of the package's stage modules and of every rule file (and
+the genre model files), so changing a stage's code, rules or settings reruns the per-page
+stages; it is coarse on purpose (a helper module shared by two stages is covered too).
+
+An entry is two pickles in one file: a small *summary* first (what the driver needs for
+counts, dedup and the global stages) and the *payload* second (read only when writing the
+tables), so a summary is read without loading the payload. Entries are written to a
+temporary file and renamed: a killed build leaves whole entries or none (stray
+``.*.tmp`` files are ignored). An unreadable entry is a cache miss, never an error.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import signal
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .records import Page
+from .tables import write_atomic
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# modules that never change what a page's stages produce (driver, output, commands, analysis)
+_NOT_STAGE_CODE = {"__init__.py", "__main__.py", "cli.py", "executors.py", "cache.py", "progress.py",
+                   "tables.py", "topics.py", "compare.py", "spacy_lang.py", "genre_training.py"}
+# settings tables that the per-page stages read (a table that does not exist is skipped)
+PAGE_STAGE_TABLES = ("clean", "split", "segment", "outline", "extract", "genre", "metadata")
+DEDUP_SIGNATURE_KEYS = ("shingle", "num_perm", "min_shingles")
+
+
+def default_cache_dir(raw: Path, out: Path) -> Path:
+    """``<raw>/../interim`` for a folder named ``raw`` (the project layout), else ``<out>/.cache``."""
+    raw = Path(raw)
+    if raw.resolve().name == "raw":
+        return raw.resolve().parent / "interim"
+    return Path(out) / ".cache"
+
+
+def sha1(*parts: str | bytes) -> str:
+    h = hashlib.sha1()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else str(part).encode("utf-8"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def code_version(genre_model_dir: Path | None = None) -> str:
+    """Hash of the stage modules' source, the rule files and the genre model files."""
+    h = hashlib.sha1()
+    for f in sorted(PACKAGE_DIR.glob("*.py")):
+        if f.name not in _NOT_STAGE_CODE:
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    for folder in (PACKAGE_DIR / "rules", Path(genre_model_dir) if genre_model_dir else PACKAGE_DIR.parent / "models" / "genre"):
+        if folder.is_dir():
+            for f in sorted(folder.rglob("*")):
+                if f.is_file() and not f.name.startswith("."):
+                    h.update(str(f.relative_to(folder)).encode())
+                    h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def page_digest(page: Page) -> str:
+    """Digest of an ingested page record (everything the per-page stages can read)."""
+    blob = json.dumps(asdict(page), sort_keys=True, ensure_ascii=False, default=str)
+    return sha1(blob)
+
+
+class BuildKeys:
+    """The cache keys of one build (settings and code version computed once)."""
+
+    def __init__(self, config: Config, genre_model_dir: Path | None = None):
+        data = config.as_dict()
+        self.version = code_version(genre_model_dir)
+        self.ingest_settings = json.dumps(data.get("ingest"), sort_keys=True, ensure_ascii=False)
+        self.clean_settings = json.dumps(data.get("clean"), sort_keys=True, ensure_ascii=False)
+        dedup = data.get("dedup", {})
+        page_settings = {s: data[s] for s in PAGE_STAGE_TABLES if s in data}
+        page_settings["dedup"] = {k: dedup.get(k) for k in DEDUP_SIGNATURE_KEYS}
+        self.page_settings = json.dumps(page_settings, sort_keys=True, ensure_ascii=False)
+        self.global_settings = json.dumps({k: data.get(k) for k in ("dedup", "extract")}, sort_keys=True,
+                                          ensure_ascii=False)
+
+    def ingest(self, file_sha1: str, rel_path: str) -> str:
+        return sha1("ingest", self.version, self.ingest_settings, file_sha1, rel_path)
+
+    def templates(self, page_digests: list[str]) -> str:
+        return sha1("templates", self.version, self.clean_settings, *page_digests)
+
+    def page(self, digest: str, template_fingerprint: str) -> str:
+        return sha1("page", self.version, self.page_settings, digest, template_fingerprint)
+
+    def build(self, page_keys: list[str]) -> str:
+        """Key of the global stages and tables: every page's key, in order, and their settings."""
+        return sha1("build", self.version, self.global_settings, *page_keys)
+
+
+class BuildCache:
+    """Entries under ``root/<kind>/<key[:2]>/<key>.pkl``: a summary pickle then a payload pickle."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.writes = 0
+
+    def path(self, kind: str, key: str) -> Path:
+        return self.root / kind / key[:2] / f"{key}.pkl"
+
+    def has(self, kind: str, key: str) -> bool:
+        return self.path(kind, key).is_file()
+
+    def put(self, kind: str, key: str, summary: Any, payload: Any = None) -> None:
+        def _write(tmp: Path) -> None:
+            with open(tmp, "wb") as f:
+                pickle.dump(summary, f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(payload, f, protocol=pickle.HIGHEST_PROTOCOL)
+
+        write_atomic(self.path(kind, key), _write)
+        self.writes += 1
+        fault_point("cache_write")
+
+    def summary(self, kind: str, key: str) -> Any | None:
+        """The entry's summary, or None when missing or unreadable (a miss)."""
+        try:
+            with open(self.path(kind, key), "rb") as f:
+                return pickle.load(f)
+        except FileNotFoundError:
+            return None
+        except Exception:  # a damaged entry is recomputed, never trusted
+            return None
+
+    def payload(self, kind: str, key: str) -> Any | None:
+        """The entry's payload, or None when missing or unreadable."""
+        try:
+            with open(self.path(kind, key), "rb") as f:
+                pickle.load(f)
+                return pickle.load(f)
+        except Exception:
+            return None
+
+
+# --------------------------------------------------------------------------- fault injection
+
+_FAULT_COUNTS: dict[str, int] = {}
+
+
+def fault_point(name: str) -> None:
+    """Kill this process (SIGKILL) at the N-th pass through point ``name`` when the environment
+    says ``POLICY_CORPUS_KILL_AT=name:N``. Used by the kill-and-rerun tests to stop a build at
+    exact places (after N cache writes, between table renames, …); a no-op otherwise."""
+    spec = os.environ.get("POLICY_CORPUS_KILL_AT")
+    if not spec:
+        return
+    point, _, n = spec.partition(":")
+    if point != name:
+        return
+    _FAULT_COUNTS[name] = _FAULT_COUNTS.get(name, 0) + 1
+    if _FAULT_COUNTS[name] >= int(n or 1):
+        os.kill(os.getpid(), signal.SIGKILL)

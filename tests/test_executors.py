@@ -1,0 +1,114 @@
+"""Executors: in-process, a process pool and a Dask cluster give the same tables; the manifest
+accounts for every input; engine options fail loudly when wrong; progress is quiet off a TTY."""
+from __future__ import annotations
+
+import sys
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from build_fixtures import assert_same_tables, make_corpus, read_tables
+from pipeline import progress
+from pipeline.cli import app
+from pipeline.config import Config, ConfigError
+from pipeline.executors import run_build
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    raw = make_corpus(tmp_path_factory.mktemp("exec") / "in")
+    (raw / "empty.txt").write_bytes(b"")
+    return raw
+
+
+@pytest.fixture(scope="module")
+def serial_build(corpus, tmp_path_factory):
+    out = tmp_path_factory.mktemp("serial")
+    manifest = run_build(corpus, out / "out", Config.load(), jobs=1, quiet=True, cache_dir=out / "cache")
+    return out / "out", manifest
+
+
+def test_serial_build_writes_every_table_in_a_deterministic_order(serial_build):
+    out, manifest = serial_build
+    for name in ("pages", "documents", "sections", "items"):
+        assert (out / f"{name}.parquet").is_file()
+    pages = pd.read_parquet(out / "pages.parquet")
+    assert list(pages["path"]) == sorted(pages["path"])
+    docs = pd.read_parquet(out / "documents.parquet")
+    assert docs["doc_id"].is_unique
+    assert manifest["counts"]["documents"] == len(docs)
+    # the republished report is flagged, its kept copy is not, and both stay in the table
+    assert docs["is_duplicate"].sum() >= 1
+    kept = set(docs.loc[docs["is_duplicate"], "dup_cluster"])
+    assert kept <= set(docs.loc[~docs["is_duplicate"], "doc_id"])
+
+
+def test_manifest_accounts_for_every_input_file(serial_build, corpus):
+    _, manifest = serial_build
+    listed = {i["path"]: i for i in manifest["inputs"]}
+    on_disk = {p.name for p in corpus.iterdir()}
+    assert set(listed) == on_disk
+    assert listed["empty.txt"]["status"] == "rejected" and listed["empty.txt"]["reason"]
+    assert all(i["status"] == "processed" for name, i in listed.items() if name != "empty.txt")
+    assert manifest["counts"]["files"] == len(on_disk)
+    assert {"ingest_hits", "page_hits", "page_misses", "abandoned"} <= set(manifest["cache"])
+
+
+def test_process_pool_gives_the_same_tables(serial_build, corpus, tmp_path):
+    out, _ = serial_build
+    manifest = run_build(corpus, tmp_path / "out", Config.load(), jobs=2, quiet=True, cache_dir=tmp_path / "cache")
+    assert manifest["engine"] == {"name": "local", "workers": 2}
+    assert manifest["cache"]["page_misses"] == manifest["counts"]["pages"]
+    assert_same_tables(out, tmp_path / "out")
+
+
+def test_dask_cluster_gives_the_same_tables(serial_build, corpus, tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    out, _ = serial_build
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        manifest = run_build(corpus, tmp_path / "out", Config.load(), jobs=2, quiet=True,
+                             engine="dask", scheduler=cluster.scheduler_address, cache_dir=tmp_path / "cache")
+    assert manifest["engine"]["name"] == "dask"
+    assert_same_tables(out, tmp_path / "out")
+    assert len(read_tables(tmp_path / "out")["documents"]) == manifest["counts"]["documents"]
+
+
+def test_bad_engine_options_fail_loudly(corpus, tmp_path):
+    with pytest.raises(ConfigError, match="engines: local, dask"):
+        run_build(corpus, tmp_path / "o", Config.load(), engine="spark", cache_dir=tmp_path / "c")
+    with pytest.raises(ConfigError, match="--engine dask"):
+        run_build(corpus, tmp_path / "o", Config.load(), scheduler="tcp://127.0.0.1:1", cache_dir=tmp_path / "c")
+    with pytest.raises(ConfigError, match="--jobs"):
+        run_build(corpus, tmp_path / "o", Config.load(), jobs=0, cache_dir=tmp_path / "c")
+
+
+def test_build_command_has_engine_scheduler_and_cache_options():
+    result = CliRunner().invoke(app, ["build", "--help"])
+    assert result.exit_code == 0
+    for option in ("--engine", "--scheduler", "--cache", "--jobs", "--quiet"):
+        assert option in result.output
+
+
+def test_progress_is_quiet_in_ci_and_off_a_terminal(monkeypatch):
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert not progress.is_quiet(False)
+    assert progress.is_quiet(True)
+    monkeypatch.setenv("CI", "true")
+    assert progress.is_quiet(False)
+    monkeypatch.delenv("CI")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    assert progress.is_quiet(False)
+
+
+def test_quiet_progress_counts_without_drawing(capsys):
+    bar = progress.StageProgress("pages", 3, quiet=True)
+    bar.update(2, 100)
+    bar.update(1, 50)
+    bar.close()
+    assert (bar.pages, bar.chars) == (3, 150)
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out == ""
