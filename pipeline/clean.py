@@ -33,13 +33,15 @@ from . import rules
 from .normalize import normalize_line
 from .records import CleanPage, Line, Page, Removal
 
-CUE_GROUPS = ("header", "line", "fragment", "footer_start", "footer")
+CUE_GROUPS = ("header", "line", "fragment", "footer_start", "footer", "keep")
 # rule-id prefix of each generic group (site profiles use "site:<profile>.")
-GENERIC_PREFIX = {"header": "header", "line": "cue", "fragment": "spam", "footer_start": "footer", "footer": "footer"}
+GENERIC_PREFIX = {"header": "header", "line": "cue", "fragment": "spam", "footer_start": "footer", "footer": "footer",
+                  "keep": "keep"}
 # a line made only of these is nothing worth keeping once a spam fragment is cut out of it
 _PUNCT_ONLY = re.compile(r"^[\s,，.。;；:：!！?？、·•\-—_()（）\[\]【】\"'“”‘’]*$")
 _TITLE_COUNT_SUFFIX = re.compile(r"\s*[(（【\[]?\s*(精选|优秀|通用|热门)?\s*\d{1,3}\s*篇\s*[)）】\]]?$")
 _TITLE_SEPARATORS = "_|-–—:：·丨｜ "
+_NOT_CONTENT = re.compile(r"[\s,，.。;；:：!！?？、·•\-—_()（）\[\]【】\"'“”‘’《》]+")
 
 
 def run(page: Page, templates: "SiteTemplates | None", res) -> CleanPage:
@@ -80,6 +82,7 @@ class CueSet:
     fragment: tuple[Cue, ...] = ()
     footer_start: tuple[Cue, ...] = ()
     footer: tuple[Cue, ...] = ()
+    keep: tuple[Cue, ...] = ()     # lines never removed as learned template
 
     def __add__(self, other: "CueSet") -> "CueSet":
         return CueSet(*(getattr(self, g) + getattr(other, g) for g in CUE_GROUPS))
@@ -305,7 +308,9 @@ class _PageCleaner:
             self.removed.append(Removal(i + 1, self.raw[i].strip(), rule))
 
     def is_template(self, i: int) -> bool:
-        return bool(self.template) and line_hash(template_line(self.raw[i])) in self.template
+        """Line ``i`` repeats across the site's pages and is not report structure (``[[keep]]``)."""
+        return (bool(self.template) and line_hash(template_line(self.raw[i])) in self.template
+                and not CueSet.first(self.cues.keep, self.norm[i]))
 
     # -- steps
     def cut_fragments(self) -> None:
@@ -408,6 +413,17 @@ class _PageCleaner:
             else:
                 break
         zone_rule = anchor_cue.rule.rsplit(".", 1)[0] + ".footer" if anchor_cue.rule.startswith("site:") else "footer:zone"
+        zone = [i for i in self.order if i >= first and i in self.kept]
+        zone_chars = sum(len(self.kept[i]) for i in zone)
+        total_chars = sum(len(t) for t in self.kept.values()) or 1
+        if zone_chars > self.cfg["footer_max_share"] * total_chars:
+            # a "footer" this large is either a second copy of the text above (print view,
+            # paginated dump: drop it, named so) or not a footer at all (drop only the anchor)
+            before = "".join(self.kept[i] for i in self.order if i < first and i in self.kept)
+            if copy_share("".join(self.kept[i] for i in zone), before) < self.cfg["footer_copy_share"]:
+                self.drop(anchor, anchor_cue.rule)
+                return
+            zone_rule = "footer:duplicate_copy"
         for i in self.order:
             if i >= first:
                 text = self.norm[i]
@@ -429,6 +445,16 @@ class _PageCleaner:
                 self.drop(i, "template:learned")
             else:
                 break
+
+
+def copy_share(text: str, reference: str, n: int = 8) -> float:
+    """Share of ``text``'s character n-grams (punctuation and spaces ignored) found in ``reference``."""
+    text, reference = _NOT_CONTENT.sub("", text), _NOT_CONTENT.sub("", reference)
+    grams = {text[k:k + n] for k in range(0, max(len(text) - n + 1, 0), 2)}
+    if not grams:
+        return 0.0
+    ref = {reference[k:k + n] for k in range(max(len(reference) - n + 1, 0))}
+    return len(grams & ref) / len(grams)
 
 
 def is_title_echo(text: str, title: str) -> bool:
