@@ -1,0 +1,92 @@
+"""Faults: a build killed (SIGKILL) at several points and rerun gives exactly the tables of an
+uninterrupted build; a page whose stage raises is recorded and the build goes on; a page that
+runs past the per-page time limit is abandoned with a reason."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from build_fixtures import ROOT, assert_same_tables, make_corpus
+from pipeline import runner
+from pipeline.config import Config
+from pipeline.executors import run_build
+
+BUILD = "from pipeline.executors import run_build; from pipeline.config import Config; " \
+        "import sys; run_build(sys.argv[1], sys.argv[2], Config.load(), quiet=True, cache_dir=sys.argv[3])"
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    base = tmp_path_factory.mktemp("faults")
+    raw = make_corpus(base / "raw")
+    run_build(raw, base / "ref", Config.load(), quiet=True, cache_dir=base / "ref-cache")
+    return raw, base / "ref"
+
+
+@pytest.mark.parametrize("kill_at", ["cache_write:3", "table_write:2", "table_rename:2", "manifest:1"])
+def test_killed_build_then_rerun_gives_the_uninterrupted_tables(reference, tmp_path, kill_at):
+    raw, ref = reference
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    env = {**os.environ, "POLICY_CORPUS_KILL_AT": kill_at}
+    proc = subprocess.run([sys.executable, "-c", BUILD, str(raw), str(out), str(cache)], env=env, cwd=ROOT,
+                          capture_output=True, timeout=300)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-2000:]
+    assert not (out / "manifest.json").exists()
+    manifest = run_build(raw, out, Config.load(), quiet=True, cache_dir=cache)
+    assert_same_tables(ref, out)
+    assert not list(out.glob(".*.tmp"))                 # the killed build's temporary files are gone
+    assert manifest["counts"]["files"] == len(list(raw.iterdir()))
+    if kill_at.startswith("cache_write"):
+        assert 0 < manifest["cache"]["page_hits"] + manifest["cache"]["ingest_hits"]
+
+
+def _failing_segment(doc, page, res):
+    if "家庭医生签约" in doc.text:
+        raise ValueError("made-up stage failure")
+    return _SEGMENT(doc, page, res)
+
+
+def _slow_segment(doc, page, res):
+    if "人居环境" in doc.text:
+        time.sleep(30)
+    return _SEGMENT(doc, page, res)
+
+
+_SEGMENT = dict(runner.DOCUMENT_STAGES)["segment"]
+
+
+def _patch_segment(monkeypatch, fn):
+    stages = [(name, fn if name == "segment" else f) for name, f in runner.DOCUMENT_STAGES]
+    monkeypatch.setattr(runner, "DOCUMENT_STAGES", stages)
+
+
+def test_page_whose_stage_raises_is_recorded_and_the_build_goes_on(tmp_path, monkeypatch):
+    raw = make_corpus(tmp_path / "raw")
+    _patch_segment(monkeypatch, _failing_segment)
+    m = run_build(raw, tmp_path / "out", Config.load(), quiet=True, cache_dir=tmp_path / "cache")
+    failed = {e["path"] for e in m["errors"]}
+    assert failed and all(e["stage"] == "segment" and "made-up stage failure" in e["error"] for e in m["errors"])
+    assert m["counts"]["pages_ok"] == m["counts"]["pages"] - len(failed)
+    assert m["counts"]["documents"] > 0
+    reasons = {r["path"]: r["reason"] for r in m["rejected"]}
+    assert all("segment failed" in reasons[p] for p in failed)
+
+
+def test_page_past_the_time_limit_is_abandoned_with_a_reason(tmp_path, monkeypatch):
+    raw = make_corpus(tmp_path / "raw")
+    _patch_segment(monkeypatch, _slow_segment)
+    cfg = Config.load(executor={"page_timeout": 1})
+    m = run_build(raw, tmp_path / "out", cfg, quiet=True, cache_dir=tmp_path / "cache")
+    assert [a["path"] for a in m["abandoned"]] == ["site_01.txt"]
+    assert "time limit" in m["abandoned"][0]["reason"]
+    assert m["cache"]["abandoned"] == 1
+    assert m["counts"]["pages_ok"] == m["counts"]["pages"] - 1
+    # an abandoned page is not cached: the next build tries it again
+    _patch_segment(monkeypatch, _SEGMENT)
+    again = run_build(raw, tmp_path / "out", cfg, quiet=True, cache_dir=tmp_path / "cache")
+    assert again["cache"]["page_misses"] == 1 and not again["abandoned"]

@@ -1,0 +1,105 @@
+"""Incremental builds: a rerun reprocesses nothing, one new page processes one page, a changed
+stage setting reruns the per-page stages, a changed global setting reruns only the global ones."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from build_fixtures import add_page, assert_same_tables, make_corpus, read_tables
+from pipeline.cache import BuildCache, default_cache_dir
+from pipeline.config import Config
+from pipeline.executors import run_build
+
+
+@pytest.fixture()
+def first_build(tmp_path):
+    raw = make_corpus(tmp_path / "raw")
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    manifest = run_build(raw, out, Config.load(), quiet=True, cache_dir=cache)
+    return raw, out, cache, manifest
+
+
+def test_rerun_with_nothing_changed_reprocesses_nothing(first_build):
+    raw, out, cache, first = first_build
+    assert first["cache"]["page_misses"] == first["counts"]["pages"] > 0
+    before = read_tables(out)
+    again = run_build(raw, out, Config.load(), quiet=True, cache_dir=cache)
+    assert again["cache"]["page_misses"] == 0 and again["cache"]["ingest_misses"] == 0
+    assert again["cache"]["page_hits"] == first["counts"]["pages"]
+    assert again["counts"] == first["counts"]
+    assert {i["status"] for i in again["inputs"]} == {"cache_hit"}
+    after = read_tables(out)
+    for name in before:
+        assert before[name].equals(after[name])
+
+
+def test_rebuild_from_cache_into_a_new_folder_gives_the_same_tables(first_build, tmp_path):
+    raw, out, cache, first = first_build
+    m = run_build(raw, tmp_path / "other", Config.load(), quiet=True, cache_dir=cache)
+    assert m["cache"]["page_misses"] == 0
+    assert_same_tables(out, tmp_path / "other")
+
+
+def test_one_new_page_processes_one_page(first_build):
+    raw, out, cache, first = first_build
+    add_page(raw)
+    m = run_build(raw, out, Config.load(), quiet=True, cache_dir=cache)
+    assert m["cache"]["page_misses"] == 1 and m["cache"]["ingest_misses"] == 1
+    assert m["counts"]["pages"] == first["counts"]["pages"] + 1
+    statuses = {i["path"]: i["status"] for i in m["inputs"]}
+    assert statuses["new_page.txt"] == "processed"
+    assert sum(s == "cache_hit" for s in statuses.values()) == first["counts"]["files"]
+    assert "new_page.txt" in set(read_tables(out)["pages"]["path"])
+
+
+def test_changed_page_stage_setting_reruns_the_page_stages(first_build, tmp_path):
+    raw, out, cache, first = first_build
+    cfg = Config.load(split={"min_doc_chars": Config.load()["split"]["min_doc_chars"] + 7})
+    m = run_build(raw, out, cfg, quiet=True, cache_dir=cache)
+    assert m["cache"]["page_misses"] == first["counts"]["pages"]
+    assert m["cache"]["ingest_misses"] == 0          # ingest does not read [split]
+    # and the same setting again is all cache hits
+    m2 = run_build(raw, tmp_path / "again", cfg, quiet=True, cache_dir=cache)
+    assert m2["cache"]["page_misses"] == 0
+
+
+def test_changed_global_setting_reruns_only_the_global_stages(first_build):
+    raw, out, cache, first = first_build
+    cfg = Config.load(dedup={"threshold": 0.5})
+    m = run_build(raw, out, cfg, quiet=True, cache_dir=cache)
+    assert m["cache"]["page_misses"] == 0
+    assert not m.get("unchanged")                    # the tables were written again
+    assert m["config"]["dedup"]["threshold"] == 0.5
+
+
+def test_damaged_cache_entry_is_recomputed(first_build, tmp_path):
+    raw, out, cache, first = first_build
+    entries = sorted((cache / "pages").rglob("*.pkl"))
+    entries[0].write_bytes(b"not a pickle")
+    m = run_build(raw, tmp_path / "fresh", Config.load(), quiet=True, cache_dir=cache)
+    assert m["cache"]["page_misses"] == 1
+    assert m["counts"] == first["counts"]
+    assert_same_tables(out, tmp_path / "fresh")
+
+
+def test_changed_table_file_is_rewritten_on_rerun(first_build):
+    raw, out, cache, first = first_build
+    (out / "items.parquet").write_bytes(b"damaged")
+    m = run_build(raw, out, Config.load(), quiet=True, cache_dir=cache)
+    assert m["cache"]["page_misses"] == 0 and not m.get("unchanged")
+    assert len(read_tables(out)["items"]) == first["counts"]["items"]
+
+
+def test_default_cache_folder(tmp_path):
+    assert default_cache_dir(tmp_path / "corpus" / "raw", tmp_path / "x") == (tmp_path / "corpus" / "interim").resolve()
+    assert default_cache_dir(tmp_path / "pages", tmp_path / "out") == tmp_path / "out" / ".cache"
+
+
+def test_cache_entry_summary_is_read_without_payload(tmp_path):
+    cache = BuildCache(tmp_path)
+    cache.put("pages", "ab" * 20, {"n": 1}, {"big": "x" * 1000})
+    assert cache.summary("pages", "ab" * 20) == {"n": 1}
+    assert cache.payload("pages", "ab" * 20) == {"big": "x" * 1000}
+    assert cache.summary("pages", "cd" * 20) is None
+    assert not list(Path(tmp_path).rglob("*.tmp"))
