@@ -109,6 +109,41 @@ def classify(
                                f"{row['genre_score']:.2f}\t{row['genre_source']}")
 
 
+@app.command()
+def topics(
+    out: Path = typer.Option(DEFAULT_OUT, help="folder of the built tables; topic tables are written here"),
+    unit: Optional[str] = typer.Option(None, help="doc | section | item (default: [topics].unit)"),
+    k: Optional[str] = typer.Option(None, help="number of topics, or 'auto' to choose over [topics].k_grid by NPMI"),
+    models: Path = typer.Option(Path("models/topics"), help="folder of the saved topic models (one per unit)"),
+    config: Optional[Path] = typer.Option(None, help="TOML file overriding settings.toml"),
+) -> None:
+    """Fit the LDA topic model (K by NPMI over seeds), write topic tables, model card, pyLDAvis
+    page, and the R export (corpus_r.csv)."""
+    from .export_r import export_r
+    from .topics import fit_topics
+
+    card = fit_topics(out, Config.load(config), unit=unit, k=k, models=models)
+    r_csv = export_r(out)
+    typer.echo(f"{card['unit']}: K={card['k']} (NPMI {card['npmi']}, c_v {card['c_v']}, stability {card['stability']}) "
+               f"on {card['n_fit_units']} of {card['n_units']} units → {out}, {card['model_dir']}, {r_csv}")
+    for t in card["topics"]:
+        typer.echo(f"  {t['label']}")
+
+
+@app.command()
+def compare(
+    out: Path = typer.Option(DEFAULT_OUT, help="folder of the built tables and topic tables"),
+    by: str = typer.Option("genre", help="genre | year | region"),
+    config: Optional[Path] = typer.Option(None, help="TOML file overriding settings.toml"),
+) -> None:
+    """Topic prevalence (bootstrap 95% intervals) and distinctive terms/heads by group → OUT/compare/."""
+    from .compare import compare as run
+
+    summary = run(out, by, Config.load(config))
+    typer.echo(f"by {by}: {summary['n_docs_grouped']} of {summary['n_docs']} documents in "
+               f"{len(summary['groups'])} groups → {out / 'compare'}")
+
+
 def main() -> None:  # pragma: no cover
     app()
 

@@ -14,7 +14,7 @@ import rjieba
 
 from pipeline import tables
 
-from .seed_expectations import DOCUMENTS
+from seed_expectations import DOCUMENTS
 
 SEED = Path(__file__).resolve().parents[1] / "corpus" / "raw" / "000_72afd9e4fb823ccb.txt"
 YEARS = [None, None, None, 2023, None, 2023, 2023, 2021]
@@ -40,7 +40,7 @@ def write_seed_tables(out: Path) -> Path:
         for i, ln in enumerate(body, start=1):
             sections.append({"doc_id": doc_id, "section_id": f"{doc_id}/s{i}", "parent_id": None, "level": 1,
                              "marker": "", "heading": "", "role": "other", "text": ln})
-    from .seed_expectations import MEASURES, PROBLEMS
+    from seed_expectations import MEASURES, PROBLEMS
 
     for ordinal, heads in list(MEASURES.items()) + list(PROBLEMS.items()):
         kind = "measure" if heads is MEASURES.get(ordinal) else "problem"
