@@ -1,14 +1,271 @@
-"""extract: measures and problems. PLACEHOLDER (owned by the extract work)."""
+"""extract: measures and problems as items, from the outline and from prose.
+
+In: ``doc.sections`` (outline stage) and ``doc.lines``. Out: ``doc.items`` (records.Item) in
+document order. Global: ``recurring_problems(docs)`` groups problem heads across documents
+(see pipeline/recurring.py).
+
+Where items come from, in this order of trust:
+1. list items of sections whose role is problem or measure (a heading said so, or most of the
+   list's heads did): every such section that is not a mere container ("二、对策和建议") is an
+   item; its ``head`` is its heading or its first sentence without "要".
+2. list items elsewhere (achievement, other): an item whose own head has a problem predicate
+   is a problem ("（三）政府投诉电话的利用效果还有待改善"); items whose heads start with measure
+   verbs are measures when most of their list does ("1、调整充实了…领导小组").
+3. runs of 一是…二是… / ①②… / 首先…其次… inside a section's text: sub-items, of the section's
+   kind when it has one.
+4. prose in problem contexts (problems.toml [[prose]]): "还存在服务理念滞后、服务能力不强…等问题"
+   gives one problem per listed phrase (source = "prose").
+5. a report's problem passage ("我们也清醒看到…面临的困难和挑战。…有效需求不足，…"): each clause
+   with a problem predicate (source = "prose").
+Items with the same kind and head are kept once (the first).
+"""
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 
-from .records import Document, Page
+from . import rules as rule_files
+from .markers import ItemRules, Marker
+from .outline import list_kind, section_head, sibling_lists
+from .records import Document, Item, Page, Section
+
+_QUOTED = re.compile(r"[“\"]([^”\"]{2,40})[”\"]")
 
 
 def run(doc: Document, page: Page, res) -> None:
-    doc.items = []
+    """Fill ``doc.items`` from the document's sections and lines."""
+    doc.items = extract_items(doc, res.outline_rules, int(res.config["extract"]["max_head_chars"]))
+
+
+def extract_items(doc: Document, rules: ItemRules, max_head: int = 40) -> list[Item]:
+    """All items of a document, deduplicated by (kind, head), in document order."""
+    found: list[tuple[int, int, Item]] = []      # (line index, offset, item) for ordering
+    kinds = section_kinds(doc.sections, rules)
+    paths = section_paths(doc.sections)
+    for s in doc.sections:
+        found.extend(_section_items(doc.doc_id, s, kinds[s.section_id], paths[s.section_id], rules, max_head))
+    found.extend(prose_problems(doc, rules, paths, max_head))
+    found.extend(passage_problems(doc, rules, paths, max_head))
+    found.sort(key=lambda t: (t[0], t[1]))
+    items, seen = [], set()
+    for _, _, item in found:
+        key = (item.kind, item.head)
+        if not item.head or key in seen:
+            continue
+        seen.add(key)
+        item.item_id = f"{doc.doc_id}/i{len(items) + 1}"
+        items.append(item)
+    return items
+
+
+def section_kinds(sections: list[Section], rules: ItemRules) -> dict[str, str | None]:
+    """Each section's item kind (measure, problem) or None when it is no item (a container
+    such as "二、对策和建议", or a list item of no telling kind)."""
+    has_children = {s.parent_id for s in sections if s.parent_id}
+    kinds: dict[str, str | None] = {}
+    for group in sibling_lists(sections):
+        majority = list_kind(group, rules)
+        for s in group:
+            head = section_head(s, rules)
+            own = rules.head_kind(head)
+            if rules.heading_role(s.heading) and (s.section_id in has_children or own is None):
+                kinds[s.section_id] = None                       # a container heading
+            elif not s.marker and own != s.role:
+                kinds[s.section_id] = None                       # an unmarked heading must say it itself
+            elif s.role in ("problem", "measure"):
+                kinds[s.section_id] = s.role
+            elif own == "problem":
+                kinds[s.section_id] = "problem"
+            elif own == "measure" and majority == "measure" and s.role != "background":
+                kinds[s.section_id] = "measure"
+            else:
+                kinds[s.section_id] = None
+    return kinds
+
+
+def section_paths(sections: list[Section]) -> dict[str, str]:
+    """Readable path of each section: "二、对策和建议 > 一是健全党建带妇建的工作机制"."""
+    by_id = {s.section_id: s for s in sections}
+    paths: dict[str, str] = {}
+    for s in sections:
+        label = (s.marker + (s.heading[:24] if s.heading else "")).strip() or s.text[:16]
+        parent = paths.get(s.parent_id) if s.parent_id in by_id else None
+        paths[s.section_id] = f"{parent} > {label}" if parent else label
+    return paths
+
+
+def _section_items(doc_id: str, s: Section, kind: str | None, path: str, rules: ItemRules,
+                   max_head: int) -> list[tuple[int, int, Item]]:
+    """The section's own item and the sub-items of the inline lists in its text."""
+    out: list[tuple[int, int, Item]] = []
+    runs = rules.inline_lists(s.text)
+    own_text = s.text
+    if runs and runs[0][0].start == 0:
+        # the section's marker starts an inline run ("一是要…。二是要…。三是要…" on one line):
+        # the section is the run's first item, the others are its siblings
+        first, siblings = runs[0][0], runs[0][1:]
+        own_text = (first.text + first.rest).rstrip()
+        runs = [siblings] + runs[1:]
+        sibling_kind = kind
+    else:
+        sibling_kind = None
+    if kind:
+        head = rules.head(section_head(s, rules), max_head)
+        out.append((s.line_start, 0, _item(doc_id, s, kind, s.marker, head, own_text, path, "outline")))
+    for n, run in enumerate(runs):
+        if n == 0 and sibling_kind:
+            out.extend(_run_items(doc_id, s, run, sibling_kind, path, rules, max_head))
+        else:
+            # a run inside an item's text is kept only where its heads say the item's kind
+            # themselves ("首先,由于…任务相当重" under a problem explains it, it is no problem)
+            expected = kind if s.role in ("problem", "measure") else None
+            out.extend(_run_items(doc_id, s, run, None, path, rules, max_head, only=expected))
+    return out
+
+
+def _run_items(doc_id: str, s: Section, run: list[Marker], kind: str | None, path: str, rules: ItemRules,
+               max_head: int, only: str | None = None) -> list[tuple[int, int, Item]]:
+    """Items of one inline run: of ``kind`` when given, else each by its own head (measures
+    only when most of the run are measures); with ``only``, just the items of that kind."""
+    heads = [rules.head(m.rest, max_head) for m in run]
+    own = [rules.head_kind(h) for h in heads]
+    measures_rule = own.count("measure") * 2 >= len(own)
+    out = []
+    for m, head, k in zip(run, heads, own):
+        item_kind = kind or (k if k == "problem" or (k == "measure" and measures_rule) else None)
+        if only and item_kind != only:
+            continue
+        if item_kind:
+            line = s.line_start + s.text.count("\n", 0, m.start)
+            out.append((line, m.start + 1, _item(doc_id, s, item_kind, m.text, head, (m.text + m.rest).rstrip(), path, "outline")))
+    return out
+
+
+def _item(doc_id: str, s: Section | None, kind: str, marker: str, head: str, text: str, path: str,
+          source: str) -> Item:
+    return Item(doc_id=doc_id, item_id="", section_id=s.section_id if s else None, kind=kind, marker=marker,
+                head=head, text=text, section=path, source=source)
+
+
+# --- problems in prose ------------------------------------------------------------------
+_PROSE: list[tuple[str, re.Pattern]] | None = None
+
+
+def prose_patterns() -> list[tuple[str, re.Pattern]]:
+    """The [[prose]] patterns of problems.toml, compiled once."""
+    global _PROSE
+    if _PROSE is None:
+        specs = rule_files.load_toml("problems.toml").get("prose", [])
+        try:
+            _PROSE = [(p["name"], re.compile(p["pattern"])) for p in specs]
+        except (KeyError, re.error) as exc:
+            raise rule_files.RuleFileError(f"problems.toml [[prose]]: {exc!r}") from exc
+    return _PROSE
+
+
+def prose_problems(doc: Document, rules: ItemRules, paths: dict[str, str], max_head: int = 40
+                   ) -> list[tuple[int, int, Item]]:
+    """Problems listed inside sentences: one item per listed phrase that has a problem predicate."""
+    owner = _line_owners(doc.sections, len(doc.lines))
+    out = []
+    for i, line in enumerate(doc.lines):
+        for name, pattern in prose_patterns():
+            for m in pattern.finditer(line.text):
+                for offset, phrase in split_problem_list(m.group("list"), quoted=name.startswith("quoted")):
+                    phrase = phrase.strip()
+                    if not (2 <= len(phrase) <= max_head) or not rules.problem_predicate(phrase):
+                        continue
+                    if rules.starts_with_measure(phrase):
+                        continue
+                    s = owner[i]
+                    out.append((i, m.start("list") + offset + 1,
+                                _item(doc.doc_id, s, "problem", "", phrase, m.group(0), paths.get(s.section_id, "") if s else "",
+                                      "prose")))
+    return out
+
+
+def passage_problems(doc: Document, rules: ItemRules, paths: dict[str, str], max_head: int = 40
+                     ) -> list[tuple[int, int, Item]]:
+    """Problems of a report's problem passage ("我们也清醒看到…"): each clause with a problem
+    predicate between the start cue's sentence and an end cue (problems.toml [problem_passage])."""
+    start_cues, end_cues, prefixes = passage_cues()
+    owner = _line_owners(doc.sections, len(doc.lines))
+    out = []
+    for i, line in enumerate(doc.lines):
+        text = line.text
+        hits = [text.find(c) for c in start_cues if c in text]
+        if not hits:
+            continue
+        begin = _passage_begin(text, min(hits))
+        stops = [p for p in (text.find(c, begin) for c in end_cues) if p >= 0]
+        end = min(stops) if stops else len(text)
+        s = owner[i]
+        for m in re.finditer(r"[^。；;，,！？!?：:]+", text[begin:end]):
+            phrase = m.group(0).strip(" “”\"")
+            for prefix in prefixes:
+                if phrase.startswith(prefix) and len(phrase) > len(prefix) + 2:
+                    phrase = phrase[len(prefix):]
+            if not (4 <= len(phrase) <= max_head) or not rules.problem_predicate(phrase) \
+                    or rules.starts_with_measure(phrase):
+                continue
+            out.append((i, begin + m.start() + 1,
+                        _item(doc.doc_id, s, "problem", "", phrase, phrase, paths.get(s.section_id, "") if s else "",
+                              "prose")))
+    return out
+
+
+def _passage_begin(text: str, cue_at: int) -> int:
+    """Where the listed problems start: after "主要是：" when it follows the cue, else after the
+    end of the cue's sentence (or its colon)."""
+    for marker in ("主要是：", "主要是:", "主要是", "主要有："):
+        pos = text.find(marker, cue_at)
+        if 0 <= pos < cue_at + 80:
+            return pos + len(marker)
+    stops = [p for p in (text.find(c, cue_at) for c in "。：:") if p >= 0]
+    return min(stops) + 1 if stops else len(text)
+
+
+_PASSAGE: tuple | None = None
+
+
+def passage_cues() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(start cues, end cues, prefixes to strip) of problems.toml [problem_passage]."""
+    global _PASSAGE
+    if _PASSAGE is None:
+        spec = rule_files.load_toml("problems.toml").get("problem_passage", {})
+        _PASSAGE = (tuple(spec.get("start_cues", ())), tuple(spec.get("end_cues", ())),
+                    tuple(sorted(spec.get("strip_prefixes", ()), key=len, reverse=True)))
+    return _PASSAGE
+
+
+def split_problem_list(text: str, quoted: bool = False) -> list[tuple[int, str]]:
+    """The phrases of a listed-problems span with their offsets: quoted phrases when the list
+    is quoted (“A”和“B”), else the parts between 、，, (“…” quotes around a part are dropped)."""
+    if quoted or "“" in text:
+        return [(m.start(1), m.group(1)) for m in _QUOTED.finditer(text)]
+    out, start = [], 0
+    for m in re.finditer(r"[、，,；;]|以及|及", text + "、"):
+        part = text[start:m.start()]
+        stripped = part.strip("“”\"‘’ ")
+        if stripped:
+            out.append((start, stripped))
+        start = m.end()
+    return out
+
+
+def _line_owners(sections: list[Section], n_lines: int) -> list[Section | None]:
+    """For each line index, the section whose own lines contain it (None before the first)."""
+    owner: list[Section | None] = [None] * n_lines
+    for s in sections:
+        for i in range(s.line_start, min(s.line_end, n_lines)):
+            owner[i] = s
+    return owner
 
 
 def recurring_problems(docs: list[Document]) -> pd.DataFrame:
-    return pd.DataFrame(columns=["group", "aspect", "predicate", "n_docs", "n_items", "examples"])
+    """Problem heads of the non-duplicate documents grouped by aspect + predicate class, with
+    counts by document, genre and year (see pipeline/recurring.py)."""
+    from .recurring import group_problems
+
+    return group_problems(docs)

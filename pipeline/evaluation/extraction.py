@@ -1,0 +1,209 @@
+"""Evaluation section ``extraction``: measures and problems on real government work reports,
+and on the sample page.
+
+Figures:
+- ``seed``: recall of the expected measures/problems of tests/seed_expectations.py on the
+  sample page (through the whole pipeline), and how many expected heads came out under the
+  wrong kind.
+- ``<corpus>``: documents, sections and items per document (measures, problems) for the
+  national reports (wikisource JSONL, gov.cn GBK text) and the 31 provincial 2025 reports.
+- ``precision``: a fixed-seed sample of SAMPLE_SIZE items from all government reports, judged
+  by hand in ``extraction_labels.tsv`` (id, kind, head, label, note). Precision is computed
+  over the labelled items that the pipeline still draws; drawn items without a label and
+  labelled items no longer drawn are counted, so a change to the extractor shows up here.
+
+Run: ``python -m pipeline.evaluation --only extraction``. Print the current sample for
+labelling with ``python -m pipeline.evaluation.extraction --sample``.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import random
+import sys
+from pathlib import Path
+
+from ..config import Config
+from ..context import Resources
+from ..records import Document, Page
+
+LABELS = Path(__file__).with_name("extraction_labels.tsv")
+SAMPLE_SIZE = 50
+SEED = 20241130
+SEED_PAGE = Path(__file__).resolve().parents[2] / "corpus" / "raw" / "000_72afd9e4fb823ccb.txt"
+
+
+def run(data: Path) -> dict:
+    res = Resources(Config.load())
+    out: dict = {"seed": seed_recall(res)}
+    corpora = load_gov_corpora(Path(data), res)
+    all_docs: list[tuple[str, Document]] = []
+    for name, docs in corpora.items():
+        if isinstance(docs, str):
+            out[name] = {"missing": docs}
+            continue
+        out[name] = per_document_counts([d for _, d in docs])
+        all_docs.extend(docs)
+    if all_docs:
+        out["precision"] = precision_from_labels(draw_sample(all_docs))
+    return out
+
+
+# --- the sample page ----------------------------------------------------------------------
+def seed_recall(res: Resources) -> dict:
+    """Recall per kind of the expected heads on the sample page, and wrong-kind hits."""
+    from ..runner import process_files
+
+    sys.path.insert(0, str(SEED_PAGE.parents[2] / "tests"))
+    try:
+        import seed_expectations as expected
+    finally:
+        sys.path.pop(0)
+    [result] = process_files([SEED_PAGE], res)
+    heads = {"measure": set(), "problem": set()}
+    for doc in result.documents:
+        for item in doc.items:
+            heads[item.kind].add(item.head)
+    out = {}
+    for kind, table in (("measure", expected.MEASURES), ("problem", expected.PROBLEMS)):
+        wanted = [h for hs in table.values() for h in hs]
+        other = "problem" if kind == "measure" else "measure"
+        out[f"{kind}_recall"] = round(sum(h in heads[kind] for h in wanted) / len(wanted), 4)
+        out[f"{kind}_wrong_kind"] = sum(h in heads[other] for h in wanted)
+    return out
+
+
+# --- government reports -------------------------------------------------------------------
+def load_gov_corpora(data: Path, res: Resources) -> dict[str, list[tuple[str, Document]] | str]:
+    """Each corpus as (stable source id, document) pairs, or a message when it is missing."""
+    gov = data / "gov"
+    out: dict[str, list | str] = {}
+    jsonl = gov / "national-wikisource" / "government_work_reports.jsonl"
+    if jsonl.exists():
+        pages = []
+        for n, line in enumerate(jsonl.read_text(encoding="utf-8").splitlines()):
+            row = json.loads(line)
+            if not row.get("year"):      # the NPC resolutions on the reports, not reports
+                continue
+            pages.append((f"wikisource/{row['year']}", _page(row["content"], f"{jsonl.name}#row={n}", row["title"])))
+        out["national_wikisource"] = _process(pages, res)
+    else:
+        out["national_wikisource"] = f"not found: {jsonl}"
+    gbk = gov / "national-gbk-1954-2018" / "data" / "Corpus"
+    if gbk.is_dir():
+        pages = [(f"gbk/{p.stem}", _page(p.read_bytes().decode("gb18030", errors="replace"), p.name, p.stem))
+                 for p in sorted(gbk.glob("*.txt"))]
+        out["national_gbk"] = _process(pages, res)
+    else:
+        out["national_gbk"] = f"not found: {gbk}"
+    prov = gov / "provincial-2025" / "derived_txt"
+    if prov.is_dir():
+        pages = [(f"provincial/{p.stem}", _page(p.read_text(encoding="utf-8-sig", errors="replace"), p.name, p.stem))
+                 for p in sorted(prov.glob("*.txt"))]
+        out["provincial_2025"] = _process(pages, res)
+    else:
+        out["provincial_2025"] = f"not found: {prov}"
+    return out
+
+
+def _page(text: str, path: str, title: str) -> Page:
+    page_id = hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+    return Page(page_id=page_id, path=path, format="txt", encoding="utf-8", text=text, title=title)
+
+
+def _process(pages: list[tuple[str, Page]], res: Resources) -> list[tuple[str, Document]]:
+    """clean ▶ split ▶ document stages for each page (the project's per-page function)."""
+    from .. import clean
+    from ..runner import process_page
+
+    templates = clean.learn_templates([p for _, p in pages], res.config["clean"])
+    out = []
+    for source, page in pages:
+        result = process_page(page, templates, res)
+        for doc in result.documents:
+            out.append((source if len(result.documents) == 1 else f"{source}#{doc.ordinal}", doc))
+    return out
+
+
+def per_document_counts(docs: list[Document]) -> dict:
+    """Documents, and sections / measures / problems per document (mean, min, max)."""
+    if not docs:
+        return {"documents": 0}
+    def stats(values):
+        return {"mean": round(sum(values) / len(values), 2), "min": min(values), "max": max(values)}
+    measures = [sum(i.kind == "measure" for i in d.items) for d in docs]
+    problems = [sum(i.kind == "problem" for i in d.items) for d in docs]
+    return {
+        "documents": len(docs),
+        "sections_per_doc": stats([len(d.sections) for d in docs]),
+        "measures_per_doc": stats(measures),
+        "problems_per_doc": stats(problems),
+        "docs_without_items": sum(not d.items for d in docs),
+        "prose_problems": sum(i.source == "prose" for d in docs for i in d.items),
+    }
+
+
+# --- precision by hand labels -------------------------------------------------------------
+def item_key(source: str, kind: str, head: str) -> str:
+    """A label id that survives reruns: the document's source id + a hash of kind and head."""
+    return f"{source}:{hashlib.sha1(f'{kind}|{head}'.encode('utf-8')).hexdigest()[:10]}"
+
+
+def draw_sample(docs: list[tuple[str, Document]], size: int = SAMPLE_SIZE, seed: int = SEED) -> list[dict]:
+    """A fixed-seed random sample of items from all documents (sorted by key before drawing,
+    so the draw depends only on which items exist)."""
+    pool = {}
+    for source, doc in docs:
+        for item in doc.items:
+            key = item_key(source, item.kind, item.head)
+            pool.setdefault(key, {"id": key, "kind": item.kind, "head": item.head, "text": item.text[:300],
+                                  "section": item.section, "source": item.source})
+    keys = sorted(pool)
+    rng = random.Random(seed)
+    return [pool[k] for k in rng.sample(keys, min(size, len(keys)))]
+
+
+def read_labels(path: Path = LABELS) -> dict[str, dict]:
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {row["id"]: row for row in csv.DictReader(fh, delimiter="\t")}
+
+
+def precision_from_labels(sample: list[dict], labels: dict[str, dict] | None = None) -> dict:
+    """Precision over the drawn items that carry a label, per kind and overall."""
+    labels = read_labels() if labels is None else labels
+    drawn = {s["id"] for s in sample}
+    judged = [(s, labels[s["id"]]) for s in sample if s["id"] in labels]
+    out = {"drawn": len(sample), "labelled": len(judged), "unlabelled": len(sample) - len(judged),
+           "labels_no_longer_drawn": sum(k not in drawn for k in labels)}
+    if judged:
+        out["precision"] = round(sum(int(lab["label"]) for _, lab in judged) / len(judged), 4)
+        for kind in ("measure", "problem"):
+            of_kind = [int(lab["label"]) for s, lab in judged if s["kind"] == kind]
+            if of_kind:
+                out[f"{kind}_precision"] = round(sum(of_kind) / len(of_kind), 4)
+                out[f"{kind}_labelled"] = len(of_kind)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``--sample``: print the drawn items (id, kind, head, section, text) for labelling."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m pipeline.evaluation.extraction")
+    ap.add_argument("--data", type=Path, default=Path("../shared/data"))
+    ap.add_argument("--sample", action="store_true")
+    args = ap.parse_args(argv)
+    res = Resources(Config.load())
+    docs = [d for v in load_gov_corpora(args.data, res).values() if not isinstance(v, str) for d in v]
+    labels = read_labels()
+    for s in draw_sample(docs):
+        mark = labels.get(s["id"], {}).get("label", "?")
+        print(json.dumps({**s, "label": mark}, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

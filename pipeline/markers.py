@@ -1,0 +1,281 @@
+"""Markers and list items: what a numbered line says, read from pipeline/rules/outline.toml.
+
+``ItemRules.load()`` reads the marker styles, heading limits, role cues (outline.toml) and the
+problem predicates (problems.toml) once. Its methods answer the small questions the outline
+and extract stages ask of one line or one item:
+
+- ``match(line)``: the marker a line starts with (style, value, marker text, the rest);
+- ``inline_lists(text)``: runs of 一是…二是… / ①… markers inside a paragraph;
+- ``head(rest)``: an item's short form ("一是要加强组织领导。各省…" → "加强组织领导");
+- ``head_kind(head)``: measure / problem / None from the head's own words;
+- ``heading_role(heading)``: the role a heading's cue words give.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import rules
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+              "七": 7, "八": 8, "九": 9}
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_QUOTES = "“”\"‘’'「」"
+
+
+def cn_number(text: str) -> int | None:
+    """Value of a small Chinese or Arabic number: "十二" → 12, "二十" → 20, "3" → 3, "③" → 3."""
+    if len(text) == 1 and text in _CIRCLED:
+        return _CIRCLED.index(text) + 1
+    if text.isdecimal():
+        return int(text)
+    total, current = 0, 0
+    for ch in text:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+@dataclass(frozen=True)
+class MarkerStyle:
+    name: str
+    family: str                 # heading | enumerator
+    at_start: re.Pattern        # the pattern anchored at the start of a line
+    inline: re.Pattern | None   # the pattern after a sentence/clause end inside a line
+
+
+@dataclass(frozen=True)
+class Marker:
+    style: str
+    family: str
+    value: int          # 1, 2, …; 0 for 最后 (ends a list of any length)
+    text: str           # the marker as written: "一、", "（一）", "一是", "首先,"
+    rest: str           # the line after the marker (inline runs: up to the next marker, unstripped)
+    start: int = 0      # offset of the marker in the text searched (inline lists)
+
+
+class ItemRules:
+    """Marker styles, heading limits, role cues and kind cues; load once with ``load()``."""
+
+    def __init__(self, outline: dict, problems: dict):
+        try:
+            self.styles = [self._style(s) for s in outline["styles"]]
+            self.ordinal_words = {str(k): int(v) for k, v in outline["ordinal_words"].items()}
+            heading = outline["heading"]
+            self.heading_max = int(heading["max_chars"])
+            self.run_in_max = int(heading["run_in_max_chars"])
+            self.cue_max = int(heading["cue_max_chars"])
+            self.plain_min = int(heading["plain_min_chars"])
+            self.plain_max = int(heading["plain_max_chars"])
+            self.body_min = int(heading["body_min_chars"])
+            self.sentence_end = str(heading["sentence_end"])
+            self.clause_end = str(heading["clause_end"])
+            self.role_order = list(outline["roles"]["order"])
+            self.role_cues = {role: tuple(outline["roles"]["cues"][role]) for role in self.role_order}
+            items = outline["items"]
+            self.modal_prefixes = tuple(sorted(items["modal_prefixes"], key=len, reverse=True))
+            self.adverbs = tuple(sorted(items["adverbs"], key=len, reverse=True))
+            self.measure_verbs = tuple(sorted(items["measure_verbs"], key=len, reverse=True))
+            self.measure_prefixes = tuple(items["measure_prefixes"])
+            self.topic_prefixes = tuple(items["topic_prefixes"])
+            self.predicates = tuple(sorted(problems["predicates"], key=len, reverse=True))
+            self.clause_final_only = frozenset(problems["clause_final_only"])
+        except (KeyError, TypeError, ValueError, re.error) as exc:
+            raise rules.RuleFileError(f"outline.toml/problems.toml: bad or missing entry: {exc!r}") from exc
+        unknown = set(self.role_order) - {"background", "achievement", "problem", "measure"}
+        if unknown:
+            raise rules.RuleFileError(f"outline.toml [roles].order: unknown roles {sorted(unknown)}; "
+                                      "valid: background, achievement, problem, measure")
+        self._clause_split = re.compile(f"[{re.escape(self.clause_end + self.sentence_end)}]")
+
+    @classmethod
+    def load(cls) -> "ItemRules":
+        return _load_item_rules()
+
+    @staticmethod
+    def _style(spec: dict) -> MarkerStyle:
+        family = spec.get("family", "heading")
+        if family not in ("heading", "enumerator"):
+            raise rules.RuleFileError(f"outline.toml style {spec.get('name')!r}: family must be heading or enumerator")
+        pattern = spec["pattern"]
+        inline = None
+        if spec.get("inline"):
+            # inside a line a marker must follow a sentence or clause end (or a line start)
+            inline = re.compile(r"(?:^|(?<=[。！？!?；;：:，,\n]))\s*(?P<marker>" + pattern + ")")
+        return MarkerStyle(spec["name"], family, re.compile(r"\s*(?P<marker>" + pattern + ")"), inline)
+
+    # --- markers ---------------------------------------------------------------------
+    def match(self, line: str) -> Marker | None:
+        """The marker ``line`` starts with, or None."""
+        for style in self.styles:
+            m = style.at_start.match(line)
+            if m:
+                value = self._value(m)
+                if value is None:
+                    continue
+                return Marker(style.name, style.family, value, m.group("marker").strip(), line[m.end():].strip())
+        return None
+
+    def _value(self, m: re.Match) -> int | None:
+        groups = m.groupdict()
+        if groups.get("word"):
+            return self.ordinal_words.get(groups["word"])
+        if groups.get("n"):
+            return cn_number(groups["n"])
+        return None
+
+    def inline_lists(self, text: str) -> list[list[Marker]]:
+        """Runs of consecutive inline markers of one style (1, 2, 3 … or …, 最后) in ``text``,
+        each run at least two long. A marker's ``rest`` runs to the next marker of its run
+        (the last one to the end of its line)."""
+        runs: list[list[Marker]] = []
+        for style in self.styles:
+            if style.inline is None:
+                continue
+            found = [(m.start("marker"), m.end(), self._value(m), m.group("marker")) for m in style.inline.finditer(text)]
+            run: list[tuple] = []
+            for hit in found:
+                value = hit[2]
+                if value == 1:
+                    if len(run) >= 2:
+                        runs.append(self._close_run(style, run, text))
+                    run = [hit]
+                elif run and (value == run[-1][2] + 1 or (value == 0 and style.name == "ordinal")):
+                    run.append(hit)
+            if len(run) >= 2:
+                runs.append(self._close_run(style, run, text))
+        runs.sort(key=lambda r: r[0].start)
+        return runs
+
+    @staticmethod
+    def _close_run(style: MarkerStyle, run: list[tuple], text: str) -> list[Marker]:
+        out = []
+        for i, (start, end, value, marker) in enumerate(run):
+            stop = run[i + 1][0] if i + 1 < len(run) else len(text)
+            if i + 1 == len(run):
+                newline = text.find("\n", end)
+                stop = newline if newline >= 0 else len(text)
+            # rest is kept unstripped so that marker + rest is exactly text[start:stop]
+            out.append(Marker(style.name, style.family, value, marker, text[end:stop], start))
+        return out
+
+    # --- headings and heads -------------------------------------------------------------
+    def is_heading_text(self, rest: str) -> bool:
+        """A marker line whose rest is one short clause group without an inner sentence end."""
+        body = rest.rstrip(self.sentence_end + "。 ")
+        return 0 < len(body) <= self.heading_max and not any(c in self.sentence_end for c in body)
+
+    def run_in_heading(self, rest: str) -> str:
+        """The heading a marker line carries: all of a short heading line, else a short first
+        sentence ("重视不够,工作开展难。由于…" → "重视不够,工作开展难"), else ""."""
+        if self.is_heading_text(rest):
+            return rest.rstrip(self.sentence_end + "。 ").strip()
+        first = self.first_sentence(rest)
+        return first if len(first) <= self.run_in_max else ""
+
+    def first_sentence(self, text: str) -> str:
+        """Text up to the first sentence end (or a colon after at least four characters)."""
+        for i, ch in enumerate(text):
+            if ch in self.sentence_end or (ch in "：:" and i >= 4) or ch == "\n":
+                return text[:i].strip()
+        return text.strip()
+
+    def head(self, rest: str, max_chars: int = 40) -> str:
+        """An item's short form: its first sentence without a leading 要 and without
+        quotes around the whole; a long sentence is cut at the last clause end before
+        ``max_chars`` (or at ``max_chars`` when it has none)."""
+        text = rest.strip().lstrip("，,、：: ")
+        if text.startswith("是要"):
+            text = text[1:]
+        if text.startswith("要") and not text.startswith(("要素", "要求", "要点", "要害", "要闻")):
+            text = text[1:]
+        head = self.first_sentence(text).strip(_QUOTES + " ")
+        if len(head) > max_chars:
+            cut = max((head.rfind(c, 0, max_chars) for c in self.clause_end), default=-1)
+            if cut < 6:
+                cut = max_chars
+                if head.count("《", 0, cut) > head.count("》", 0, cut):  # do not cut inside a title
+                    close = head.find("》", cut)
+                    cut = close + 1 if close >= 0 else cut
+            head = head[:cut]
+        return head.rstrip(self.clause_end + " ")
+
+    def is_plain_heading(self, text: str) -> bool:
+        """An unmarked line that could be a heading: short, no sentence or clause punctuation
+        at its end, not a number or a table cell."""
+        t = text.strip()
+        if not (self.plain_min <= len(t) <= self.plain_max):
+            return False
+        if any(c in self.sentence_end for c in t) or t[-1] in self.clause_end or t[-1] in "%％":
+            return False
+        if re.search(r"[（(]\d{1,2}[)）]$", t):  # "…调研报告(2)": a part title, not a heading
+            return False
+        digits = sum(c.isdigit() or c in ".%％-" for c in t)
+        return digits < len(t) / 3
+
+    # --- kinds and roles ----------------------------------------------------------------
+    def heading_role(self, heading: str) -> str | None:
+        """The role the first matching cue word gives a heading (order from outline.toml)."""
+        if not heading or len(heading) > self.cue_max:
+            return None
+        for role in self.role_order:
+            if any(cue in heading for cue in self.role_cues[role]):
+                return role
+        return None
+
+    def starts_with_measure(self, head: str) -> bool:
+        """Does the head start (after modal words and adverbs) with a measure verb?"""
+        text = head
+        for _ in range(4):  # "要进一步全面加强…": peel at most a few prefixes
+            before = text
+            for prefix in self.modal_prefixes + self.adverbs:
+                if text.startswith(prefix) and len(text) > len(prefix) + 1:
+                    rest = text[len(prefix):]
+                    if any(rest.startswith(v) for v in self.measure_verbs) or prefix in self.modal_prefixes \
+                            or any(rest.startswith(a) for a in self.adverbs):
+                        text = rest
+                        break
+            if text == before:
+                break
+        for verb in self.measure_verbs:
+            # "规范化服务型政府…" is a noun phrase, not the verb 规范
+            if text.startswith(verb) and text[len(verb):len(verb) + 1] != "化":
+                return True
+        return False
+
+    def problem_predicate(self, head: str) -> str | None:
+        """The first problem predicate of the head (clause-final-only ones at a clause end)."""
+        for clause in self._clause_split.split(head):
+            clause = clause.strip(_QUOTES + " ")
+            for pred in self.predicates:
+                pos = clause.find(pred)
+                if pos < 0:
+                    continue
+                if pred in self.clause_final_only and not clause.endswith(pred):
+                    continue
+                return pred
+        return None
+
+    def head_kind(self, head: str) -> str | None:
+        """``measure`` (starts with a measure verb), ``problem`` (has a problem predicate) or None."""
+        if not head or head.startswith(self.topic_prefixes):
+            return None
+        if head.startswith(self.measure_prefixes) or self.starts_with_measure(head):
+            return "measure"
+        if self.problem_predicate(head):
+            return "problem"
+        return None
+
+
+@lru_cache(maxsize=1)
+def _load_item_rules() -> ItemRules:
+    return ItemRules(rules.load_toml("outline.toml"), rules.load_toml("problems.toml"))
