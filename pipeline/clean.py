@@ -434,16 +434,18 @@ class _PageCleaner:
                     self.drop(i, cue.rule if cue else zone_rule)
 
     def drop_trailing_chrome(self) -> None:
-        """The run of footer-cue or learned-template lines at the very end of the page."""
-        for i in reversed(self.order):
+        """Footer-cue and learned-template lines among the last lines of the page, after the
+        last body-like line (the mirror of the header zone; short unknown lines stay)."""
+        for i in list(reversed(self.order))[: self.cfg["header_max_lines"]]:
             if i not in self.kept:
                 continue
-            cue = CueSet.first(self.cues.footer, self.norm[i])
+            text = self.norm[i]
+            cue = CueSet.first(self.cues.footer, text)
             if cue:
                 self.drop(i, cue.rule)
             elif self.is_template(i):
                 self.drop(i, "template:learned")
-            else:
+            elif len(text) >= self.cfg["header_body_chars"] or self.rules.is_marker(text):
                 break
 
 

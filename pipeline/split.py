@@ -37,12 +37,13 @@ def run(page: Page, cleaned: CleanPage, res) -> tuple[list[Document], list[Remov
     parts = find_parts(cleaned.lines, cfg)
     if not parts:
         return [], list(cleaned.removed)
-    parts = merge_short_parts(parts, cfg["min_doc_chars"])
     own_removals: list[Removal] = []
+    for part in parts:   # before merging: the echo is the first line under a report's own title
+        own_removals.extend(drop_title_echo(part))
+    parts = merge_short_parts(parts, cfg["min_doc_chars"])
     if parts[0].title is None:
         parts[0].title = single_title(page, cleaned, parts[0], cfg)
-    for part in parts:
-        own_removals.extend(drop_title_echo(part))
+        own_removals.extend(drop_title_echo(parts[0]))
     documents = []
     for ordinal, part in enumerate(parts, 1):
         title = part.title or ""
@@ -62,7 +63,7 @@ class Part:
     title: str | None           # None: not known yet (no marker; decided from the page)
     start: int                  # page line number of the title line (or of the first body line)
     body: list[Line] = field(default_factory=list)
-    marker_line: Line | None = None   # the marker/title line(s), restored as body if the part is merged
+    head: list[Line] = field(default_factory=list)   # marker and title lines, restored as body if merged
 
     @property
     def chars(self) -> int:
@@ -139,12 +140,13 @@ def find_parts(lines: list[Line], cfg: dict) -> list[Part]:
         line = lines[k]
         title = marker_title(line.text)
         if title is not None and len(title) <= title_max:
-            current = Part(title=title, start=line.no, marker_line=line)
+            current = Part(title=title, start=line.no, head=[line])
             parts.append(current)
             nxt = lines[k + 1] if k + 1 < len(lines) else None
             if not title and nxt is not None and nxt.no - line.no <= cfg["title_lookahead"] \
                     and is_heading(nxt.text, title_max) and marker_title(nxt.text) is None:
                 current.title = clean_title(nxt.text)
+                current.head.append(nxt)
                 k += 1
             k += 1
             continue
@@ -163,12 +165,12 @@ def merge_short_parts(parts: list[Part], min_chars: int) -> list[Part]:
     if len(parts) > 1 and parts[0].title is None and parts[0].chars < min_chars:
         head, parts = parts[0], parts[1:]
         parts[0].body[:0] = head.body
+        parts[0].start = head.start
     merged: list[Part] = []
     for part in parts:
         if merged and part.chars < min_chars:
             prev = merged[-1]
-            if part.marker_line is not None:
-                prev.body.append(part.marker_line)
+            prev.body.extend(part.head)
             prev.body.extend(part.body)
         else:
             merged.append(part)
@@ -190,6 +192,7 @@ def single_title(page: Page, cleaned: CleanPage, part: Part, cfg: dict) -> str:
     if len(part.body) > 1 and is_heading(part.body[0].text, title_max):
         first = part.body.pop(0)
         part.start = first.no
+        part.head.append(first)
         return clean_title(first.text)
     return ""
 
@@ -221,7 +224,8 @@ def assign_removals(documents: list[Document], parts: list[Part], removed: list[
     """Put each removal into the document whose span holds its line; return the rest."""
     spans = []
     for k, (doc, part) in enumerate(zip(documents, parts)):
-        end = parts[k + 1].start - 1 if k + 1 < len(parts) else max((l.no for l in doc.lines), default=part.start)
+        own = [line.no for line in doc.lines + part.head] + [r.line for r in removed if r.rule.startswith("split:")]
+        end = parts[k + 1].start - 1 if k + 1 < len(parts) else max((n for n in own if n >= part.start), default=part.start)
         spans.append((part.start, end, doc))
     page_removed = []
     for removal in removed:

@@ -1,0 +1,143 @@
+"""split: markers of every style, titles without marker or "范文", title echoes dropped, masks counted."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline import split
+from pipeline.config import Config
+from pipeline.context import Resources
+from pipeline.masks import count_masked
+from pipeline.records import CleanPage, Line, Page, Removal
+
+
+@pytest.fixture(scope="module")
+def res():
+    return Resources(Config.load())
+
+
+PAGE = Page(page_id="abcdef0123456789", path="x.txt", format="txt")
+SENTENCE = "为深入了解基层政府服务状况，课题组开展了为期两个月的调研，走访了十二个乡镇和四十个村。"
+
+
+def cleaned_from(texts: list[str], removed: list[Removal] | None = None, page_title: str | None = None) -> CleanPage:
+    """Kept lines numbered like a page with a blank line between lines (1, 3, 5, …)."""
+    lines = [Line(2 * k + 1, t) for k, t in enumerate(texts)]
+    return CleanPage(PAGE.page_id, lines, removed or [], page_title=page_title)
+
+
+def titles_of(texts: list[str], res, **kw) -> list[str]:
+    docs, _ = split.run(PAGE, cleaned_from(texts, **kw), res)
+    return [d.title for d in docs]
+
+
+@pytest.mark.parametrize("markers", [
+    ["篇一 甲镇服务调查报告", "篇二 乙镇服务调研报告范文"],
+    ["篇1：甲镇服务调查报告", "篇2：乙镇服务调研报告"],
+    ["【篇1】甲镇服务调查报告", "【篇2】乙镇服务调研报告"],
+    ["第1篇 甲镇服务调查报告", "第2篇：乙镇服务调研报告"],
+    ["第一篇、甲镇服务调查报告", "第二篇、乙镇服务调研报告"],
+    ["范文一 甲镇服务调查报告", "范文二：乙镇服务调研报告"],
+    ["【范文1】甲镇服务调查报告", "【范文2】乙镇服务调研报告"],
+    ["甲镇服务调查报告 篇一", "乙镇服务调研报告（篇2）"],
+])
+def test_each_marker_style_splits_and_titles_lose_marker_and_fanwen(res, markers):
+    texts = [markers[0], SENTENCE, SENTENCE + "一", markers[1], SENTENCE + "二"]
+    assert titles_of(texts, res) == ["甲镇服务调查报告", "乙镇服务调研报告"]
+
+
+def test_marker_alone_takes_the_next_short_line_as_title(res):
+    texts = ["【篇1】", "甲镇服务调查报告", SENTENCE, "【篇2】", "乙镇服务调研报告范文", SENTENCE]
+    docs, _ = split.run(PAGE, cleaned_from(texts), res)
+    assert [d.title for d in docs] == ["甲镇服务调查报告", "乙镇服务调研报告"]
+    assert [[line.text for line in d.lines] for d in docs] == [[SENTENCE], [SENTENCE]]
+
+
+def test_title_repeated_as_first_body_line_is_dropped_and_logged(res):
+    texts = ["篇一 甲镇服务调查报告", "甲镇服务调查报告", SENTENCE, "篇二 乙镇服务调研报告", "乙镇服务调研报告范文", SENTENCE]
+    docs, page_removed = split.run(PAGE, cleaned_from(texts), res)
+    assert [d.lines[0].text for d in docs] == [SENTENCE, SENTENCE]
+    assert [(r.line, r.rule) for d in docs for r in d.removed] == [(3, "split:title_repeat"), (9, "split:title_repeat")]
+    assert page_removed == []
+
+
+def test_title_glued_to_first_sentence_is_cut(res):
+    texts = ["篇一 甲镇服务调研报告", "甲镇服务调研报告篇近日,中办国办印发了关于加强乡镇政府服务能力建设的意见。", SENTENCE]
+    [doc], _ = split.run(PAGE, cleaned_from(texts), res)
+    assert doc.lines[0].text == "近日,中办国办印发了关于加强乡镇政府服务能力建设的意见。"
+    assert [(r.rule, r.text) for r in doc.removed] == [("split:title_glued", "甲镇服务调研报告篇")]
+
+
+def test_a_body_line_that_only_resembles_the_title_stays(res):
+    texts = ["篇六 2023服务性政府妇联调研报告", "2023服务性政府妇联调研报告(1)", SENTENCE]
+    [doc], _ = split.run(PAGE, cleaned_from(texts), res)
+    assert doc.lines[0].text == "2023服务性政府妇联调研报告(1)"
+
+
+def test_page_with_one_report_is_one_document(res):
+    # titled by the page title (without its count), the title echo dropped
+    docs, _ = split.run(PAGE, cleaned_from(["乡镇调研报告", SENTENCE, SENTENCE], page_title="乡镇调研报告"), res)
+    assert [(d.title, len(d.lines)) for d in docs] == [("乡镇调研报告", 2)]
+    # no page title: the first heading line is the title
+    docs, _ = split.run(PAGE, cleaned_from(["关于乡镇服务能力的调研报告", SENTENCE, SENTENCE]), res)
+    assert [(d.title, len(d.lines)) for d in docs] == [("关于乡镇服务能力的调研报告", 2)]
+    # no title anywhere: an untitled document, never a guessed one
+    docs, _ = split.run(PAGE, cleaned_from([SENTENCE, SENTENCE]), res)
+    assert [(d.title, len(d.lines)) for d in docs] == [("", 2)]
+
+
+def test_short_parts_merge_into_their_neighbour(res):
+    texts = ["篇一 甲镇服务调查报告", SENTENCE, "篇二 很短", "好。", "篇三 乙镇服务调研报告", SENTENCE]
+    docs, _ = split.run(PAGE, cleaned_from(texts), res)
+    assert [d.title for d in docs] == ["甲镇服务调查报告", "乙镇服务调研报告"]
+    assert [line.text for line in docs[0].lines] == [SENTENCE, "篇二 很短", "好。"]
+
+
+def test_doc_ids_and_removals_routed_to_documents_or_page(res):
+    removed = [Removal(1, "欢迎光临", "header:welcome"), Removal(4, "小编…", "cue:xiaobian_intro"),
+               Removal(8, "推荐度:", "footer:recommend_score")]
+    lines = [Line(2, "篇一 甲镇服务调查报告"), Line(3, SENTENCE), Line(5, "篇二 乙镇服务调研报告"), Line(6, SENTENCE)]
+    docs, page_removed = split.run(PAGE, CleanPage(PAGE.page_id, lines, removed), res)
+    assert [d.doc_id for d in docs] == ["abcdef0123456789-001", "abcdef0123456789-002"]
+    assert [d.ordinal for d in docs] == [1, 2]
+    assert [r.line for r in docs[0].removed] == [4]
+    assert docs[1].removed == []
+    assert [r.line for r in page_removed] == [1, 8]
+
+
+def test_masked_placeholders_are_counted_never_guessed(res):
+    texts = ["篇一 20xx年xx市工作报告", "20XX年，XX同志带领xx区干部完成了*项任务，＊＊问题得到解决。", SENTENCE]
+    [doc], _ = split.run(PAGE, cleaned_from(texts), res)
+    assert doc.masked == {"20xx": 2, "xx": 3, "star": 2}
+    assert doc.title == "20xx年xx市工作报告"
+    assert "xx区" in doc.text and "*项" in doc.text
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("20xx年全镇实现生产总值", {"20xx": 1, "xx": 0, "star": 0}),
+    ("xx市xx区XX同志", {"20xx": 0, "xx": 3, "star": 0}),
+    ("maxx taxxes xxl Linux box", {"20xx": 0, "xx": 0, "star": 0}),
+    ("处置治安事故和*,禁止*、**活动", {"20xx": 0, "xx": 0, "star": 3}),
+    ("2023年××县", {"20xx": 0, "xx": 1, "star": 0}),
+])
+def test_count_masked(text, expected):
+    assert count_masked(text) == expected
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(["篇一 甲报告", "【篇2】", "乙报告", "第3篇 丙报告", "甲报告", SENTENCE, "好。",
+                                 "范文四：丁报告范文", "一、基本情况", "甲报告篇近日,开展调研。"]), max_size=25))
+def test_every_kept_line_ends_up_in_one_place(res, texts):
+    cleaned = cleaned_from(texts)
+    docs, page_removed = split.run(PAGE, cleaned, res)
+    body = [line.no for d in docs for line in d.lines]
+    dropped = [r.line for d in docs for r in d.removed if r.rule == "split:title_repeat"]
+    assert len(body) == len(set(body))
+    assert not set(body) & set(dropped)
+    # every kept line is body, a dropped title echo, or a marker/title line
+    for line in cleaned.lines:
+        if line.no not in body and line.no not in dropped:
+            assert split.marker_title(line.text) is not None or any(d.title and d.title in line.text for d in docs)
+    assert all(d.doc_id == f"{PAGE.page_id}-{d.ordinal:03d}" for d in docs)
+    assert page_removed == []
