@@ -82,8 +82,14 @@ def html_to_text(html: str, cfg: dict) -> HtmlText:
     text, method = "", ""
     precise = trafilatura.extract(html, favor_precision=True, include_comments=False,
                                   include_tables=True, deduplicate=False) or ""
+    pruned_tree, pruned = prune_furniture(_copy(tree), head.get("title") or head["meta"].get("html_title"))
+    if pruned:
+        narrowed = trafilatura.extract(pruned_tree, favor_precision=True, include_comments=False,
+                                       include_tables=True, deduplicate=False) or ""
+        if len(_compact(narrowed)) >= cfg.get("html_prune_min_chars", 50):
+            precise = narrowed
     if precise.strip():
-        text, method = precise, "trafilatura-precision"
+        text, method = precise, "trafilatura-precision" + ("+pruned" if pruned else "")
         focused = focus_on_best_node(tree, precise, cfg)
         if focused is not None:
             text, method = focused, "trafilatura-precision+readability"
@@ -220,6 +226,63 @@ def focus_on_best_node(tree, extracted: str, cfg: dict) -> str | None:
     if share < cfg.get("html_focus_min_share", 0.3) or 1 - share < cfg.get("html_focus_min_drop", 0.05):
         return None
     return "\n".join(kept)
+
+
+def prune_furniture(tree, title: str | None) -> tuple[object, int]:
+    """Remove furniture containers (html_chrome.toml) from ``tree``; returns (tree, count).
+
+    A container is kept when it holds the page's title heading (it wraps the article) or
+    more than ``max_text_share`` of the body text."""
+    from . import rules
+
+    chrome = rules.load_toml("html_chrome.toml")
+    tokens = frozenset(chrome["tokens"])
+    body = tree.find(".//body")
+    body = body if body is not None else tree
+    total = len(_compact(body.text_content())) or 1
+    anchor = title_anchor(body, title)
+    protected = set() if anchor is None else {anchor, *anchor.iterancestors()}
+    doomed = []
+    for el in body.iter():
+        if not isinstance(el.tag, str) or el.tag in ("body", "html"):
+            continue
+        names = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if not names.strip() or not (class_tokens(names) & tokens):
+            continue
+        if el in protected:
+            continue
+        if len(_compact(el.text_content())) > chrome.get("max_text_share", 0.8) * total:
+            continue
+        doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None:   # already gone with a doomed ancestor otherwise
+            el.drop_tree()
+    return tree, len(doomed)
+
+
+def title_anchor(body, title: str | None):
+    """The heading (h1/h2, else any element) whose text is the page title, if any."""
+    if not title:
+        return None
+    want = _compact(title)[:20]
+    if len(want) < 4:
+        return None
+    for xpath in (".//h1", ".//h2", ".//h3"):
+        for el in body.iterfind(xpath):
+            if want[:12] in _compact(el.text_content()):
+                return el
+    return None
+
+
+def class_tokens(names: str) -> set[str]:
+    """"detail-content__recommend moreStories" → {detail, content, recommend, more, stories, morestories}."""
+    out = set()
+    for word in re.split(r"[\s_\-]+", names):
+        if not word:
+            continue
+        out.add(word.lower())
+        out.update(part.lower() for part in re.findall(r"[A-Z]?[a-z]+|[0-9]+", word))
+    return out
 
 
 def _compact(s: str) -> str:

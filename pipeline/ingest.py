@@ -226,6 +226,8 @@ def row_page(row: dict, text_col: str, rel: str, kind: str, encoding: str, cfg: 
             raise Rejected(f"larger than the limit: {len(value.encode('utf-8'))} bytes > {cfg['max_bytes']}")
         if "\x00" in value:
             raise Rejected("NUL bytes in the row text")
+        if not value.strip():
+            raise Rejected(f"empty: the row's {text_col} is blank")
         fill_text_page(page, value, cfg, html=False)
     except Rejected as exc:
         page.status, page.reason, page.text = "rejected", str(exc), ""

@@ -13,7 +13,7 @@ counting; a traditional-Chinese page is then scored on content, not on script.
 
 Figures: ``trafilatura`` (bare ``trafilatura.extract`` with its defaults) and ``project``
 (the project's ingest + clean: the kept lines of ``clean.run``, joined), each with
-precision/recall/f1; ``trafilatura_f1`` and ``project_f1`` side by side; ``n_pages``;
+precision/recall/f1; ``trafilatura_f1`` and ``project_f1`` side by side, ``project_gain`` their difference; ``n_pages``;
 ``worst`` (the project's lowest-F1 pages with both scores, for reading).
 """
 from __future__ import annotations
@@ -53,6 +53,7 @@ def run(data: Path) -> dict:
     for system in ("trafilatura", "project"):
         out[system] = {"precision": mean(system, 0), "recall": mean(system, 1), "f1": mean(system, 2)}
     out["trafilatura_f1"], out["project_f1"] = out["trafilatura"]["f1"], out["project"]["f1"]
+    out["project_gain"] = round(out["project_f1"] - out["trafilatura_f1"], 4)
     out["pages_project_below_0.8"] = sum(r["project"][2] < 0.8 for r in rows)
     worst = sorted(rows, key=lambda r: r["project"][2])[:8]
     out["worst"] = {r["page"]: {"project_p": round(r["project"][0], 3), "project_r": round(r["project"][1], 3),
