@@ -3,7 +3,10 @@
 Used by the ingest stage (``pipeline/ingest.py``). The fallback chain, in order of attempts:
 
 1. trafilatura with ``favor_precision`` (main extractor; its own fallbacks — readability
-   and jusText comparison — stay on).
+   and jusText comparison — stay on), run on the tree with furniture containers pruned
+   (``rules/html_chrome.toml``: related/recommended lists, story streams, comments,
+   sidebars — never the container of the title heading); if pruning leaves less than
+   ``html_prune_min_chars``, on the whole page instead.
 2. The precision result is compared with a readability-style candidate (the single best
    content node of the page, trafilatura's bundled readability port): when trafilatura
    also took other articles or lists the readability node does not hold, the lines
