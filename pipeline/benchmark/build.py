@@ -1,0 +1,102 @@
+"""Benchmark section ``build``: speed, parallel speed-up, no-op reruns and memory of a full build.
+
+Every figure is a ratio of two measurements taken in this run on this machine:
+
+- ``build_vs_rjieba``: chars/s of a full build (``--jobs 1``, topics are not part of a
+  build) ÷ chars/s of bare ``rjieba.cut`` over the same page texts (best of 2 passes).
+  The build's time is the driver's own ``timings.total`` (interpreter start-up and imports
+  excluded, the same for both sides).
+- ``jobs2_speedup``: t(--jobs 1) ÷ t(--jobs 2), both full builds from an empty cache.
+- ``noop_rerun_ratio``: t(rerun with nothing changed) ÷ t(full build).
+- ``rss_10x_ratio``: peak RSS of a ``--jobs 1`` build of the bench corpus ÷ that of a build
+  of a corpus one tenth its size (each build in its own subprocess; its own ru_maxrss).
+
+The bench corpus (``corpus.py``) is ~9 M characters at size 1. Each build runs in a fresh
+subprocess (``python -c``) so caches, memory and imports do not leak between them.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .corpus import make_corpus, write_pages
+
+_BUILD = """
+import json, resource, sys
+from pipeline.config import Config
+from pipeline.executors import run_build
+raw, out, cache, jobs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+m = run_build(raw, out, Config.load(), jobs=jobs, quiet=True, cache_dir=cache)
+print(json.dumps({"timings": m["timings"], "counts": m["counts"], "cache": m["cache"],
+                  "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+
+def run(data: Path, workdir: Path, size: float = 1.0) -> dict:
+    workdir = Path(workdir)
+    big = make_corpus(data, size)
+    if not big.docs:
+        return {"missing": f"no bench texts under {data}"}
+    raw = write_pages(big, workdir / "raw")
+    small_raw = write_pages(make_corpus(data, size * 0.1), workdir / "raw_small")
+
+    rjieba_cps, text_chars = _rjieba_chars_per_second(raw)
+    full = _build(raw, workdir / "out1", workdir / "cache1", jobs=1)
+    noop = _build(raw, workdir / "out1", workdir / "cache1", jobs=1)
+    par = _build(raw, workdir / "out2", workdir / "cache2", jobs=2)
+    small = _build(small_raw, workdir / "out_small", workdir / "cache_small", jobs=1)
+
+    t1, t2, t0 = full["timings"]["total"], par["timings"]["total"], noop["timings"]["total"]
+    build_cps = full["counts"]["chars"] / t1
+    return {
+        "build_vs_rjieba": round(build_cps / rjieba_cps, 4),
+        "jobs2_speedup": round(t1 / t2, 3),
+        "noop_rerun_ratio": round(t0 / t1, 4),
+        "rss_10x_ratio": round(full["maxrss_kb"] / small["maxrss_kb"], 3),
+        "targets": {"build_vs_rjieba": ">= 0.5", "jobs2_speedup": ">= 1.8", "noop_rerun_ratio": "<= 0.05",
+                    "rss_10x_ratio": "<= 1.2"},
+        "detail": {
+            "pages": full["counts"]["pages"], "documents": full["counts"]["documents"],
+            "duplicates": full["counts"]["duplicates"], "chars": full["counts"]["chars"],
+            "page_text_chars": text_chars,
+            "build_chars_per_s": round(build_cps), "rjieba_chars_per_s": round(rjieba_cps),
+            "seconds_jobs1": t1, "seconds_jobs2": t2, "seconds_noop": t0,
+            "timings_jobs1": full["timings"], "timings_jobs2": par["timings"],
+            "noop_cache": noop["cache"], "jobs2_same_counts": par["counts"] == full["counts"],
+            "maxrss_mb_1x": round(full["maxrss_kb"] / 1024, 1), "maxrss_mb_0.1x": round(small["maxrss_kb"] / 1024, 1),
+            "chars_0.1x": small["counts"]["chars"],
+        },
+    }
+
+
+def _build(raw: Path, out: Path, cache: Path, jobs: int) -> dict:
+    proc = subprocess.run([sys.executable, "-c", _BUILD, str(raw), str(out), str(cache), str(jobs)],
+                          capture_output=True, text=True, env=_env())
+    if proc.returncode != 0:
+        raise RuntimeError(f"build of {raw} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _env() -> dict:
+    import os
+
+    return {**os.environ, "TQDM_DISABLE": "1"}
+
+
+def _rjieba_chars_per_second(raw: Path) -> tuple[float, int]:
+    """chars/s of bare rjieba.cut over every page's text (best of 2 passes, after a warm-up)."""
+    import rjieba
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(raw.glob("*.txt"))]
+    n = sum(len(t) for t in texts)
+    rjieba.cut(texts[0])
+    best = float("inf")
+    for _ in range(2):
+        t = time.perf_counter()
+        for text in texts:
+            rjieba.cut(text)
+        best = min(best, time.perf_counter() - t)
+    return n / best, n
