@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import lxml.etree
@@ -289,7 +290,10 @@ def class_tokens(names: str) -> set[str]:
 
 
 def _compact(s: str) -> str:
-    return re.sub(r"\s+", "", s)
+    """``s`` without whitespace and invisible format characters (soft hyphens, zero-width
+    spaces), NFKC-folded: two extractors' renderings of one paragraph compare equal."""
+    s = unicodedata.normalize("NFKC", s)
+    return "".join(c for c in s if not c.isspace() and unicodedata.category(c) != "Cf")
 
 
 def _copy(tree):
