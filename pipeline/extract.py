@@ -31,6 +31,8 @@ from .outline import list_kind, section_head, sibling_lists
 from .records import Document, Item, Page, Section
 
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,40})[”\"]")
+# "一是经济恢复的基础尚不牢固": a listed clause keeps no list marker in its head
+_LEADING_MARKER = re.compile(r"^(?:[一二三四五六七八九十]{1,2}是|[（(]?[一二三四五六七八九十\d]{1,2}[)）、.．]|[①-⑳])")
 
 
 def run(doc: Document, page: Page, res) -> None:
@@ -69,7 +71,9 @@ def section_kinds(sections: list[Section], rules: ItemRules) -> dict[str, str | 
         for s in group:
             head = section_head(s, rules)
             own = rules.head_kind(head)
-            if rules.heading_role(s.heading) and (s.section_id in has_children or own is None):
+            if rules.is_topic(head):
+                kinds[s.section_id] = None                       # "关于政法工作": a topic, no item
+            elif rules.heading_role(s.heading) and (s.section_id in has_children or own is None):
                 kinds[s.section_id] = None                       # a container heading
             elif not s.marker and own != s.role:
                 kinds[s.section_id] = None                       # an unmarked heading must say it itself
@@ -134,7 +138,7 @@ def _run_items(doc_id: str, s: Section, run: list[Marker], kind: str | None, pat
     out = []
     for m, head, k in zip(run, heads, own):
         item_kind = kind or (k if k == "problem" or (k == "measure" and measures_rule) else None)
-        if only and item_kind != only:
+        if (only and item_kind != only) or rules.is_topic(head):
             continue
         if item_kind:
             line = s.line_start + s.text.count("\n", 0, m.start)
@@ -173,8 +177,9 @@ def prose_problems(doc: Document, rules: ItemRules, paths: dict[str, str], max_h
         for name, pattern in prose_patterns():
             for m in pattern.finditer(line.text):
                 for offset, phrase in split_problem_list(m.group("list"), quoted=name.startswith("quoted")):
-                    phrase = phrase.strip()
-                    if not (2 <= len(phrase) <= max_head) or not rules.problem_predicate(phrase):
+                    phrase = _LEADING_MARKER.sub("", phrase.strip())
+                    if not (4 <= len(phrase) <= max_head) or not rules.problem_predicate(phrase) \
+                            or passage_cues()[4].search(phrase):
                         continue
                     if rules.starts_with_measure(phrase):
                         continue
@@ -189,7 +194,7 @@ def passage_problems(doc: Document, rules: ItemRules, paths: dict[str, str], max
                      ) -> list[tuple[int, int, Item]]:
     """Problems of a report's problem passage ("我们也清醒看到…"): each clause with a problem
     predicate between the start cue's sentence and an end cue (problems.toml [problem_passage])."""
-    start_cues, end_cues, prefixes = passage_cues()
+    start_cues, end_cues, prefixes, continuations, generic = passage_cues()
     owner = _line_owners(doc.sections, len(doc.lines))
     out = []
     for i, line in enumerate(doc.lines):
@@ -202,12 +207,15 @@ def passage_problems(doc: Document, rules: ItemRules, paths: dict[str, str], max
         end = min(stops) if stops else len(text)
         s = owner[i]
         for m in re.finditer(r"[^。；;，,！？!?：:]+", text[begin:end]):
-            phrase = m.group(0).strip(" “”\"")
+            phrase = _LEADING_MARKER.sub("", m.group(0).strip())
+            if phrase.startswith("“") and phrase.endswith("”"):
+                phrase = phrase[1:-1]
             for prefix in prefixes:
                 if phrase.startswith(prefix) and len(phrase) > len(prefix) + 2:
                     phrase = phrase[len(prefix):]
             if not (4 <= len(phrase) <= max_head) or not rules.problem_predicate(phrase) \
-                    or rules.starts_with_measure(phrase):
+                    or rules.starts_with_measure(phrase) or phrase.startswith(continuations) \
+                    or generic.search(phrase) or phrase.count("“") != phrase.count("”"):
                 continue
             out.append((i, begin + m.start() + 1,
                         _item(doc.doc_id, s, "problem", "", phrase, phrase, paths.get(s.section_id, "") if s else "",
@@ -229,13 +237,18 @@ def _passage_begin(text: str, cue_at: int) -> int:
 _PASSAGE: tuple | None = None
 
 
-def passage_cues() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """(start cues, end cues, prefixes to strip) of problems.toml [problem_passage]."""
+def passage_cues() -> tuple:
+    """(start cues, end cues, prefixes to strip, continuation starts, generic-clause regex)
+    of problems.toml [problem_passage]."""
     global _PASSAGE
     if _PASSAGE is None:
         spec = rule_files.load_toml("problems.toml").get("problem_passage", {})
-        _PASSAGE = (tuple(spec.get("start_cues", ())), tuple(spec.get("end_cues", ())),
-                    tuple(sorted(spec.get("strip_prefixes", ()), key=len, reverse=True)))
+        try:
+            _PASSAGE = (tuple(spec["start_cues"]), tuple(spec["end_cues"]),
+                        tuple(sorted(spec["strip_prefixes"], key=len, reverse=True)),
+                        tuple(spec["continuation_starts"]), re.compile(spec["generic_pattern"]))
+        except (KeyError, re.error) as exc:
+            raise rule_files.RuleFileError(f"problems.toml [problem_passage]: {exc!r}") from exc
     return _PASSAGE
 
 

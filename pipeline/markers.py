@@ -87,8 +87,12 @@ class ItemRules:
             self.measure_verbs = tuple(sorted(items["measure_verbs"], key=len, reverse=True))
             self.measure_prefixes = tuple(items["measure_prefixes"])
             self.topic_prefixes = tuple(items["topic_prefixes"])
+            self.topic_suffixes = tuple(items["topic_suffixes"])
+            self.definition_cues = tuple(items["definition_cues"])
             self.predicates = tuple(sorted(problems["predicates"], key=len, reverse=True))
             self.clause_final_only = frozenset(problems["clause_final_only"])
+            self.negators = tuple(problems["negators"])
+            self.noun_suffixes = tuple(problems["noun_suffixes"])
         except (KeyError, TypeError, ValueError, re.error) as exc:
             raise rules.RuleFileError(f"outline.toml/problems.toml: bad or missing entry: {exc!r}") from exc
         unknown = set(self.role_order) - {"background", "achievement", "problem", "measure"}
@@ -262,12 +266,20 @@ class ItemRules:
                     continue
                 if pred in self.clause_final_only and not clause.endswith(pred):
                     continue
+                if clause[:pos].endswith(self.negators) or clause[pos + len(pred):].startswith(self.noun_suffixes):
+                    continue        # "防风险", "补短板", "复杂性": no problem stated
                 return pred
         return None
 
+    def is_topic(self, head: str) -> bool:
+        """A head that names a topic or defines a term ("关于政法工作", "教育助学方面",
+        "物联网：是指…"): never an item, whatever its section's role."""
+        return head.startswith(self.topic_prefixes) or head.endswith(self.topic_suffixes) \
+            or any(cue in head for cue in self.definition_cues)
+
     def head_kind(self, head: str) -> str | None:
         """``measure`` (starts with a measure verb), ``problem`` (has a problem predicate) or None."""
-        if not head or head.startswith(self.topic_prefixes):
+        if not head or self.is_topic(head):
             return None
         if head.startswith(self.measure_prefixes) or self.starts_with_measure(head):
             return "measure"
