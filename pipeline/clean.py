@@ -200,19 +200,27 @@ def learn_templates(pages: list[Page], cfg: dict) -> SiteTemplates:
     A line (normalised, at least ``template_min_chars`` long, among the first and last
     ``template_scan_lines`` non-blank lines of a page, not a split marker) is template for its
     site when it is on at least ``template_min_pages`` pages and ``template_min_share`` of the
-    site's pages. Pages without a site key (no site, URL host or profile) teach nothing.
+    site's pages. Pages without a site key (no site, URL host or profile) teach nothing, and
+    copies of a page already counted (same longest line) are counted once.
     """
     clean_rules = CleanRules.load()
     counts: dict[str, Counter] = {}
     n_pages: Counter = Counter()
+    seen_content: set[tuple[str, str]] = set()
     for page in pages:
         if not page.ok or not page.text:
             continue
         lines = [template_line(t) for t in page.text.split("\n")]
         lines = [t for t in lines if t]
         key = site_key(page, clean_rules, lines)
-        if key is None:
+        if key is None or not lines:
             continue
+        # copies of one article (republished, or saved twice) would make its own lines look
+        # like template: a page counts once per site by its longest line
+        content = (key, line_hash(max(lines, key=len)))
+        if content in seen_content:
+            continue
+        seen_content.add(content)
         n_pages[key] += 1
         scan = cfg["template_scan_lines"]
         edge = lines if len(lines) <= 2 * scan else lines[:scan] + lines[-scan:]

@@ -199,12 +199,21 @@ def test_templates_need_enough_pages_and_stay_within_their_site(res):
 
 def test_templates_never_remove_report_structure(res):
     """Every report of a genre opens "各位代表：": frequent, but not chrome."""
-    pages = [make_page("\n".join(["各位代表：", f"现在，我代表国务院向大会报告{k}年政府工作，请予审议。", *BODY]),
+    pages = [make_page("\n".join(["各位代表：", f"现在，我代表国务院向大会报告{k}年政府工作，请予审议。",
+                                   *(f"{'甲乙丙丁'[k]}市{line}" for line in BODY)]),
                        page_id=f"gov{k}", url=f"https://reports.example.org/{k}") for k in range(4)]
     templates = clean.learn_templates(pages, res.config["clean"])
     assert templates.for_site("reports.example.org")
     for page in pages:
         assert kept_texts(clean.run(page, templates, res))[0] == "各位代表："
+
+
+def test_copies_of_one_article_teach_no_template(res):
+    article = site_pages(1)[0].text
+    copies = [make_page(article, page_id=f"copy{k}") for k in range(4)]
+    templates = clean.learn_templates(copies, res.config["clean"])
+    assert templates.pages[SITE] == 1
+    assert templates.for_site(SITE) == frozenset()
 
 
 def test_site_templates_pickle_and_fingerprint(res):
