@@ -42,6 +42,10 @@ BINARY_MAGIC = {
 }
 BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
+_HANZI = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+_PRIVATE = re.compile("[\ue000-\uf8ff]")
+SCORE_SAMPLE_CHARS = 100_000
+_CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uff00-\uffef]")
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
 
 
@@ -400,12 +404,9 @@ def utf8_is_plausible(text: str, data: bytes) -> bool:
     """Strict UTF-8 is taken unless its non-ASCII characters hold no CJK at all while the same
     bytes read as GB18030 give common hanzi (short GBK text can be valid UTF-8 by accident:
     "一" in GBK is "һ" in UTF-8)."""
+    if text.isascii() or _CJK.search(text):
+        return True
     non_ascii = [c for c in text if ord(c) > 127]
-    if not non_ascii:
-        return True
-    cjk = sum("\u2e80" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af" or "\uff00" <= c <= "\uffef" for c in non_ascii)
-    if cjk:
-        return True
     try:
         gb = data.decode("gb18030")
     except UnicodeDecodeError:
@@ -461,8 +462,9 @@ def hanzi_score(text: str) -> float:
     """Share of the hanzi in ``text`` that are common characters (0..1); texts with no hanzi
     score by their share of printable characters (so plain ASCII/Latin text is not punished)."""
     common = common_hanzi()
-    hanzi = [c for c in text if "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff"]
-    private = sum("\ue000" <= c <= "\uf8ff" for c in text)
+    text = text[:SCORE_SAMPLE_CHARS]     # a sample decides as well as the whole, and fast
+    hanzi = _HANZI.findall(text)
+    private = len(_PRIVATE.findall(text))
     if not hanzi:
         printable = sum(c.isprintable() or c in "\n\r\t" for c in text)
         return 0.5 * printable / max(len(text), 1) - private / max(len(text), 1)
