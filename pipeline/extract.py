@@ -65,6 +65,7 @@ def section_kinds(sections: list[Section], rules: ItemRules) -> dict[str, str | 
     """Each section's item kind (measure, problem) or None when it is no item (a container
     such as "二、对策和建议", or a list item of no telling kind)."""
     has_children = {s.parent_id for s in sections if s.parent_id}
+    by_id = {s.section_id: s for s in sections}
     kinds: dict[str, str | None] = {}
     for group in sibling_lists(sections):
         majority = list_kind(group, rules)
@@ -77,6 +78,8 @@ def section_kinds(sections: list[Section], rules: ItemRules) -> dict[str, str | 
                 kinds[s.section_id] = None                       # a container heading
             elif not s.marker and own != s.role:
                 kinds[s.section_id] = None                       # an unmarked heading must say it itself
+            elif s.role in ("problem", "measure") and _role_told_by_list(s, by_id, rules) and own != s.role:
+                kinds[s.section_id] = None   # the list's majority gave the role; this head says otherwise
             elif s.role in ("problem", "measure"):
                 kinds[s.section_id] = s.role
             elif own == "problem":
@@ -86,6 +89,12 @@ def section_kinds(sections: list[Section], rules: ItemRules) -> dict[str, str | 
             else:
                 kinds[s.section_id] = None
     return kinds
+
+
+def _role_told_by_list(s: Section, by_id: dict[str, Section], rules: ItemRules) -> bool:
+    """Did the section get its role from its list's heads (no cue of its own, none inherited)?"""
+    parent = by_id.get(s.parent_id) if s.parent_id else None
+    return rules.heading_role(s.heading) is None and (parent.role if parent else "other") != s.role
 
 
 def section_paths(sections: list[Section]) -> dict[str, str]:

@@ -121,12 +121,14 @@ def _place(marker: Marker, stack: list[_Open], rank: dict[str, int]) -> _Open | 
 
 
 def _is_plain_heading(texts: list[str], i: int, rules: ItemRules) -> bool:
-    """An unmarked short line with a body paragraph right before and right after it."""
+    """An unmarked short line between two body paragraphs, the one before it finished (a
+    line cut out of a sentence, such as a link's text, follows no sentence end)."""
     if not rules.is_plain_heading(texts[i]):
         return False
-    before = texts[i - 1] if i > 0 else ""
+    before = texts[i - 1].rstrip() if i > 0 else ""
     after = texts[i + 1] if i + 1 < len(texts) else ""
-    return len(before) >= rules.body_min and len(after) >= rules.body_min
+    return len(before) >= rules.body_min and len(after) >= rules.body_min \
+        and before[-1] in rules.sentence_end + "。”" and after[0] not in rules.clause_end + "》”）)"
 
 
 def assign_roles(sections: list[Section], rules: ItemRules) -> None:
