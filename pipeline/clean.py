@@ -66,9 +66,12 @@ class Cue:
     rule: str
     pattern: re.Pattern
     max_chars: int | None = None
+    requires: tuple[str, ...] = ()   # literals of which one must be in the line (a cheap pre-check)
 
     def search(self, text: str) -> re.Match | None:
         if self.max_chars is not None and len(text) > self.max_chars:
+            return None
+        if self.requires and not any(r in text for r in self.requires):
             return None
         return self.pattern.search(text)
 
@@ -167,7 +170,7 @@ def _compile_cues(data: dict, where: str, site_id: str | None) -> CueSet:
             except re.error as exc:
                 raise rules.RuleFileError(f"{where}: [[{group}]] {entry['id']!r}: bad pattern: {exc}") from exc
             prefix = f"site:{site_id}." if site_id else f"{GENERIC_PREFIX[group]}:"
-            cues.append(Cue(prefix + entry["id"], pattern, entry.get("max_chars")))
+            cues.append(Cue(prefix + entry["id"], pattern, entry.get("max_chars"), tuple(entry.get("requires", ()))))
         groups[group] = tuple(cues)
     return CueSet(**groups)
 

@@ -21,6 +21,8 @@ def count_masked(text: str) -> dict[str, int]:
     >>> count_masked("20xx年xx市召开会议, XX同志讲话, 禁止*活动; box, 2023年")
     {'20xx': 1, 'xx': 2, 'star': 1}
     """
+    if not any(c in text for c in "xX×*＊"):   # most lines: nothing to count
+        return {"20xx": 0, "xx": 0, "star": 0}
     return {"20xx": len(YEAR.findall(text)), "xx": len(NAME.findall(text)), "star": len(STAR.findall(text))}
 
 

@@ -14,6 +14,7 @@ _FULLWIDTH_ALNUM = {cp: cp - 0xFEE0 for cp in (*range(0xFF10, 0xFF1A), *range(0x
 # invisible characters that scraping leaves behind: zero-width spaces/joiners, BOM, soft hyphen
 _INVISIBLE = {cp: None for cp in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD)}
 _TRANSLATE = {**_FULLWIDTH_ALNUM, **_INVISIBLE}
+_NEEDS_TRANSLATE = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u200b-\u200d\u2060\ufeff\u00ad]")
 # any run of whitespace (ASCII, NBSP, ideographic space U+3000, tabs, CR, other separators)
 _SPACE_RUN = re.compile(r"[\s\u3000\u00a0\u2028\u2029]+")
 
@@ -32,7 +33,9 @@ def normalize_line(text: str, t2s: bool = True) -> str:
     >>> normalize_line("　　政府服務報告 ２０ｘｘ年  ")
     '政府服务报告 20xx年'
     """
-    text = _SPACE_RUN.sub(" ", text.translate(_TRANSLATE)).strip()
+    if _NEEDS_TRANSLATE.search(text):
+        text = text.translate(_TRANSLATE)
+    text = _SPACE_RUN.sub(" ", text).strip()
     if t2s and text and not text.isascii():
         text = _t2s().convert(text)
     return text

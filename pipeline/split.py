@@ -73,8 +73,9 @@ class Part:
 # --------------------------------------------------------------------------- markers
 
 
-@lru_cache(maxsize=2)
-def _markers(fingerprint: str) -> tuple[list[re.Pattern], dict]:
+@lru_cache(maxsize=1)
+def _markers() -> tuple[list[re.Pattern], dict]:
+    """Compiled split markers and the [title] settings of rules/split.toml (once per process)."""
     data = rules.load_toml("split.toml")
     numerals = data.get("numerals")
     if not numerals or "marker" not in data:
@@ -93,7 +94,7 @@ def _markers(fingerprint: str) -> tuple[list[re.Pattern], dict]:
 
 def compile_markers() -> list[re.Pattern]:
     """The compiled split-marker patterns (clean uses them to bound header and footer zones)."""
-    return _markers(rules.fingerprint("split.toml"))[0]
+    return _markers()[0]
 
 
 def marker_title(text: str) -> str | None:
@@ -103,7 +104,7 @@ def marker_title(text: str) -> str | None:
     >>> marker_title("篇二 政府办事服务中心实习报告范文"), marker_title("【篇1】"), marker_title("近日,…")
     ('政府办事服务中心实习报告', '', None)
     """
-    patterns, title_cfg = _markers(rules.fingerprint("split.toml"))
+    patterns, title_cfg = _markers()
     for pattern in patterns:
         m = pattern.match(text)
         if m:
@@ -114,7 +115,7 @@ def marker_title(text: str) -> str | None:
 def clean_title(text: str, title_cfg: dict | None = None) -> str:
     """A title without surrounding brackets/punctuation and without trailing "范文"-like suffixes."""
     if title_cfg is None:
-        title_cfg = _markers(rules.fingerprint("split.toml"))[1]
+        title_cfg = _markers()[1]
     title = text.strip().strip("【】[]:：、.．-— ").strip()
     suffixes = title_cfg.get("suffixes", [])
     changed = True
@@ -132,7 +133,7 @@ def clean_title(text: str, title_cfg: dict | None = None) -> str:
 
 def find_parts(lines: list[Line], cfg: dict) -> list[Part]:
     """Cut the kept lines at marker lines; lines before the first marker form a part without title."""
-    title_max = _markers(rules.fingerprint("split.toml"))[1].get("max_chars", 60)
+    title_max = _markers()[1].get("max_chars", 60)
     parts: list[Part] = []
     k = 0
     current: Part | None = None
@@ -185,7 +186,7 @@ def is_heading(text: str, title_max: int) -> bool:
 def single_title(page: Page, cleaned: CleanPage, part: Part, cfg: dict) -> str:
     """Title of a page's one (or untitled first) report: the page title (without a "N篇"
     count), else its first line when that is a heading (which then leaves the body)."""
-    title_max = _markers(rules.fingerprint("split.toml"))[1].get("max_chars", 60)
+    title_max = _markers()[1].get("max_chars", 60)
     for candidate in (cleaned.page_title, page.title):
         if candidate and candidate.strip():
             return clean_title(_COUNT_SUFFIX.sub("", candidate.strip()) or candidate.strip())
