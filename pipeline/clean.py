@@ -67,6 +67,7 @@ class Cue:
     pattern: re.Pattern
     max_chars: int | None = None
     requires: tuple[str, ...] = ()   # literals of which one must be in the line (a cheap pre-check)
+    title_above: bool = False        # header cue: the short line just above is the page title
 
     def search(self, text: str) -> re.Match | None:
         if self.max_chars is not None and len(text) > self.max_chars:
@@ -170,7 +171,8 @@ def _compile_cues(data: dict, where: str, site_id: str | None) -> CueSet:
             except re.error as exc:
                 raise rules.RuleFileError(f"{where}: [[{group}]] {entry['id']!r}: bad pattern: {exc}") from exc
             prefix = f"site:{site_id}." if site_id else f"{GENERIC_PREFIX[group]}:"
-            cues.append(Cue(prefix + entry["id"], pattern, entry.get("max_chars"), tuple(entry.get("requires", ()))))
+            cues.append(Cue(prefix + entry["id"], pattern, entry.get("max_chars"), tuple(entry.get("requires", ())),
+                            bool(entry.get("title_above", False))))
         groups[group] = tuple(cues)
     return CueSet(**groups)
 
@@ -387,10 +389,9 @@ class _PageCleaner:
 
     def title_before_publish_line(self, zone: list[int]) -> str | None:
         """Without a title from ingest: the short line just before the header's publish/views/source line."""
-        publish = [c for c in self.cues.header if c.rule.split(".")[-1].split(":")[-1]
-                   in ("publish", "publish_line", "views_line", "source_line")]
+        publish = tuple(c for c in self.cues.header if c.title_above)
         for k, i in enumerate(zone):
-            if k and CueSet.first(tuple(publish), self.norm[i]):
+            if k and CueSet.first(publish, self.norm[i]):
                 before = zone[k - 1]
                 text = self.norm[before]
                 if before in self.kept and len(text) <= self.cfg["title_max_chars"] \

@@ -86,3 +86,28 @@ def test_ids_and_rule_ids(seed_results, seed_docs):
     rules = {r.rule for r in seed_results.page_removed} | {r.rule for d in seed_docs for r in d.removed}
     assert all(RULE_ID.match(rule) for rule in rules), rules
     assert {"site:guanli.breadcrumb", "header:page_title", "header:title_repeat", "split:title_glued"} <= rules
+
+
+@pytest.mark.parametrize("with_profiles", [True, False])
+def test_same_documents_without_ingest_metadata_or_site_profiles(seed_docs, seed_lines, with_profiles):
+    """Clean finds the page title itself (the line above the publish line), and the generic
+    cues alone, without the 管理范文网/酷猫 profiles, give the same documents."""
+    import dataclasses
+
+    from pipeline import clean, split
+    from pipeline.config import Config
+    from pipeline.context import Resources
+    from pipeline.records import Page
+
+    res = Resources(Config.load())
+    if not with_profiles:
+        res.__dict__["clean_rules"] = dataclasses.replace(clean.CleanRules.load(), sites=())
+    page = Page(page_id=seed_docs[0].page_id, path="seed.txt", format="txt", text="\n".join(seed_lines))
+    cleaned = clean.run(page, clean.SiteTemplates(), res)
+    assert cleaned.page_title == "政府服务报告8篇"
+    docs, page_removed = split.run(page, cleaned, res)
+    assert [d.title for d in docs] == TITLES
+    assert [[(line.no, line.text) for line in d.lines] for d in docs] == \
+           [[(line.no, line.text) for line in d.lines] for d in seed_docs]
+    rules = {r.rule for r in page_removed} | {r.rule for d in docs for r in d.removed}
+    assert any(rule.startswith("site:") for rule in rules) == with_profiles
