@@ -202,7 +202,7 @@ class ItemRules:
             text = text[1:]
         if text.startswith("要") and not text.startswith(("要素", "要求", "要点", "要害", "要闻")):
             text = text[1:]
-        head = self.first_sentence(text).strip(_QUOTES + " ")
+        head = _strip_outer_quotes(self.first_sentence(text))
         if len(head) > max_chars:
             cut = max((head.rfind(c, 0, max_chars) for c in self.clause_end), default=-1)
             if cut < 6:
@@ -286,6 +286,21 @@ class ItemRules:
         if self.problem_predicate(head):
             return "problem"
         return None
+
+
+def _strip_outer_quotes(text: str) -> str:
+    """Drop quotes around the whole text ("“重视不够”" → "重视不够"), never one of a pair
+    ("推进“三去一降一补”" keeps its closing quote)."""
+    text = text.strip()
+    while len(text) >= 2 and text[0] in "“\"‘'「" and text[-1] in "”\"’'」" \
+            and text.count(text[0]) == 1 and text.count(text[-1]) == 1:
+        text = text[1:-1].strip()
+    for a, b in (("“", "”"), ("「", "」"), ("‘", "’")):
+        if text.startswith(a) and text.count(a) > text.count(b):
+            text = text[1:]
+        if text.endswith(b) and text.count(b) > text.count(a):
+            text = text[:-1]
+    return text.strip()
 
 
 @lru_cache(maxsize=1)
