@@ -1,18 +1,234 @@
-"""segment: tokens, POS, sentences. PLACEHOLDER (owned by the segment work)."""
+"""segment: a document's tokens, POS tags and sentences.
+
+In: ``doc.text`` (the cleaned body, lines joined with "\\n").
+Out: ``doc.tokens`` (jieba words), ``doc.pos`` (jieba's tag of each token, same length),
+``doc.sentences`` (see ``pipeline/sentences.py``).
+
+Segmentation is jieba's dictionary and algorithm (DAG + HMM for unknown words) run by
+rjieba (jieba-rs), with the policy-term user dictionary ``rules/userdict.txt``.
+Whitespace is never a token: the text is cut chunk by chunk between whitespace runs, so
+line breaks, spaces and full-width spaces separate tokens but do not appear among them
+(jieba itself never joins across whitespace, so the words are the same as cutting the whole
+text and dropping whitespace tokens). Line breaks live on in ``doc.sentences``: a sentence
+never spans two lines.
+
+POS tags are rjieba's (``Jieba.tag``): the dictionary tag of a known word; for an unknown
+word "x", or "m"/"eng" when it holds ASCII digits/letters. They are looked up per distinct
+word in a cache, which is much cheaper than tagging every token through rjieba.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from . import rules
+from .config import ConfigError
 from .records import Document, Page
-
-
-class Segmenter:
-    def __init__(self, cfg: dict | None = None):
-        import rjieba
-
-        self._rjieba = rjieba
-
-    def cut(self, text: str) -> list[str]:
-        return self._rjieba.cut(text)
+from .sentences import SentenceSplitter
 
 
 def run(doc: Document, page: Page, res) -> None:
-    doc.tokens = res.segmenter.cut(doc.text)
+    """Fill ``doc.tokens``, ``doc.pos`` and ``doc.sentences`` with the worker's Segmenter."""
+    seg: Segmenter = res.segmenter
+    text = doc.text
+    doc.tokens, doc.pos = seg.cut_and_tag(text)
+    doc.sentences = seg.sentences(text)
+
+
+@dataclass(frozen=True)
+class UserWord:
+    """A user-dictionary entry as loaded into jieba: the term, its frequency and POS tag."""
+
+    word: str
+    freq: int
+    tag: str
+
+
+class Segmenter:
+    """jieba segmentation (rjieba) with the policy dictionary, POS tags and sentences.
+
+    Parameters
+    ----------
+    cfg : dict, optional
+        The ``[segment]`` settings table (defaults from ``rules/settings.toml``).
+
+    Examples
+    --------
+    >>> seg = Segmenter()
+    >>> seg.cut("持续优化营商环境，深化放管服改革")
+    ['持续', '优化', '营商环境', '，', '深化', '放管服', '改革']
+    """
+
+    def __init__(self, cfg: dict | None = None):
+        import rjieba
+
+        if cfg is None:
+            from .config import Config
+
+            cfg = Config.load()["segment"]
+        self.cfg = dict(cfg)
+        self.hmm = bool(self._setting("hmm"))
+        self.pos_enabled = bool(self._setting("pos"))
+        self._jieba = rjieba.Jieba()
+        self.user_words: list[UserWord] = resolve_user_words(self._jieba, self.cfg)
+        for uw in self.user_words:
+            self._jieba.add_word(uw.word, uw.freq, uw.tag)
+        self._cut = self._jieba.cut
+        self._tag_cache = _TagCache()
+        self._tag_cache_max = int(self._setting("tag_cache_max"))
+        self._splitter = SentenceSplitter(self.cfg)
+
+    def _setting(self, key: str):
+        try:
+            return self.cfg[key]
+        except KeyError:
+            raise ConfigError(f"[segment] is missing the setting {key!r}; see pipeline/rules/settings.toml") from None
+
+    # -- words ---------------------------------------------------------------------------
+    def cut(self, text: str) -> list[str]:
+        """The words of ``text`` (no whitespace tokens)."""
+        cut, hmm = self._cut, self.hmm
+        words: list[str] = []
+        for chunk in text.split():      # whitespace runs separate chunks; jieba never joins across them
+            words += cut(chunk, hmm)
+        return words
+
+    def tag(self, text: str) -> list[tuple[str, str]]:
+        """(word, POS) pairs of ``text``; the words are ``cut(text)``."""
+        words, tags = self.cut_and_tag(text)
+        return list(zip(words, tags))
+
+    def cut_and_tag(self, text: str) -> tuple[list[str], list[str]]:
+        """``(words, tags)``: two parallel lists (tags empty strings when ``pos`` is off)."""
+        words = self.cut(text)
+        if not self.pos_enabled:
+            return words, [""] * len(words)
+        return words, self.tags_of(words, text)
+
+    def tags_of(self, words: list[str], text: str | None = None) -> list[str]:
+        """jieba's POS tag of each word (exactly as rjieba's ``tag`` gives it), via a cache
+        of tags by word; ``text`` is where the words came from (needed for the rare word
+        that rjieba splits when it stands alone)."""
+        cache = self._tag_cache
+        if len(cache) > self._tag_cache_max:
+            cache.clear()
+        cache.misses = 0
+        tags = list(map(cache.__getitem__, words))     # C-level; a miss gives _NO_TAG
+        if not cache.misses:
+            return tags
+        in_context = None
+        i = tags.index(_NO_TAG)
+        while True:             # Python work only for words not seen before
+            word = words[i]
+            tag = cache.get(word)
+            if tag is None:
+                tag = self._tag_alone(word)
+                if tag is None:
+                    if in_context is None:
+                        in_context = dict(self._jieba.tag(text if text is not None else word, self.hmm))
+                    tag = in_context.get(word) or _tag_unknown(word)
+                cache[word] = tag
+            tags[i] = tag
+            try:
+                i = tags.index(_NO_TAG, i + 1)
+            except ValueError:
+                return tags
+
+    def _tag_alone(self, word: str) -> str | None:
+        """rjieba's tag of ``word`` tagged on its own, or None when rjieba splits it there
+        (an HMM-made word that is also in the dictionary, e.g. 一要: its tag needs context)."""
+        pairs = self._jieba.tag(word, self.hmm)
+        if len(pairs) == 1 and pairs[0][0] == word:
+            return pairs[0][1] or "x"
+        return None
+
+    # -- sentences -----------------------------------------------------------------------
+    def sentences(self, text: str) -> list[str]:
+        """The sentences of ``text`` (see ``pipeline/sentences.py``)."""
+        return self._splitter.split(text)
+
+    def sentence_spans(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) offsets of ``sentences(text)`` in ``text``."""
+        return self._splitter.spans(text)
+
+
+# A sentinel longer than any tag, so that list scans for it compare lengths only.
+_NO_TAG = "\0 no tag yet \0"
+
+
+class _TagCache(dict):
+    """word → POS tag; a lookup of an unknown word gives ``_NO_TAG`` and counts a miss, so
+    a fully cached document needs no scan for misses."""
+
+    misses = 0
+
+    def __missing__(self, word: str) -> str:
+        self.misses += 1
+        return _NO_TAG
+
+
+def _tag_unknown(word: str) -> str:
+    """jieba-rs's tag for a word outside the dictionary: m (ASCII digits), eng, or x."""
+    ascii_alnum = [c for c in word if c.isascii() and c.isalnum()]
+    if not ascii_alnum:
+        return "x"
+    return "m" if all(c.isdigit() for c in ascii_alnum) else "eng"
+
+
+# -- rule files ------------------------------------------------------------------------------
+def parse_userdict(name: str) -> list[tuple[str, int | None, str | None]]:
+    """Entries ``(term, freq or None, tag or None)`` of a user-dictionary rule file.
+
+    BOM, CRLF, blank lines, comments and repeated lines are handled by ``rules.load_list``;
+    a term listed twice keeps its first entry. A malformed line is a ``RuleFileError``.
+    """
+    entries: dict[str, tuple[str, int | None, str | None]] = {}
+    for line in rules.load_list(name):
+        parts = line.split()
+        term, freq, tag = parts[0], None, None
+        for part in parts[1:]:
+            if part.isdigit() and freq is None:
+                freq = int(part)
+            elif part.isascii() and part.isalpha() and tag is None:
+                tag = part
+            else:
+                raise rules.RuleFileError(
+                    f"{rules.rule_path(name)}: bad entry {line!r}; expected 'TERM [FREQ] [TAG]' "
+                    "with FREQ a positive integer and TAG a jieba POS tag such as nz")
+        if freq == 0:
+            raise rules.RuleFileError(f"{rules.rule_path(name)}: frequency 0 for {term!r}; use a positive integer")
+        entries.setdefault(term, (term, freq, tag))
+    return list(entries.values())
+
+
+def resolve_user_words(jieba, cfg: dict) -> list[UserWord]:
+    """The user dictionary's entries with final frequencies and tags, given a fresh rjieba
+    ``Jieba`` holding jieba's own dictionary (not modified here).
+
+    A term without a frequency gets max(``userdict_min_freq``, jieba's ``suggest_freq`` of
+    the term, which is at least its frequency in jieba's dictionary): enough to hold the term together,
+    small enough not to move jieba's total (~60M). Suggestions are computed against jieba's
+    own dictionary before any term is added, so the result does not depend on file order.
+    """
+    name = cfg.get("userdict", "")
+    if not name:
+        return []
+    min_freq, max_freq = int(cfg["userdict_min_freq"]), int(cfg["userdict_max_freq"])
+    default_tag = cfg["userdict_tag"]
+    out = []
+    for term, freq, tag in parse_userdict(name):
+        if freq is not None and freq > max_freq:
+            raise rules.RuleFileError(
+                f"{rules.rule_path(name)}: frequency {freq} of {term!r} exceeds userdict_max_freq={max_freq}")
+        if freq is None:    # rjieba's suggest_freq is already ≥ the term's own dictionary frequency
+            freq = max(min_freq, jieba.suggest_freq(term))
+        out.append(UserWord(term, freq, tag or default_tag))
+    return out
+
+
+def load_stopwords(name: str | None = None) -> frozenset[str]:
+    """The stop words (``rules/stopwords.txt`` unless ``name`` is given), for topic models."""
+    if name is None:
+        from .config import Config
+
+        name = Config.load()["segment"].get("stopwords", "stopwords.txt")
+    return frozenset(rules.load_list(name))
