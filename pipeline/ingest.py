@@ -22,6 +22,7 @@ import io
 import json
 import os
 import re
+import unicodedata
 import zipfile
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -362,7 +363,7 @@ def climbs_out(name: str) -> bool:
 def decode_bytes(data: bytes, html: bool = False) -> tuple[str, str]:
     """Bytes → (text with "\\n" line ends, encoding name). Raises Rejected on bad input.
 
-    Order: empty/binary/NUL checks → BOM → strict UTF-8 (a sequence cut at the very end is
+    Order: empty → BOM → UTF-16 without BOM → binary/NUL checks → strict UTF-8 (a sequence cut at the very end is
     "truncated") → GB18030 vs Big5 by common-hanzi share (a declared HTML charset breaks
     near-ties only) → charset-normalizer → a nearly clean CJK decoding with a few bad bytes
     replaced (counted) → undecodable."""
@@ -376,6 +377,9 @@ def decode_bytes(data: bytes, html: bool = False) -> tuple[str, str]:
                 if exc.end >= len(data) - 1 and exc.reason in ("truncated data", "unexpected end of data"):
                     raise Rejected(f"truncated multibyte sequence at the end ({enc})") from None
                 raise Rejected(f"undecodable as {enc} despite its byte-order mark: {exc.reason} at byte {exc.start}") from None
+    bomless = bomless_utf16(data) if b"\x00" in data or not _valid_utf8(data) else None
+    if bomless:
+        return bomless
     screen_binary(data)
     try:
         text = data.decode("utf-8")
@@ -387,6 +391,12 @@ def decode_bytes(data: bytes, html: bool = False) -> tuple[str, str]:
             raise Rejected(f"truncated multibyte sequence at the end (UTF-8, byte {exc.start})") from None
     hint = _normalise_charset(declared_charset_of(data)) if html else None
     choice = choose_cjk_decoding(data, hint)
+    if choice and hanzi_score(choice[0]) < 0.6:
+        # neither GB18030 nor Big5 reads like Chinese: another codec (Shift-JIS, EUC-KR,
+        # a Western code page) may fit better; charset-normalizer judges those
+        guess = charset_normalizer_guess(data)
+        if guess and guess[1].replace("_", "").lower() not in ("gb18030", "gbk", "gb2312", "big5", "cp950"):
+            return normalise_newlines(guess[0]), guess[1]
     if choice:
         return normalise_newlines(choice[0]), choice[1]
     if _ends_with_cut_gbk(data):
@@ -412,6 +422,27 @@ def utf8_is_plausible(text: str, data: bytes) -> bool:
     except UnicodeDecodeError:
         return True
     return not (hanzi_score(gb) >= 0.9 and sum("\u4e00" <= c <= "\u9fff" for c in gb) >= len(non_ascii) / 2)
+
+
+def bomless_utf16(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 without a byte-order mark: (text, encoding) when the bytes decode as UTF-16
+    and read as text — ASCII-heavy text shows NULs on one side of every pair, CJK text
+    gives common hanzi. None otherwise (then the NUL and binary checks apply)."""
+    if len(data) % 2 or len(data) < 4:
+        return None
+    for enc, nul_side in (("utf-16-le", 1), ("utf-16-be", 0)):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        nuls = data[nul_side::2].count(0)
+        other = data[1 - nul_side::2].count(0)
+        if any(unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn") and c not in "\n\r\t" for c in text[:20000]):
+            continue
+        ascii_heavy = nuls >= len(data) // 4 and other == 0
+        if ascii_heavy or (hanzi_score(text) >= 0.8 and len(_HANZI.findall(text[:2000])) >= 4):
+            return normalise_newlines(text), enc
+    return None
 
 
 def screen_binary(data: bytes) -> None:

@@ -161,3 +161,12 @@ def test_ingest_never_raises_on_arbitrary_bytes(tmp_path_factory, data, name):
     pages = ingest_file(folder / name, folder, CFG)
     assert pages and all(p.status in ("ok", "rejected") for p in pages)
     assert all(p.reason for p in pages if p.status == "rejected")
+
+
+def test_utf16_without_bom_and_other_codecs(tmp_path):
+    text = "政府工作报告正文内容，关于进一步加强管理的通知\n第二行 report 2023"
+    for enc in ("utf-16-le", "utf-16-be"):
+        page = one(tmp_path, f"nobom_{enc}.txt", text.encode(enc))
+        assert page.ok and page.encoding == enc and page.text == text
+    page = one(tmp_path, "sjis.txt", "これは日本語の文章です。政府の報告書です。".encode("shift_jis"))
+    assert page.ok and page.text == "これは日本語の文章です。政府の報告書です。"
