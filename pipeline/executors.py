@@ -279,8 +279,10 @@ def page_rows(result: PageResult) -> dict[str, pa.Table]:
 
 
 def _light(doc: Document) -> Document:
-    """The document without its body lines, tokens and removal log (what global stages keep)."""
-    return dataclasses.replace(doc, lines=[], removed=[], tokens=None, pos=None, sentences=None)
+    """What the global stages get of a document: ids, genre, year, region, items and dup flags;
+    without its body lines, tokens, sentences, sections and removal log (those stay on disk,
+    so the driver's memory does not grow with the text)."""
+    return dataclasses.replace(doc, lines=[], removed=[], tokens=None, pos=None, sentences=None, sections=[])
 
 
 def _site_key(page: Page, clean_rules) -> str | None:

@@ -12,7 +12,9 @@ Every figure is a ratio of two measurements taken in this run on this machine:
   of a corpus one tenth its size (each build in its own subprocess; its own ru_maxrss).
 
 The bench corpus (``corpus.py``) is ~9 M characters at size 1. Each build runs in a fresh
-subprocess (``python -c``) so caches, memory and imports do not leak between them.
+subprocess (``python -c``) so caches, memory and imports do not leak between them, on a
+snapshot of the package taken when the section starts (a tree edited during the run would
+otherwise change the code version between the full build and the rerun).
 """
 from __future__ import annotations
 
@@ -26,17 +28,19 @@ from .corpus import make_corpus, write_pages
 
 _BUILD = """
 import json, resource, sys
+import pipeline
 from pipeline.config import Config
 from pipeline.executors import run_build
 raw, out, cache, jobs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 m = run_build(raw, out, Config.load(), jobs=jobs, quiet=True, cache_dir=cache)
 print(json.dumps({"timings": m["timings"], "counts": m["counts"], "cache": m["cache"],
-                  "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+                  "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "package": pipeline.__file__}))
 """
 
 
 def run(data: Path, workdir: Path, size: float = 1.0) -> dict:
     workdir = Path(workdir)
+    _snapshot_code(workdir / "code")
     big = make_corpus(data, size)
     if not big.docs:
         return {"missing": f"no bench texts under {data}"}
@@ -67,7 +71,7 @@ def run(data: Path, workdir: Path, size: float = 1.0) -> dict:
             "timings_jobs1": full["timings"], "timings_jobs2": par["timings"],
             "noop_cache": noop["cache"], "jobs2_same_counts": par["counts"] == full["counts"],
             "maxrss_mb_1x": round(full["maxrss_kb"] / 1024, 1), "maxrss_mb_0.1x": round(small["maxrss_kb"] / 1024, 1),
-            "chars_0.1x": small["counts"]["chars"],
+            "chars_0.1x": small["counts"]["chars"], "code": full["package"],
         },
     }
 
@@ -80,10 +84,31 @@ def _build(raw: Path, out: Path, cache: Path, jobs: int) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+_SNAPSHOT: list[Path] = []
+
+
+def _snapshot_code(dest: Path) -> None:
+    """Copy the package (and the genre model) so every build of this run uses the same code:
+    the code version is part of the cache keys, and the working tree may change meanwhile."""
+    import shutil
+
+    import pipeline
+
+    package = Path(pipeline.__file__).resolve().parent
+    shutil.copytree(package, dest / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
+    models = package.parent / "models" / "genre"
+    if models.is_dir():
+        shutil.copytree(models, dest / "models" / "genre")
+    _SNAPSHOT[:] = [dest]
+
+
 def _env() -> dict:
     import os
 
-    return {**os.environ, "TQDM_DISABLE": "1"}
+    env = {**os.environ, "TQDM_DISABLE": "1"}
+    if _SNAPSHOT:
+        env["PYTHONPATH"] = os.pathsep.join([str(_SNAPSHOT[0])] + [p for p in [env.get("PYTHONPATH")] if p])
+    return env
 
 
 def _rjieba_chars_per_second(raw: Path) -> tuple[float, int]:
