@@ -239,22 +239,20 @@ class ItemRules:
     def starts_with_measure(self, head: str) -> bool:
         """Does the head start (after modal words and adverbs) with a measure verb?"""
         text = head
-        for _ in range(4):  # "要进一步全面加强…": peel at most a few prefixes
-            before = text
+        for _ in range(5):  # "要进一步全面加强…": peel a few prefixes, checking for a verb first
+            if self._verb_at_start(text):
+                return True
             for prefix in self.modal_prefixes + self.adverbs:
                 if text.startswith(prefix) and len(text) > len(prefix) + 1:
-                    rest = text[len(prefix):]
-                    if any(rest.startswith(v) for v in self.measure_verbs) or prefix in self.modal_prefixes \
-                            or any(rest.startswith(a) for a in self.adverbs):
-                        text = rest
-                        break
-            if text == before:
-                break
-        for verb in self.measure_verbs:
-            # "规范化服务型政府…" is a noun phrase, not the verb 规范
-            if text.startswith(verb) and text[len(verb):len(verb) + 1] != "化":
-                return True
-        return False
+                    text = text[len(prefix):]
+                    break
+            else:
+                return False
+        return self._verb_at_start(text)
+
+    def _verb_at_start(self, text: str) -> bool:
+        # "规范化服务型政府…" is a noun phrase, not the verb 规范
+        return any(text.startswith(v) and text[len(v):len(v) + 1] != "化" for v in self.measure_verbs)
 
     def problem_predicate(self, head: str) -> str | None:
         """The first problem predicate of the head (clause-final-only ones at a clause end)."""
