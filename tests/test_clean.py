@@ -109,6 +109,17 @@ def test_footer_anchor_in_the_first_half_of_a_page_is_body(res):
     assert kept[2:] == BODY
 
 
+@pytest.mark.parametrize("line", [
+    "下面，我结合工作实际为大家分享几点体会。",
+    "以上是我的一点体会，希望对大家有所启发。",
+    "上述问题相关部门要高度重视，推荐度高的措施优先推广。",
+    "各位代表：",
+])
+def test_report_sentences_that_resemble_intros_stay(res, line):
+    page = make_page("\n".join([*BODY[:4], line, *BODY[4:]]))
+    assert line in kept_texts(clean.run(page, None, res))
+
+
 def test_long_sentence_with_cue_words_is_not_chrome(res):
     sentence = ("各地要认真总结经验，版权所有单位和个人应当依法登记，相关推荐名单由省级部门审核后公布，"
                 "推荐度高的项目优先支持，点击下载量大的政务应用要加强安全保护，确保数据安全和个人信息不被泄露。")
