@@ -37,7 +37,7 @@ def run(page: Page, cleaned: CleanPage, res) -> tuple[list[Document], list[Remov
     parts = find_parts(cleaned.lines, cfg)
     if not parts:
         return [], list(cleaned.removed)
-    own_removals: list[Removal] = []
+    parts, own_removals = drop_table_of_contents(parts, cfg["min_doc_chars"])
     for part in parts:   # before merging: the echo is the first line under a report's own title
         own_removals.extend(drop_title_echo(part))
     parts = merge_short_parts(parts, cfg["min_doc_chars"])
@@ -157,6 +157,20 @@ def find_parts(lines: list[Line], cfg: dict) -> list[Part]:
         current.body.append(line)
         k += 1
     return parts
+
+
+def drop_table_of_contents(parts: list[Part], min_chars: int) -> tuple[list[Part], list[Removal]]:
+    """A list of the page's reports before the reports themselves ("篇一 X", "篇二 Y", …, then
+    "篇一 X" with its text): marker lines without a body whose title comes again later are a
+    table of contents; they leave as removals ("split:toc")."""
+    removals, kept = [], []
+    for k, part in enumerate(parts):
+        later = {p.title for p in parts[k + 1:] if p.title}
+        if part.title and part.chars < min_chars and part.title in later:
+            removals.extend(Removal(line.no, line.text, "split:toc") for line in part.head + part.body)
+        else:
+            kept.append(part)
+    return kept, removals
 
 
 def merge_short_parts(parts: list[Part], min_chars: int) -> list[Part]:

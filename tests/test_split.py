@@ -59,7 +59,7 @@ def test_title_repeated_as_first_body_line_is_dropped_and_logged(res):
     docs, page_removed = split.run(PAGE, cleaned_from(texts), res)
     assert [d.lines[0].text for d in docs] == [SENTENCE, SENTENCE]
     assert [(r.line, r.rule) for d in docs for r in d.removed] == [(3, "split:title_repeat"), (9, "split:title_repeat")]
-    assert page_removed == []
+    assert all(r.rule == "split:toc" for r in page_removed)
 
 
 def test_title_glued_to_first_sentence_is_cut(res):
@@ -85,6 +85,14 @@ def test_page_with_one_report_is_one_document(res):
     # no title anywhere: an untitled document, never a guessed one
     docs, _ = split.run(PAGE, cleaned_from([SENTENCE, SENTENCE]), res)
     assert [(d.title, len(d.lines)) for d in docs] == [("", 2)]
+
+
+def test_a_table_of_contents_is_not_a_report(res):
+    texts = ["篇一 甲镇服务调查报告", "篇二 乙镇服务调研报告", "篇一 甲镇服务调查报告", SENTENCE, "篇二 乙镇服务调研报告", SENTENCE]
+    docs, page_removed = split.run(PAGE, cleaned_from(texts), res)
+    assert [(d.title, [line.no for line in d.lines]) for d in docs] == \
+           [("甲镇服务调查报告", [7]), ("乙镇服务调研报告", [11])]
+    assert [(r.line, r.rule) for r in page_removed] == [(1, "split:toc"), (3, "split:toc")]
 
 
 def test_short_parts_merge_into_their_neighbour(res):
@@ -132,7 +140,8 @@ def test_every_kept_line_ends_up_in_one_place(res, texts):
     cleaned = cleaned_from(texts)
     docs, page_removed = split.run(PAGE, cleaned, res)
     body = [line.no for d in docs for line in d.lines]
-    dropped = [r.line for d in docs for r in d.removed if r.rule == "split:title_repeat"]
+    dropped = [r.line for r in [*page_removed, *(r for d in docs for r in d.removed)]
+               if r.rule in ("split:title_repeat", "split:toc")]
     assert len(body) == len(set(body))
     assert not set(body) & set(dropped)
     # every kept line is body, a dropped title echo, or a marker/title line
@@ -140,4 +149,4 @@ def test_every_kept_line_ends_up_in_one_place(res, texts):
         if line.no not in body and line.no not in dropped:
             assert split.marker_title(line.text) is not None or any(d.title and d.title in line.text for d in docs)
     assert all(d.doc_id == f"{PAGE.page_id}-{d.ordinal:03d}" for d in docs)
-    assert page_removed == []
+    assert all(r.rule == "split:toc" for r in page_removed)
