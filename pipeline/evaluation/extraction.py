@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import random
 import sys
 from pathlib import Path
 
@@ -151,17 +150,19 @@ def item_key(source: str, kind: str, head: str) -> str:
 
 
 def draw_sample(docs: list[tuple[str, Document]], size: int = SAMPLE_SIZE, seed: int = SEED) -> list[dict]:
-    """A fixed-seed random sample of items from all documents (sorted by key before drawing,
-    so the draw depends only on which items exist)."""
+    """A fixed-seed random sample of items: the ``size`` items whose keys hash lowest with
+    the seed (bottom-k). An item's chance depends on its own key only, so a change to the
+    extractor replaces just the drawn items it adds or removes, not the whole sample."""
     pool = {}
     for source, doc in docs:
         for item in doc.items:
             key = item_key(source, item.kind, item.head)
             pool.setdefault(key, {"id": key, "kind": item.kind, "head": item.head, "text": item.text[:300],
                                   "section": item.section, "source": item.source})
-    keys = sorted(pool)
-    rng = random.Random(seed)
-    return [pool[k] for k in rng.sample(keys, min(size, len(keys)))]
+    def rank(key: str) -> str:
+        return hashlib.sha1(f"{seed}|{key}".encode("utf-8")).hexdigest()
+
+    return [pool[k] for k in sorted(pool, key=rank)[:size]]
 
 
 def read_labels(path: Path = LABELS) -> dict[str, dict]:
