@@ -8,8 +8,10 @@ A page holding several reports marks each with a line such as "篇一 …", "【
 "范文一 …" or "… 篇N" (patterns in ``rules/split.toml``); the title is the rest of that line
 (or the next short line when the marker stands alone), without a trailing "范文". A page with
 no marker is one report titled by the page title or its first heading line. The title
-repeated as the first body line is dropped, and a title glued to the first sentence
-("…调研报告篇近日,…") is cut off; both are logged as removals.
+repeated as the first body line is dropped, a title glued to the first sentence
+("…调研报告篇近日,…") is cut off, and a table of contents listing the reports before
+them is dropped; all are logged as removals ("split:title_repeat", "split:title_glued",
+"split:toc").
 """
 from __future__ import annotations
 
