@@ -31,6 +31,7 @@ from .outline import list_kind, section_head, sibling_lists
 from .records import Document, Item, Page, Section
 
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,40})[”\"]")
+_TERM_COLON = re.compile(r"^[^：:。，,]{1,20}[：:]")
 # "一是经济恢复的基础尚不牢固": a listed clause keeps no list marker in its head
 _LEADING_MARKER = re.compile(r"^(?:[一二三四五六七八九十]{1,2}是|[（(]?[一二三四五六七八九十\d]{1,2}[)）、.．]|[①-⑳])")
 
@@ -72,8 +73,8 @@ def section_kinds(sections: list[Section], rules: ItemRules) -> dict[str, str | 
         for s in group:
             head = section_head(s, rules)
             own = rules.head_kind(head)
-            if rules.is_topic(head):
-                kinds[s.section_id] = None                       # "关于政法工作": a topic, no item
+            if rules.is_topic(head) or _is_definition(s, rules):
+                kinds[s.section_id] = None                       # "关于政法工作", a glossary entry: no item
             elif rules.heading_role(s.heading) and (s.section_id in has_children or own is None):
                 kinds[s.section_id] = None                       # a container heading
             elif not s.marker and own != s.role:
@@ -89,6 +90,13 @@ def section_kinds(sections: list[Section], rules: ItemRules) -> dict[str, str | 
             else:
                 kinds[s.section_id] = None
     return kinds
+
+
+def _is_definition(s: Section, rules: ItemRules) -> bool:
+    """A glossary entry: "5、城镇居民医保：全称城镇居民基本医疗保险。…"."""
+    first = s.text.split("\n", 1)[0][len(s.marker):] if s.text.startswith(s.marker) else s.text.split("\n", 1)[0]
+    m = _TERM_COLON.match(first.strip())
+    return bool(m) and first.strip()[m.end():].lstrip().startswith(rules.definition_cues + ("指",))
 
 
 def _role_told_by_list(s: Section, by_id: dict[str, Section], rules: ItemRules) -> bool:

@@ -135,7 +135,7 @@ def assign_roles(sections: list[Section], rules: ItemRules) -> None:
     """Set each section's role: its heading's cue role, else its parent's role, else the role
     most heads of its list show (problem or measure), else ``other``."""
     by_id = {s.section_id: s for s in sections}
-    cue = {s.section_id: rules.heading_role(s.heading) for s in sections}
+    cue = {s.section_id: _cue_role(s, rules) for s in sections}
     for s in sections:  # document order: parents come before children
         parent = by_id.get(s.parent_id) if s.parent_id else None
         s.role = cue[s.section_id] or (parent.role if parent else "other")
@@ -149,6 +149,17 @@ def assign_roles(sections: list[Section], rules: ItemRules) -> None:
             # the list's own items take the role; their details keep theirs
             for s in group:
                 s.role = kind
+
+
+def _cue_role(section: Section, rules: ItemRules) -> str | None:
+    """The role a heading's cue words give, unless the heading is itself an item of another
+    kind: "着力解决经济运行中的突出问题" has the problem cue 突出问题 but is a measure."""
+    role = rules.heading_role(section.heading)
+    if role in ("problem", "measure"):
+        own = rules.head_kind(rules.head(section.heading))
+        if own and own != role:
+            return own
+    return role
 
 
 def sibling_lists(sections: list[Section]) -> list[list[Section]]:

@@ -262,3 +262,22 @@ def test_analyze_json_shows_sections_and_items(tmp_path):
     assert any(s["heading"] == "对策和建议" for o in objs for s in o["sections"])
     assert {"kind", "head", "text", "section"} <= set(items[0])
     assert "健全党建带妇建的工作机制" in {i["head"] for i in items}
+
+
+def test_a_measure_heading_with_a_problem_cue_stays_a_measure(res):
+    items = items_of(make_doc(["一、去年工作回顾", "（一）着力解决经济运行中的突出问题。" + BODY, "（二）推进改革。" + BODY]), res)
+    assert ("measure", "着力解决经济运行中的突出问题") in {(i.kind, i.head) for i in items}
+    assert heads(items, "problem") == set()
+
+
+def test_glossary_entries_are_no_items(res):
+    items = items_of(make_doc(["二、2012年主要任务", "（九）努力提高对外开放的质量和水平", BODY,
+                               "1、物联网：是指通过信息传感设备把物品与互联网连接起来。",
+                               "2、城镇居民医保：全称城镇居民基本医疗保险。我国2007年启动试点。"]), res)
+    assert [i.head for i in items] == ["努力提高对外开放的质量和水平"]
+
+
+def test_generic_and_continuation_clauses_are_no_problems(res):
+    doc = make_doc(["我们也清醒看到面临的困难。政府工作仍存在一些缺点和不足，有效需求不足，还很不适应，"
+                    "有的是工作不到位造成的。我们将努力改进。"])
+    assert heads(items_of(doc, res), "problem") == {"有效需求不足"}
