@@ -142,10 +142,13 @@ def head_metadata(tree, cfg: dict) -> dict:
         raw_title = _SPACES.sub(" ", titles[0].text_content()).strip() or None
     og_title = meta("og:title", "twitter:title")
     site = meta("og:site_name", "application-name")
-    title = og_title
-    if not title and raw_title:
-        title, site_from_title = split_title_site(raw_title, cfg.get("title_site_separators", []))
-        site = site or site_from_title
+    separators = cfg.get("title_site_separators", [])
+    title, site_from_title = split_title_site(raw_title, separators) if raw_title else (None, None)
+    site = site or site_from_title
+    if og_title:
+        og_clean, og_site = split_title_site(og_title, separators)
+        # an og:title carrying the site name ("标题_某某网") loses it; any other stays whole
+        title = og_clean if og_site and og_site in (site, site_from_title) else og_title
     published = meta("article:published_time", "pubdate", "publishdate", "PubDate", "publish_time",
                      "datePublished", "og:release_date", "dc.date", "DC.date")
     url = meta("og:url")
@@ -158,13 +161,23 @@ def head_metadata(tree, cfg: dict) -> dict:
 
 
 def split_title_site(raw_title: str, separators: list[str]) -> tuple[str, str | None]:
-    """"标题_管理范文网" → ("标题", "管理范文网"); a title without a separator stays whole."""
+    """"标题_管理范文网" → ("标题", "管理范文网"); "标题_华语_电影网_" → ("标题", "电影网"): the
+    last segment is the site, shorter section names before it go too. A title without a
+    separator stays whole."""
     for sep in separators:
-        if sep in raw_title:
-            left, _, right = raw_title.rpartition(sep)
-            left, right = left.strip(), right.strip()
-            if len(left) >= 2 and 1 < len(right) <= 30:
-                return left, right
+        stripped = raw_title.strip().rstrip(sep.strip() or sep).strip()
+        if sep not in stripped:
+            continue
+        left, _, site = stripped.rpartition(sep)
+        left, site = left.strip(), site.strip()
+        if len(left) < 2 or not 1 < len(site) <= 30:
+            continue
+        while sep in left:               # peel section names ("_华语") between title and site
+            head, _, section = left.rpartition(sep)
+            if len(head.strip()) < 4 or len(section.strip()) > 8:
+                break
+            left = head.strip()
+        return left, site
     return raw_title, None
 
 

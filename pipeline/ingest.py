@@ -162,7 +162,7 @@ def fill_text_page(page: Page, text: str, cfg: dict, html: bool) -> None:
         page.url = page.url or result.url
         page.published = page.published or iso_datetime(result.published)
         header_metadata(page, result.text)
-        header_metadata(page, result.page_text)
+        header_metadata(page, result.page_text, page_meta_rules().get("html_header_lines", 60))
     else:
         page.text = normalise_newlines(text)
         header_metadata(page, page.text)
@@ -612,10 +612,11 @@ def page_meta_rules() -> dict:
     return compiled
 
 
-def header_metadata(page: Page, text: str) -> None:
-    """Fill the page's empty site/breadcrumb/published/views/title from its first lines."""
+def header_metadata(page: Page, text: str, n_lines: int | None = None) -> None:
+    """Fill the page's empty site/breadcrumb/published/views/title from its first
+    ``n_lines`` non-blank lines (``header_lines`` of page_meta.toml by default)."""
     meta = page_meta_rules()
-    lines = [line.strip() for line in text.split("\n") if line.strip()][: meta.get("header_lines", 15)]
+    lines = [line.strip() for line in text.split("\n") if line.strip()][: n_lines or meta.get("header_lines", 15)]
     if any(_looks_traditional(line) for line in lines):
         # patterns are written in simplified characters; a traditional page's header lines
         # are matched (and their values taken) in simplified form

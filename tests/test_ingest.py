@@ -170,3 +170,12 @@ def test_utf16_without_bom_and_other_codecs(tmp_path):
         assert page.ok and page.encoding == enc and page.text == text
     page = one(tmp_path, "sjis.txt", "これは日本語の文章です。政府の報告書です。".encode("shift_jis"))
     assert page.ok and page.text == "これは日本語の文章です。政府の報告書です。"
+
+
+def test_view_counts_and_titles_from_html_heads(tmp_path):
+    body = "<p>" + "</p><p>".join(REPORT) + "</p>"
+    page = one(tmp_path, "v1.html", f"<html><head><title>《北京影人》起播出_华语_电影网_</title></head><body>"
+                                    f"<div>浏览次数：5380</div>{body}</body></html>".encode())
+    assert page.title == "《北京影人》起播出" and page.site == "电影网" and page.views == 5380
+    page = one(tmp_path, "v2.html", f"<html><head><title>标题</title></head><body><div>阅读量：1.2万</div>{body}</body></html>".encode())
+    assert page.views is None and page.title == "标题"
