@@ -8,7 +8,7 @@ Figures:
 - ``<corpus>``: documents, sections and items per document (measures, problems) for the
   national reports (wikisource JSONL, gov.cn GBK text) and the 31 provincial 2025 reports.
 - ``precision``: a fixed-seed sample of SAMPLE_SIZE items from all government reports, judged
-  by hand in ``extraction_labels.tsv`` (id, kind, head, label, note). Precision is computed
+  by hand in ``extraction_labels.tsv`` (id, kind, head, label, sample, note). Precision is computed
   over the labelled items that the pipeline still draws; drawn items without a label and
   labelled items no longer drawn are counted, so a change to the extractor shows up here.
 
@@ -173,12 +173,15 @@ def read_labels(path: Path = LABELS) -> dict[str, dict]:
 
 
 def precision_from_labels(sample: list[dict], labels: dict[str, dict] | None = None) -> dict:
-    """Precision over the drawn items that carry a label, per kind and overall."""
+    """Precision over the drawn items that carry a label, per kind and overall; plus the
+    audit labels (a second sample drawn with SEED + 1, judged once) and all judgements."""
     labels = read_labels() if labels is None else labels
+    main = {k: v for k, v in labels.items() if v.get("sample", "main") == "main"}
+    audit = [int(v["label"]) for v in labels.values() if v.get("sample") == "audit"]
     drawn = {s["id"] for s in sample}
     judged = [(s, labels[s["id"]]) for s in sample if s["id"] in labels]
     out = {"drawn": len(sample), "labelled": len(judged), "unlabelled": len(sample) - len(judged),
-           "labels_no_longer_drawn": sum(k not in drawn for k in labels)}
+           "labels_no_longer_drawn": sum(k not in drawn for k in main)}
     if judged:
         out["precision"] = round(sum(int(lab["label"]) for _, lab in judged) / len(judged), 4)
         for kind in ("measure", "problem"):
@@ -186,6 +189,13 @@ def precision_from_labels(sample: list[dict], labels: dict[str, dict] | None = N
             if of_kind:
                 out[f"{kind}_precision"] = round(sum(of_kind) / len(of_kind), 4)
                 out[f"{kind}_labelled"] = len(of_kind)
+    if audit:
+        out["audit_precision"] = round(sum(audit) / len(audit), 4)
+        out["audit_labelled"] = len(audit)
+    if labels:
+        # every judgement ever made, drawn or not (items since fixed included): the conservative figure
+        out["all_labels_precision"] = round(sum(int(v["label"]) for v in labels.values()) / len(labels), 4)
+        out["all_labels"] = len(labels)
     return out
 
 
