@@ -391,7 +391,7 @@ def decode_bytes(data: bytes, html: bool = False) -> tuple[str, str]:
             raise Rejected(f"truncated multibyte sequence at the end (UTF-8, byte {exc.start})") from None
     hint = _normalise_charset(declared_charset_of(data)) if html else None
     choice = choose_cjk_decoding(data, hint)
-    if choice and hanzi_score(choice[0]) < 0.6:
+    if choice and _HANZI.search(choice[0][:SCORE_SAMPLE_CHARS]) and hanzi_score(choice[0]) < 0.6:
         # neither GB18030 nor Big5 reads like Chinese: another codec (Shift-JIS, EUC-KR,
         # a Western code page) may fit better; charset-normalizer judges those
         guess = charset_normalizer_guess(data)
@@ -439,7 +439,7 @@ def bomless_utf16(data: bytes) -> tuple[str, str] | None:
         other = data[1 - nul_side::2].count(0)
         if any(unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn") and c not in "\n\r\t" for c in text[:20000]):
             continue
-        ascii_heavy = nuls >= len(data) // 4 and other == 0
+        ascii_heavy = nuls > 0 and nuls >= len(data) // 4 and other == 0
         if ascii_heavy or (hanzi_score(text) >= 0.8 and len(_HANZI.findall(text[:2000])) >= 4):
             return normalise_newlines(text), enc
     return None

@@ -179,3 +179,14 @@ def test_view_counts_and_titles_from_html_heads(tmp_path):
     assert page.title == "《北京影人》起播出" and page.site == "电影网" and page.views == 5380
     page = one(tmp_path, "v2.html", f"<html><head><title>标题</title></head><body><div>阅读量：1.2万</div>{body}</body></html>".encode())
     assert page.views is None and page.title == "标题"
+
+
+def test_mojibake_detector_of_the_robustness_section(seed_bytes):
+    from pipeline.evaluation.robustness import mojibake
+
+    text = seed_bytes.decode("utf-8")
+    assert mojibake(text) is None
+    assert "Latin-1" in mojibake(text.encode("gbk", errors="replace").decode("latin-1"))
+    assert mojibake(text.encode("utf-8").decode("cp1252", errors="replace"))
+    assert "replacement" in mojibake(text[:500] + "\ufffd" * 5)
+    assert "rare" in mojibake(text.encode("gb18030").decode("big5", errors="ignore"))
