@@ -278,10 +278,13 @@ def cjk_font() -> str | None:
     return None
 
 
-def _pyplot():
+def pyplot_cjk(backend: str | None = "Agg"):
+    """matplotlib.pyplot with a Chinese-capable font (see ``cjk_font``), on ``backend`` (Agg for
+    files; None keeps the current one, e.g. a notebook's inline backend)."""
     import matplotlib
 
-    matplotlib.use("Agg")
+    if backend:
+        matplotlib.use(backend)
     import matplotlib.pyplot as plt
 
     font = cjk_font()
@@ -299,7 +302,7 @@ def _largest_groups(prev: pd.DataFrame, max_groups: int) -> list[str]:
 
 def plot_heatmap(prev: pd.DataFrame, by: str, path: Path, max_groups: int = 24) -> Path:
     """Topic × group heatmap of prevalence (cells annotated with the share in %)."""
-    plt = _pyplot()
+    plt = pyplot_cjk()
     groups = _largest_groups(prev, max_groups)
     table = prev[prev["group"].isin(groups)].pivot_table(index="label", columns="group", values="prevalence")
     order = prev.drop_duplicates("topic").sort_values("topic")["label"]
@@ -321,7 +324,7 @@ def plot_heatmap(prev: pd.DataFrame, by: str, path: Path, max_groups: int = 24) 
 
 def plot_over_years(prev: pd.DataFrame, path: Path) -> Path:
     """Prevalence of each topic over years (or year bins), with the 95% bands."""
-    plt = _pyplot()
+    plt = pyplot_cjk()
     topics = prev.drop_duplicates("topic").sort_values("topic")
     n = len(topics)
     cols = min(3, max(n, 1))
@@ -345,7 +348,7 @@ def plot_over_years(prev: pd.DataFrame, path: Path) -> Path:
 
 def plot_terms(terms: pd.DataFrame, by: str, path: Path, max_groups: int = 24, per_group: int = 10) -> Path:
     """Top distinctive terms (z-scores) of each group as small bar charts."""
-    plt = _pyplot()
+    plt = pyplot_cjk()
     groups = list(dict.fromkeys(terms["group"]))[:max_groups] if len(terms) else []
     cols = min(4, max(len(groups), 1))
     rows = int(np.ceil(len(groups) / cols)) or 1

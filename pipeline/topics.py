@@ -82,8 +82,9 @@ def fit_topics(out: Path, config: Config | None = None, unit: str | None = None,
 
 # ── units: what a topic model is fitted on ────────────────────────────────────────────
 
-def load_units(out: Path, unit: str, config: Config | None = None) -> pd.DataFrame:
-    """The units of the corpus in ``out`` with their kept tokens.
+def load_units(out: Path, unit: str, config: Config | None = None, keep_all: bool = False) -> pd.DataFrame:
+    """The units of the corpus in ``out`` with their kept tokens (``keep_all``: every token but
+    whitespace, no POS/stop-word/length filter, e.g. for a baseline or an NPMI reference).
 
     Returns a frame with ``unit_id, unit, doc_id, tokens`` (list of kept tokens),
     ``n_tokens``; duplicates are left out. ``unit="section"``: a document without sections
@@ -95,7 +96,7 @@ def load_units(out: Path, unit: str, config: Config | None = None) -> pd.DataFra
     docs = pd.read_parquet(out / "documents.parquet")
     if "is_duplicate" in docs:
         docs = docs[~docs["is_duplicate"].fillna(False).astype(bool)]
-    token_filter = TokenFilter.from_settings(cfg)
+    token_filter = TokenFilter.from_settings(cfg) if not keep_all else _all_but_whitespace
     tagger = PosTagger(config)
     rows: list[dict] = []
     if unit == "doc":
@@ -136,6 +137,10 @@ def _doc_unit(r, token_filter: "TokenFilter", tagger: "PosTagger") -> dict:
 
 def _read_optional(path: Path) -> pd.DataFrame:
     return pd.read_parquet(path) if path.exists() else pd.DataFrame()
+
+
+def _all_but_whitespace(tokens: Sequence[str], pos=None) -> list[str]:
+    return [t for t in tokens if t and t.strip()]
 
 
 _HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
