@@ -156,3 +156,38 @@ def test_gbk_zip_member_names_without_the_utf8_flag_are_decoded(raw):
     (raw / "names.zip").write_bytes(data)
     pages, _ = ingest_folder(raw)
     assert pages["names.zip!报告一.txt"].text == GOOD_TEXT
+
+
+def test_a_build_over_all_bad_inputs_lists_each_reason_and_keeps_the_sample_documents(tmp_path, seed_bytes):
+    import pandas as pd
+
+    from pipeline.runner import build
+
+    def documents(raw, name):
+        manifest = build(raw, tmp_path / f"out_{name}", Config.load(), quiet=True, cache_dir=tmp_path / f"cache_{name}")
+        docs = pd.read_parquet(tmp_path / f"out_{name}" / "documents.parquet")
+        return manifest, sorted(zip(docs["page_id"], docs["title"], docs["text"]))
+
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "seed.txt").write_bytes(seed_bytes)
+    _, expected = documents(alone, "alone")
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "seed.txt").write_bytes(seed_bytes)
+    for name, (data, _) in BAD_FILES.items():
+        (raw / name).write_bytes(data)
+    (raw / "climb.zip").write_bytes(zip_bytes({"../evil.txt": b"x"}))
+    os.symlink(tmp_path / "alone", raw / "outside_link")
+    os.symlink(raw / "loop_b", raw / "loop_a")
+    os.symlink(raw / "loop_a", raw / "loop_b")
+    manifest, got = documents(raw, "mixed")
+
+    assert got == expected and len(expected) == 8
+    reasons = {r["path"]: r["reason"] for r in manifest["rejected"]}
+    for name, (_, reason) in BAD_FILES.items():
+        assert reason in reasons[name], (name, reasons.get(name))
+    assert "path traversal" in reasons["climb.zip!../evil.txt"]
+    assert "outside the input folder" in reasons["outside_link"]
+    assert "symlink loop" in reasons["loop_a"] and "symlink loop" in reasons["loop_b"]
