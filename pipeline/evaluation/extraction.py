@@ -12,6 +12,13 @@ Figures:
   over the labelled items that the pipeline still draws; drawn items without a label and
   labelled items no longer drawn are counted, so a change to the extractor shows up here.
 
+How the labels were made: the drawn items were printed with their section path and the
+first lines of their text (``--sample``); each was read in that context and marked 1 when it
+is a real measure (an action the government took or commits to) or a real problem (a named
+shortcoming, difficulty or risk) of the kind given AND its head is a sensible short form of
+it, else 0 with a note. ``sample`` = main (the bottom-k draw with SEED) or audit (a second
+draw with SEED + 1, judged once, kept as an independent check).
+
 Run: ``python -m pipeline.evaluation --only extraction``. Print the current sample for
 labelling with ``python -m pipeline.evaluation.extraction --sample``.
 """
