@@ -331,7 +331,8 @@ def check_zip_safety(data: bytes, cfg: dict, what: str) -> None:
         raise Rejected(f"zip bomb: unpacks to {unpacked} bytes > {cfg['zip_max_unpacked']}")
     for info in infos:
         ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > 1_000_000 and ratio > cfg["zip_max_ratio"]:
+        # a tiny member compresses well and harms no one: the ratio counts from a size up
+        if info.file_size > cfg["zip_ratio_min_bytes"] and ratio > cfg["zip_max_ratio"]:
             raise Rejected(f"zip bomb: member {info.filename!r} compressed {ratio:.0f}:1 > {cfg['zip_max_ratio']}:1")
 
 
