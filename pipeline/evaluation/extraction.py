@@ -16,8 +16,10 @@ How the labels were made: the drawn items were printed with their section path a
 first lines of their text (``--sample``); each was read in that context and marked 1 when it
 is a real measure (an action the government took or commits to) or a real problem (a named
 shortcoming, difficulty or risk) of the kind given AND its head is a sensible short form of
-it, else 0 with a note. ``sample`` = main (the bottom-k draw with SEED) or audit (a second
-draw with SEED + 1, judged once, kept as an independent check).
+it, else 0 with a note. ``sample`` = main (the bottom-k draw with SEED; three items judged 0
+led to fixes and left the draw, three replacements were judged), audit (a draw with SEED + 1,
+judged once before those fixes) or holdout (a draw with SEED + 2, judged once after the last
+change: the figure never tuned on).
 
 Run: ``python -m pipeline.evaluation --only extraction``. Print the current sample for
 labelling with ``python -m pipeline.evaluation.extraction --sample``.
@@ -185,6 +187,7 @@ def precision_from_labels(sample: list[dict], labels: dict[str, dict] | None = N
     labels = read_labels() if labels is None else labels
     main = {k: v for k, v in labels.items() if v.get("sample", "main") == "main"}
     audit = [int(v["label"]) for v in labels.values() if v.get("sample") == "audit"]
+    holdout = [int(v["label"]) for v in labels.values() if v.get("sample") == "holdout"]
     drawn = {s["id"] for s in sample}
     judged = [(s, labels[s["id"]]) for s in sample if s["id"] in labels]
     out = {"drawn": len(sample), "labelled": len(judged), "unlabelled": len(sample) - len(judged),
@@ -199,6 +202,10 @@ def precision_from_labels(sample: list[dict], labels: dict[str, dict] | None = N
     if audit:
         out["audit_precision"] = round(sum(audit) / len(audit), 4)
         out["audit_labelled"] = len(audit)
+    if holdout:
+        # drawn (SEED + 2) and judged once after the last change to the extractor: never tuned on
+        out["holdout_precision"] = round(sum(holdout) / len(holdout), 4)
+        out["holdout_labelled"] = len(holdout)
     if labels:
         # every judgement ever made, drawn or not (items since fixed included): the conservative figure
         out["all_labels_precision"] = round(sum(int(v["label"]) for v in labels.values()) / len(labels), 4)
