@@ -53,7 +53,7 @@ def _failing_segment(doc, page, res):
 
 def _slow_segment(doc, page, res):
     if "人居环境" in doc.text:
-        time.sleep(30)
+        time.sleep(120)
     return _SEGMENT(doc, page, res)
 
 
@@ -80,7 +80,7 @@ def test_page_whose_stage_raises_is_recorded_and_the_build_goes_on(tmp_path, mon
 def test_page_past_the_time_limit_is_abandoned_with_a_reason(tmp_path, monkeypatch):
     raw = make_corpus(tmp_path / "raw")
     _patch_segment(monkeypatch, _slow_segment)
-    cfg = Config.load(executor={"page_timeout": 1})
+    cfg = Config.load(executor={"page_timeout": 8})
     m = run_build(raw, tmp_path / "out", cfg, quiet=True, cache_dir=tmp_path / "cache")
     assert [a["path"] for a in m["abandoned"]] == ["site_01.txt"]
     assert "time limit" in m["abandoned"][0]["reason"]
