@@ -95,6 +95,8 @@ def classify(
     from .runner import process_files
 
     res = Resources(Config.load(), genre_model_dir=model)
+    if not as_json:
+        typer.echo("source\tordinal\ttitle\tgenre\tgenre_score\tgenre_source")
     for path in files:
         for result in process_files([path], res):
             if not result.page.ok:
@@ -107,6 +109,21 @@ def classify(
                 else:
                     typer.echo(f"{row['source']}\t{row['ordinal']}\t{row['title']}\t{row['genre']}\t"
                                f"{row['genre_score']:.2f}\t{row['genre_source']}")
+
+
+@app.command("train-genre")
+def train_genre(
+    corpus: Path = typer.Option(..., help="folder of pages, or one table (.csv/.jsonl), whose titles name genres"),
+    out: Path = typer.Option(Path("models/genre"), help="folder for the model and its card"),
+    cv: bool = typer.Option(True, help="cross-validate for the model card's per-class F1"),
+) -> None:
+    """Train the genre classifier on CORPUS bodies with labels from their titles (distant
+    supervision; title and its repeat removed from the body); save it with skops + model card."""
+    from .genre_training import print_card_summary, train_corpus
+
+    card = train_corpus(corpus, out, cv=cv)
+    print_card_summary(card)
+    typer.echo(f"→ {out}")
 
 
 @app.command()

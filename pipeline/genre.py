@@ -1,17 +1,311 @@
-"""genre: title cues, then the trained model, then body cues. PLACEHOLDER (owned by the genre work)."""
+"""genre: which kind of report (or official document) a document is.
+
+Order of attempts, for each document (``GenreTagger.tag``):
+
+1. title: the title names the genre (its last genre word, rules/genres.toml title cues)
+   → ``genre_source = "title"``, ``genre_score = 1.0``;
+2. model: the trained classifier (models/genre/) over the body, when its most probable genre
+   reaches ``[genre].model_threshold`` → ``"model"``, score = calibrated probability —
+   unless the cues (step 3) point, above ``threshold``, to a genre the model does not know:
+   one it was not trained on, or learned from fewer than ``model_min_documents`` documents
+   (the model card says how many), such as the 范文 genres with their 2 sample reports each;
+3. cues: body cue scoring (rules/genres.toml body cues such as "现将自查情况报告如下",
+   "实习期间", "问卷", "调研组") when its score reaches ``[genre].threshold`` → ``"cues"``;
+4. otherwise ``"other"`` with ``"none"`` and the best score seen.
+
+The title and its repeat at the top of the body are removed before the body is scored, so
+the body path says what the body alone says.
+"""
 from __future__ import annotations
 
+import json
+import math
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import rules
+from .genre_features import strip_title_repeat
 from .records import Document, Page
 
+OTHER = "other"
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "genre"
+MODEL_FILE = "genre_model.skops"
+CARD_FILE = "model_card.json"
 
-class GenreTagger:
-    @classmethod
-    def load(cls, model_dir=None, cfg: dict | None = None) -> "GenreTagger":
-        return cls()
-
-    def tag(self, title: str, body: str) -> tuple[str, float, str]:
-        return "other", 0.0, "none"
+# The only types a shipped model file may contain besides numpy/scipy/sklearn builtins that
+# skops trusts by default; anything else in a model file is refused (see GenreTagger.load).
+TRUSTED_TYPES = (
+    "pipeline.genre_features.BodyWindow",
+    "pipeline.genre_features.CueCounts",
+    "pipeline.genre_features.segment_words",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.svm._classes.LinearSVC",
+    "sklearn.pipeline.FeatureUnion",
+    "sklearn.pipeline.Pipeline",
+    "sklearn.calibration.CalibratedClassifierCV",
+    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "sklearn.feature_extraction.text.TfidfTransformer",
+    "sklearn.preprocessing._label.LabelEncoder",
+    "sklearn.preprocessing._label.LabelBinarizer",
+    "builtins.slice",
+    "numpy.dtype",
+    "numpy.float64",
+    "numpy.int64",
+    "numpy.ndarray",
+    "scipy.sparse._csr.csr_matrix",
+)
 
 
 def run(doc: Document, page: Page, res) -> None:
+    """Fill ``doc.genre``, ``doc.genre_score``, ``doc.genre_source`` (see the module doc)."""
     doc.genre, doc.genre_score, doc.genre_source = res.genre_classifier.tag(doc.title, doc.text)
+
+
+class ModelLoadError(RuntimeError):
+    """A genre model folder that was asked for is missing or holds something unexpected."""
+
+
+@dataclass(frozen=True)
+class Genre:
+    """One row of the taxonomy (rules/genres.toml)."""
+
+    slug: str
+    name: str
+    kind: str
+    title_cues: tuple[re.Pattern, ...]
+    title_not: tuple[re.Pattern, ...]
+    body_cues: tuple[re.Pattern, ...]
+    cue_weights: tuple[float, ...] = ()   # one per body cue (1.0 unless the row says otherwise)
+    cue_weight: float = 1.0
+
+
+class Taxonomy:
+    """The genres of rules/genres.toml, with the title rule and the body cue scorer."""
+
+    def __init__(self, genres: list[Genre], trailers: list[re.Pattern], quotes: list[re.Pattern]):
+        self.genres = genres
+        self.by_slug = {g.slug: g for g in genres}
+        self.trailers = trailers
+        self.quotes = quotes
+
+    @classmethod
+    def load(cls, name: str = "genres.toml") -> "Taxonomy":
+        """Read and check the taxonomy; a malformed row fails loudly, naming the row."""
+        data = rules.load_toml(name)
+        genres, seen = [], set()
+        for i, row in enumerate(data.get("genre", [])):
+            where = f"{name} [[genre]] #{i + 1} ({row.get('slug', '?')})"
+            missing = [k for k in ("slug", "name", "title_cues", "body_cues") if k not in row]
+            if missing:
+                raise rules.RuleFileError(f"{where}: missing {', '.join(missing)}")
+            if row["slug"] in seen or row["slug"] == OTHER:
+                raise rules.RuleFileError(f"{where}: slug {row['slug']!r} is used twice or reserved")
+            seen.add(row["slug"])
+            genres.append(Genre(
+                slug=row["slug"], name=row["name"], kind=row.get("kind", "report"),
+                title_cues=tuple(_compile(f"(?:{p})$", where) for p in row["title_cues"]),
+                title_not=tuple(_compile(f"(?:{p})$", where) for p in row.get("title_not", [])),
+                body_cues=tuple(_compile(_cue_pattern(c, where), where) for c in row["body_cues"]),
+                cue_weights=tuple(float(c.get("weight", 1.0)) if isinstance(c, dict) else 1.0 for c in row["body_cues"]),
+                cue_weight=float(row.get("cue_weight", 1.0)),
+            ))
+        if not genres:
+            raise rules.RuleFileError(f"{name}: no [[genre]] tables")
+        title = data.get("title", {})
+        trailers = [_compile(f"(?:{p})$", f"{name} [title].trailers") for p in title.get("trailers", [])]
+        quotes = [_compile(p, f"{name} [title].quotes") for p in title.get("quotes", [])]
+        return cls(genres, trailers, quotes)
+
+    @property
+    def slugs(self) -> list[str]:
+        return [g.slug for g in self.genres]
+
+    def body_cue_patterns(self) -> tuple[str, ...]:
+        """Every body cue pattern once, in file order (the cue features of the model)."""
+        seen: dict[str, None] = {}
+        for g in self.genres:
+            for p in g.body_cues:
+                seen.setdefault(p.pattern, None)
+        return tuple(seen)
+
+    def title_genre(self, title: str | None) -> str | None:
+        """The genre a title names, or None. The title must END with a genre word once
+        trailers ("范文", "(1)", "（试行）", "——subtitle", …) are cut off one at a time, and
+        words inside 《…》 do not count: "关于印发《…办法》的通知" is a 通知."""
+        text = _unquote(title or "", self.quotes)
+        for _ in range(12):
+            if not text:
+                return None
+            slug = self._genre_at_end(text)
+            if slug:
+                return slug
+            shorter = self._cut_one_trailer(text)
+            if shorter == text:
+                return None
+            text = shorter
+        return None
+
+    def _genre_at_end(self, text: str) -> str | None:
+        best, best_len = None, 0
+        for g in self.genres:
+            if any(p.search(text) for p in g.title_not):
+                continue
+            for p in g.title_cues:
+                m = p.search(text)
+                if m and len(m.group(0)) > best_len:  # the longest (most specific) genre word wins
+                    best, best_len = g.slug, len(m.group(0))
+        return best
+
+    def _cut_one_trailer(self, text: str) -> str:
+        for p in self.trailers:
+            m = p.search(text)
+            if m and m.start() < len(text) and m.start() > 0:
+                return text[: m.start()]
+        return text
+
+    def cue_scores(self, body: str) -> dict[str, float]:
+        """Raw body cue evidence per genre: Σ over its cues of cue weight × log(1 + matches),
+        times the genre's ``cue_weight``."""
+        scores = {}
+        for g in self.genres:
+            total = 0.0
+            for p, w in zip(g.body_cues, g.cue_weights):
+                n = sum(1 for _ in p.finditer(body))
+                if n:
+                    total += w * math.log1p(n)
+            if total:
+                scores[g.slug] = g.cue_weight * total
+        return scores
+
+
+def cue_decision(scores: dict[str, float], scale: float) -> tuple[str, float]:
+    """Best genre by cue evidence and its confidence in [0, 1): saturates with the evidence
+    (1 - exp(-top/scale)) and shrinks by the runner-up's share ((top - second) / top)."""
+    if not scores:
+        return OTHER, 0.0
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    top_slug, top = ranked[0]
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    return top_slug, (1.0 - math.exp(-top / scale)) * (top - second) / top
+
+
+class GenreTagger:
+    """Title rule, then the trained model, then body cues (see the module doc).
+
+    >>> tagger = GenreTagger(Taxonomy.load(), model=None, cfg={"threshold": 0.35})
+    >>> tagger.tag("某某局2023年安全生产自查报告范文", "")
+    ('self_inspection', 1.0, 'title')
+    """
+
+    def __init__(self, taxonomy: Taxonomy, model=None, cfg: dict | None = None, card: dict | None = None):
+        cfg = dict(cfg or {})
+        self.taxonomy = taxonomy
+        self.model = model
+        self.card = card or {}
+        self.threshold = float(cfg.get("threshold", 0.35))
+        self.model_threshold = float(cfg.get("model_threshold", self.threshold))
+        self.cue_scale = float(cfg.get("cue_scale", 2.0))
+        self.model_classes = [str(c) for c in model.classes_] if model is not None else []
+        min_docs = int(cfg.get("model_min_documents", 5))
+        docs_per_label = self.card.get("documents_per_label")
+        # the genres the model "knows": trained on enough separate documents
+        self.known_genres = {c for c in self.model_classes
+                             if docs_per_label is None or docs_per_label.get(c, 0) >= min_docs}
+
+    @classmethod
+    def load(cls, model_dir: str | Path | None = None, cfg: dict | None = None) -> "GenreTagger":
+        """The tagger with the model in ``model_dir`` (default: the shipped models/genre).
+
+        An explicitly given folder that holds no model is an error; a missing default model
+        (e.g. a fresh install without models/) gives a cue-only tagger with a warning.
+        ``cfg["use_model"] = false`` also gives a cue-only tagger.
+        """
+        cfg = dict(cfg or {})
+        taxonomy = Taxonomy.load()
+        if not cfg.get("use_model", True):
+            return cls(taxonomy, None, cfg)
+        explicit = model_dir is not None
+        folder = Path(model_dir) if explicit else DEFAULT_MODEL_DIR
+        path = folder / MODEL_FILE
+        if not path.exists():
+            if explicit:
+                raise ModelLoadError(f"no genre model at {path}; train one with `policy-corpus train-genre`")
+            warnings.warn(f"genre model {path} not found: body genres come from cues only", stacklevel=2)
+            return cls(taxonomy, None, cfg)
+        model = load_model(path)
+        card_path = folder / CARD_FILE
+        card = json.loads(card_path.read_text(encoding="utf-8")) if card_path.exists() else {}
+        unknown = [c for c in model.classes_ if str(c) not in taxonomy.by_slug]
+        if unknown:
+            raise ModelLoadError(f"{path} predicts genres not in genres.toml: {unknown}; retrain the model")
+        return cls(taxonomy, model, cfg, card)
+
+    def tag(self, title: str | None, body: str) -> tuple[str, float, str]:
+        """``(genre, score, source)`` for one document; source ∈ {title, model, cues, none}."""
+        slug = self.taxonomy.title_genre(title)
+        if slug:
+            return slug, 1.0, "title"
+        return self.tag_body(strip_title_repeat(title, body or ""))
+
+    def tag_body(self, body: str) -> tuple[str, float, str]:
+        """The body path alone (steps 2–4): the body must not contain its title."""
+        body = body or ""
+        cue_slug, cue_score = cue_decision(self.taxonomy.cue_scores(body), self.cue_scale)
+        if self.model is not None and body.strip():
+            model_slug, model_score = self._predict_one(body)
+            # cues speak for genres the model does not know; the model speaks for the others
+            cue_speaks = cue_slug not in self.known_genres and cue_score >= self.threshold
+            if not cue_speaks and model_score >= self.model_threshold:
+                return model_slug, round(model_score, 4), "model"
+        else:
+            model_score = 0.0
+        if cue_score >= self.threshold:
+            return cue_slug, round(cue_score, 4), "cues"
+        return OTHER, round(max(cue_score, model_score), 4), "none"
+
+    def _predict_one(self, body: str) -> tuple[str, float]:
+        proba = self.model.predict_proba([body])[0]
+        best = int(proba.argmax())
+        return str(self.model.classes_[best]), float(proba[best])
+
+
+def load_model(path: Path):
+    """Load a skops model file, trusting exactly ``TRUSTED_TYPES`` (anything else refused)."""
+    import skops.io as sio
+
+    untrusted = sio.get_untrusted_types(file=path)
+    unexpected = sorted(set(untrusted) - set(TRUSTED_TYPES))
+    if unexpected:
+        raise ModelLoadError(f"{path} contains types this project does not trust: {unexpected}")
+    return sio.load(path, trusted=list(untrusted))
+
+
+def _cue_pattern(cue, where: str) -> str:
+    """A body cue is a pattern string or a table ``{pattern = "…", weight = 3}``."""
+    if isinstance(cue, str):
+        return cue
+    if isinstance(cue, dict) and isinstance(cue.get("pattern"), str):
+        return cue["pattern"]
+    raise rules.RuleFileError(f"{where}: a body cue must be a string or {{pattern = ..., weight = ...}}, got {cue!r}")
+
+
+def _compile(pattern: str, where: str) -> re.Pattern:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise rules.RuleFileError(f"{where}: bad pattern {pattern!r}: {exc}") from exc
+
+
+def _unquote(title: str, quotes: list[re.Pattern]) -> str:
+    """The title without quoted titles (《…》, 〈…〉) and surrounding space; a title that is
+    itself wholly quoted ("《某办法》") is unwrapped first."""
+    text = title.strip()
+    if text.startswith("《") and text.endswith("》") and text.count("《") == 1:
+        text = text[1:-1]
+    for _ in range(3):
+        for q in quotes:
+            text = q.sub("", text)
+    return text.strip()

@@ -1,0 +1,164 @@
+"""Feature pieces of the genre model: module-level, so a fitted Pipeline saves with skops.
+
+- ``strip_title_repeat(title, body)``: the body without the title and its repeat at the top
+  (distant-supervision labels come from titles, so the title must not be in the input).
+- ``segment_words(text)``: the word tokenizer (rjieba) of the word TF-IDF.
+- ``BodyWindow``: keeps the head and the tail of a long body (opening formulas such as
+  "第一条 为…制定本办法" sit at the top, closing ones such as "本办法自…施行" at the end).
+- ``CueCounts``: counts of the body cue formulas of rules/genres.toml, one column per cue.
+
+Nothing heavy is imported here: the tagger imports this module when it loads a model.
+"""
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+
+# characters ignored when comparing a title with the top of a body (spacing, punctuation that
+# sites insert when they wrap a title over lines, e.g. "通　知", " 的 复 函")
+_LOOSE = re.compile(r"[\s\u3000\u200b\u200d\ufeff#*>\-—_·•:：,，.。、\"“”'‘’]+")
+_TOP_CHARS = 400  # only the top of a body is searched for title repeats
+
+
+def strip_title_repeat(title: str | None, body: str) -> str:
+    """``body`` without leading repeats of ``title`` (whole or its tail, e.g. a wrapped
+    "…的复函" → " 的 复 函") and without copies of the whole title in its top 400 characters.
+
+    Genre words further down the body are kept: they are honest evidence.
+
+    >>> strip_title_repeat("国务院关于推行煤电联营问题的批复", "国务院关于推行煤电联营问题的批复国函〔1989〕15号能源部：")
+    '国函〔1989〕15号能源部：'
+    """
+    if not title or not body:
+        return body or ""
+    key = _LOOSE.sub("", _fold_width(title))
+    if len(key) < 2:
+        return body
+    body = _drop_leading_repeats(key, body).lstrip()
+    top, rest = body[:_TOP_CHARS + len(title)], body[_TOP_CHARS + len(title):]
+    pattern = _loose_pattern(key)
+    folded = _fold_width(top)
+    spans = [m.span() for m in pattern.finditer(folded)]
+    for start, end in reversed(spans):  # folding keeps lengths, so spans index the original
+        top = top[:start] + top[end:]
+    return top + rest
+
+
+def _drop_leading_repeats(key: str, body: str) -> str:
+    """Remove, repeatedly, a leading copy of the title or of a tail of it (≥ 2 characters)."""
+    for _ in range(3):
+        loose_body, positions = _loose_with_positions(body[: len(key) * 3 + 40])
+        cut = 0
+        if loose_body.startswith(key):
+            cut = len(key)
+        else:
+            for k in range(len(key) - 1, 1, -1):  # the tail of a title wrapped over two lines
+                if loose_body.startswith(key[-k:]):
+                    cut = k
+                    break
+        if not cut:
+            return body
+        body = body[positions[cut - 1] + 1:]
+    return body
+
+
+def _loose_with_positions(text: str) -> tuple[str, list[int]]:
+    chars, positions = [], []
+    for i, ch in enumerate(_fold_width(text)):
+        if not _LOOSE.fullmatch(ch):
+            chars.append(ch)
+            positions.append(i)
+    return "".join(chars), positions
+
+
+def _fold_width(text: str) -> str:
+    """Full-width forms folded to half-width, one character for one (so positions hold)."""
+    return text.translate(_WIDTH_TABLE)
+
+
+_WIDTH_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+@lru_cache(maxsize=256)
+def _loose_pattern(key: str) -> re.Pattern:
+    separator = _LOOSE.pattern[:-1] + "*"  # anything _LOOSE ignores may sit between two characters
+    return re.compile(separator.join(re.escape(ch) for ch in key))
+
+
+def segment_words(text: str) -> list[str]:
+    """Words of ``text`` (rjieba, HMM on), without whitespace tokens."""
+    import rjieba
+
+    return [w for w in rjieba.cut(text) if not w.isspace()]
+
+
+class BodyWindow(BaseEstimator, TransformerMixin):
+    """Keep the first ``head`` and the last ``tail`` characters of each text.
+
+    Parameters
+    ----------
+    head, tail : int
+        Characters kept from the start and from the end (0 = none); shorter texts pass whole.
+    """
+
+    def __init__(self, head: int = 3000, tail: int = 1500):
+        self.head = head
+        self.tail = tail
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        return [window_text(str(x or ""), self.head, self.tail) for x in X]
+
+
+def window_text(text: str, head: int, tail: int) -> str:
+    """The head and tail of ``text`` joined by a newline (the whole text when it is short)."""
+    if len(text) <= head + tail:
+        return text
+    return text[:head] + "\n" + (text[-tail:] if tail else "")
+
+
+class CueCounts(BaseEstimator, TransformerMixin):
+    """One column per cue pattern: log(1 + number of matches), as a sparse matrix.
+
+    Parameters
+    ----------
+    patterns : tuple of str
+        Regular expressions (the body cues of rules/genres.toml, gathered at training time and
+        saved with the model, so a fitted model does not change when the rule file does).
+    scale : float
+        Multiplier of every column (balances the cues against the TF-IDF blocks).
+    """
+
+    def __init__(self, patterns: tuple = (), scale: float = 0.5):
+        self.patterns = patterns
+        self.scale = scale
+
+    def fit(self, X, y=None):
+        self.n_features_out_ = len(self.patterns)
+        return self
+
+    def transform(self, X):
+        compiled = _compile_all(tuple(self.patterns))
+        rows = np.zeros((len(X), len(compiled)), dtype=np.float64)
+        for i, text in enumerate(X):
+            text = str(text or "")
+            for j, pattern in enumerate(compiled):
+                n = sum(1 for _ in pattern.finditer(text))
+                if n:
+                    rows[i, j] = self.scale * math.log1p(n)
+        return sp.csr_matrix(rows)
+
+    def get_feature_names_out(self, input_features=None):
+        return np.asarray([f"cue:{p}" for p in self.patterns], dtype=object)
+
+
+@lru_cache(maxsize=8)
+def _compile_all(patterns: tuple) -> list[re.Pattern]:
+    return [re.compile(p) for p in patterns]
