@@ -14,7 +14,9 @@ never spans two lines.
 
 POS tags are rjieba's (``Jieba.tag``): the dictionary tag of a known word; for an unknown
 word "x", or "m"/"eng" when it holds ASCII digits/letters. They are looked up per distinct
-word in a cache, which is much cheaper than tagging every token through rjieba.
+word in a cache, which is much cheaper than tagging every token through rjieba. The cache
+also gives every occurrence of a word the same string object, so a document's tokens cost
+a pointer each, not a string each.
 """
 from __future__ import annotations
 
@@ -73,7 +75,8 @@ class Segmenter:
         for uw in self.user_words:
             self._jieba.add_word(uw.word, uw.freq, uw.tag)
         self._cut = self._jieba.cut
-        self._tag_cache = _TagCache()
+        self._words = _WordCache()          # word → its one shared copy
+        self._tags: dict[str, str] = {}     # shared copy → POS tag
         self._tag_cache_max = int(self._setting("tag_cache_max"))
         self._splitter = SentenceSplitter(self.cfg)
 
@@ -98,40 +101,46 @@ class Segmenter:
         return list(zip(words, tags))
 
     def cut_and_tag(self, text: str) -> tuple[list[str], list[str]]:
-        """``(words, tags)``: two parallel lists (tags empty strings when ``pos`` is off)."""
-        words = self.cut(text)
-        if not self.pos_enabled:
-            return words, [""] * len(words)
-        return words, self.tags_of(words, text)
+        """``(words, tags)``: two parallel lists (tags empty strings when ``pos`` is off).
 
-    def tags_of(self, words: list[str], text: str | None = None) -> list[str]:
-        """jieba's POS tag of each word (exactly as rjieba's ``tag`` gives it), via a cache
-        of tags by word; ``text`` is where the words came from (needed for the rare word
-        that rjieba splits when it stands alone)."""
-        cache = self._tag_cache
+        The words are shared copies: every occurrence of a word in every document is the
+        same string object (a corpus holds millions of tokens but few distinct words), and
+        the tag lookup on shared copies is an identity hit."""
+        fresh = self.cut(text)
+        if not self.pos_enabled:
+            return fresh, [""] * len(fresh)
+        words = self._shared_words(fresh, text)
+        return words, list(map(self._tags.__getitem__, words))
+
+    def _shared_words(self, fresh: list[str], text: str) -> list[str]:
+        """``fresh`` with each word replaced by its shared copy; a word seen for the first
+        time becomes its own shared copy and gets its POS tag (as rjieba's ``tag`` gives it)."""
+        cache = self._words
         if len(cache) > self._tag_cache_max:
             cache.clear()
+            self._tags.clear()
         cache.misses = 0
-        tags = list(map(cache.__getitem__, words))     # C-level; a miss gives _NO_TAG
+        words = list(map(cache.__getitem__, fresh))     # C-level; a new word gives _NEW_WORD
         if not cache.misses:
-            return tags
+            return words
         in_context = None
-        i = tags.index(_NO_TAG)
+        i = words.index(_NEW_WORD)
         while True:             # Python work only for words not seen before
-            word = words[i]
-            tag = cache.get(word)
-            if tag is None:
+            word = fresh[i]
+            shared = cache.get(word)
+            if shared is None:
                 tag = self._tag_alone(word)
                 if tag is None:
                     if in_context is None:
-                        in_context = dict(self._jieba.tag(text if text is not None else word, self.hmm))
+                        in_context = dict(self._jieba.tag(text, self.hmm))
                     tag = in_context.get(word) or _tag_unknown(word)
-                cache[word] = tag
-            tags[i] = tag
+                shared = cache[word] = word
+                self._tags[word] = tag
+            words[i] = shared
             try:
-                i = tags.index(_NO_TAG, i + 1)
+                i = words.index(_NEW_WORD, i + 1)
             except ValueError:
-                return tags
+                return words
 
     def _tag_alone(self, word: str) -> str | None:
         """rjieba's tag of ``word`` tagged on its own, or None when rjieba splits it there
@@ -151,19 +160,19 @@ class Segmenter:
         return self._splitter.spans(text)
 
 
-# A sentinel longer than any tag, so that list scans for it compare lengths only.
-_NO_TAG = "\0 no tag yet \0"
+# A sentinel that no jieba word equals (words hold no NUL next to spaces).
+_NEW_WORD = "\0 new word \0"
 
 
-class _TagCache(dict):
-    """word → POS tag; a lookup of an unknown word gives ``_NO_TAG`` and counts a miss, so
-    a fully cached document needs no scan for misses."""
+class _WordCache(dict):
+    """word → its shared copy; looking up a new word gives ``_NEW_WORD`` and counts a miss,
+    so a document made only of known words needs no scan for new ones."""
 
     misses = 0
 
     def __missing__(self, word: str) -> str:
         self.misses += 1
-        return _NO_TAG
+        return _NEW_WORD
 
 
 def _tag_unknown(word: str) -> str:
