@@ -96,7 +96,7 @@ def run(data: Path, workdir: Path, size: float = 1.0) -> dict:
 
 def _build(raw: Path, out: Path, cache: Path, jobs: int) -> dict:
     proc = subprocess.run([sys.executable, "-c", _BUILD, str(raw), str(out), str(cache), str(jobs)],
-                          capture_output=True, text=True, env=_env())
+                          capture_output=True, text=True, env=_env(), cwd=_SNAPSHOT[0] if _SNAPSHOT else None)
     if proc.returncode != 0:
         raise RuntimeError(f"build of {raw} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
