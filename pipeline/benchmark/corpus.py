@@ -105,8 +105,10 @@ def edit_text(text: str, rng: random.Random, rate: float = 0.003) -> str:
 
 
 def make_corpus(data: Path, size: float = 1.0, exact_share: float = 0.1, edited_share: float = 0.1,
-                seed: int = 20260101) -> BenchCorpus:
-    """The bench corpus in memory (see the module docstring)."""
+                seed: int = 20260101, repeat: int = 1) -> BenchCorpus:
+    """The bench corpus in memory (see the module docstring). ``repeat`` > 1 adds that many
+    variants of the whole corpus (same page sizes, different pages: a corpus ``repeat``
+    times larger with the same shape, for memory scaling)."""
     rng = random.Random(seed)
     originals = original_texts(data)
     if not originals:
@@ -121,6 +123,8 @@ def make_corpus(data: Path, size: float = 1.0, exact_share: float = 0.1, edited_
             base += originals if r == 0 else [(t, _variant(b, rng)) for t, b in originals]
         if part > 0:
             base += [(t, _variant(b, rng)) for t, b in rng.sample(originals, round(len(originals) * part))]
+    if repeat > 1:
+        base = base + [(t, _variant(b, rng)) for _ in range(repeat - 1) for t, b in base]
     corpus = BenchCorpus()
     for i, (title, body) in enumerate(base):
         corpus.docs.append(BenchDoc(_name(seed, i, "o"), title, body, i, "original"))
