@@ -8,9 +8,10 @@
   policy dictionary could affect, and the terms the gold splits (where the dictionary can
   only cost points).
 - ``agreement``: rjieba vs jieba (Python) with the same dictionary (jieba's plus the policy
-  terms at the same frequencies and tags), token by token on a national government work
-  report: ``rjieba_vs_jieba`` = matching tokens (difflib alignment) ÷ tokens, and the
-  differing stretches, listed.
+  terms at the same frequencies and tags), token by token: ``rjieba_vs_jieba`` on the 2025
+  national government work report, ``rjieba_vs_jieba_provincial`` on the 31 provincial 2025
+  reports together; = matching tokens (difflib alignment) ÷ tokens; the differing
+  stretches are listed.
 """
 from __future__ import annotations
 
@@ -98,25 +99,46 @@ def sighan_scores(raw: Path, gold: Path, plain, seg) -> dict:
 
 # -- agreement -----------------------------------------------------------------------------------
 def agreement(data: Path, seg) -> dict:
-    """rjieba (the Segmenter) vs Python jieba with the same dictionary on a government report."""
+    """rjieba (the Segmenter) vs Python jieba with the same dictionary: the 2025 national
+    government work report (headline) and the 31 provincial 2025 reports (together)."""
     path = data / "gov" / "national-wikisource" / "government_work_reports.jsonl"
     if not path.exists():
         return {"missing": f"{path} not found"}
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     report = next((r for r in rows if "2025" in r.get("title", "")), rows[0])
-    text = report["content"]
     py = _python_jieba(seg.user_words)
-    a = [w for w in py.cut(text, HMM=seg.hmm) if not w.isspace()]
-    b = seg.cut(text)
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    same = sum(block.size for block in matcher.get_matching_blocks())
-    diffs = [f"jieba {'/'.join(a[i1:i2])} | rjieba {'/'.join(b[j1:j2])}"
-             for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"]
+    out = {"report": report.get("title", "")}
+    out.update(compare_cuts(report["content"], seg, py))
+    provincial = sorted((data / "gov" / "provincial-2025" / "derived_txt").glob("*.txt"))
+    if provincial:
+        text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in provincial)
+        out["provincial"] = {"reports": len(provincial), **compare_cuts(text, seg, py)}
+        out["rjieba_vs_jieba_provincial"] = out["provincial"].pop("rjieba_vs_jieba")
+    return out
+
+
+def compare_cuts(text: str, seg, py) -> dict:
+    """Token agreement of ``seg.cut`` with Python jieba ``py`` on ``text``, differences listed.
+
+    Compared line by line (neither joins words across a line break), aligning with difflib
+    only the lines that differ."""
+    n_a = n_b = same = 0
+    diffs = []
+    for line in text.split("\n"):
+        a = [w for w in py.cut(line, HMM=seg.hmm) if not w.isspace()]
+        b = seg.cut(line)
+        n_a, n_b = n_a + len(a), n_b + len(b)
+        if a == b:
+            same += len(a)
+            continue
+        matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+        same += sum(block.size for block in matcher.get_matching_blocks())
+        diffs += [f"jieba {'/'.join(a[i1:i2])} | rjieba {'/'.join(b[j1:j2])}"
+                  for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"]
     return {
-        "report": report.get("title", ""),
-        "tokens_jieba": len(a),
-        "tokens_rjieba": len(b),
-        "rjieba_vs_jieba": round(same / max(len(a), len(b), 1), 4),
-        "differences": diffs[:50],
+        "tokens_jieba": n_a,
+        "tokens_rjieba": n_b,
+        "rjieba_vs_jieba": round(same / max(n_a, n_b, 1), 5),
         "n_differences": len(diffs),
+        "differences": diffs[:50],
     }
