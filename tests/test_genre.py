@@ -270,3 +270,31 @@ def test_classify_table_has_a_header_and_one_row_per_document(tmp_path):
 def test_sample_page_documents_get_their_genres_end_to_end(seed_docs):
     assert [d.genre for d in seed_docs] == GENRES
     assert all(d.genre_source == "title" and d.genre_score == 1.0 for d in seed_docs)
+
+
+def test_train_genre_on_a_folder_then_classify_with_that_model(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    bodies = {
+        "管理办法": "第一条 为了加强{t}管理，制定本办法。\n\n第二条 本办法适用于{t}。\n\n第三条 本办法自公布之日起施行。",
+        "问题的批复": "你部《关于{t}的请示》收悉。现批复如下：\n\n一、同意{t}。\n\n二、请认真组织实施。\n\n此复。",
+        "实习报告": "实习期间，我在{t}单位学到了很多。\n\n实习单位的前辈耐心指导我做{t}工作。\n\n这次实习让我收获很大。",
+    }
+    for i, topic in enumerate(["煤炭", "电力", "林业", "水利", "交通", "教育"]):
+        for suffix, body in bodies.items():
+            (corpus / f"{suffix}{i}.txt").write_text(f"某某{topic}{suffix}\n\n{body.format(t=topic)}\n", encoding="utf-8")
+    out = tmp_path / "model"
+    result = CliRunner().invoke(app, ["train-genre", "--corpus", str(corpus), "--out", str(out), "--no-cv"])
+    assert result.exit_code == 0, result.output
+    card = json.loads((out / "model_card.json").read_text(encoding="utf-8"))
+    assert card["labels"] == ["internship", "measures", "reply"]
+    assert card["counts"] == {"internship": 6, "measures": 6, "reply": 6}
+    # a body without its title is classified by that model
+    report = tmp_path / "new.txt"
+    report.write_text("你委《关于某项目的请示》收悉。现批复如下：\n\n同意该项目。\n", encoding="utf-8")
+    tagger = GenreTagger.load(out, CFG)
+    assert tagger.model.predict([report.read_text(encoding="utf-8")])[0] == "reply"

@@ -95,7 +95,7 @@ def baseline_pipeline():
     from sklearn.pipeline import Pipeline
     from sklearn.svm import LinearSVC
 
-    return Pipeline([("bigrams", TfidfVectorizer(analyzer="char", ngram_range=(2, 2), sublinear_tf=True)),
+    return Pipeline([("bigrams", TfidfVectorizer(analyzer="char", ngram_range=(2, 2))),
                      ("svm", LinearSVC())])
 
 
