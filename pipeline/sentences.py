@@ -9,6 +9,8 @@ Rules (the sentence regex below implements them in one pass, no per-character Py
 - a quotation “…” is never split inside: a quote that ends with a terminator (“…要学习。”)
   ends the sentence after the closing quote; any other quote is part of its sentence;
 - an ellipsis followed by ，、等 continues the sentence (“……等”);
+- half-width quotes ("…") are not protected: the same mark opens and closes, so a stray
+  one cannot be told from a closing one;
 - an unbalanced “ or 《 (no partner on the same line within ``quote_max_chars`` /
   ``title_max_chars``) is an ordinary character, so a stray quote never swallows a line.
 

@@ -10,6 +10,11 @@ spaCy keeps every character of the text, so whitespace other than a single space
 word becomes a whitespace token (``token.is_space``, tag ``_SP``); the non-space tokens
 are exactly ``Segmenter.cut(text)``. Whitespace tokens belong to the sentence before them.
 
+The tokenizer is set on the Language object, not through spaCy's config (``nlp.config``
+still names spaCy's default "char" segmenter), so ``nlp.to_disk`` / ``spacy.load`` do not
+bring it back: call ``pipeline.nlp()`` again instead (it takes a fraction of a second
+after spaCy's import).
+
     >>> import pipeline
     >>> nlp = pipeline.nlp()
     >>> doc = nlp("深化放管服改革。优化营商环境！")
