@@ -307,14 +307,19 @@ def plot_heatmap(prev: pd.DataFrame, by: str, path: Path, max_groups: int = 24) 
     table = prev[prev["group"].isin(groups)].pivot_table(index="label", columns="group", values="prevalence")
     order = prev.drop_duplicates("topic").sort_values("topic")["label"]
     table = table.reindex(index=[l for l in order if l in table.index], columns=groups)
-    fig, ax = plt.subplots(figsize=(max(7.0, 4.0 + 0.7 * len(groups)), 1.5 + 0.45 * max(len(table), 2)))
-    im = ax.imshow(table.to_numpy(float), aspect="auto", cmap="Blues")
-    ax.set_xticks(range(len(groups)), groups, rotation=45, ha="right")
-    ax.set_yticks(range(len(table)), table.index)
-    for (i, j), v in np.ndenumerate(table.to_numpy(float)):
+    if len(groups) > 12:      # many groups (provinces): groups down the side, topics across
+        table = table.T
+    rows, cols = list(table.index), list(table.columns)
+    fig, ax = plt.subplots(figsize=(max(7.0, 4.0 + 0.75 * len(cols) * (2.2 if len(groups) > 12 else 1)),
+                                    1.5 + 0.42 * max(len(rows), 2)))
+    values = table.to_numpy(float)
+    im = ax.imshow(values, aspect="auto", cmap="Blues")
+    ax.set_xticks(range(len(cols)), cols, rotation=45, ha="right")
+    ax.set_yticks(range(len(rows)), rows)
+    for (i, j), v in np.ndenumerate(values):
         if not np.isnan(v):
             ax.text(j, i, f"{100 * v:.0f}", ha="center", va="center", fontsize=7,
-                    color="white" if v > np.nanmax(table.to_numpy(float)) * 0.6 else "black")
+                    color="white" if v > np.nanmax(values) * 0.6 else "black")
     ax.set_title(f"topic prevalence by {by} (% of tokens)")
     fig.colorbar(im, ax=ax, fraction=0.03)
     fig.tight_layout()
