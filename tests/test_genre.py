@@ -64,6 +64,8 @@ def test_sample_page_titles_give_all_8_genres(shipped):
     ("2023服务性政府妇联调研报告(1)", "research"),
     ("某某中学安全工作自查报告（精选3篇）", "self_inspection"),
     ("关于农村留守儿童的调查报告——以某村为例", "survey"),
+    ("乡村振兴调研报告：以某县为例", "research"),
+    ("某局关于开展安全生产自查工作的通知", "notice"),
     ("新余市人民政府办公室关于印发《新余市绿色建筑管理办法》的通知", "notice"),
     ("国务院关于修改《中华人民共和国对外合作开采陆上石油资源条例》的决定", "decision"),
     ("中华人民共和国海关稽查条例实施细则", "implementing_rules"),
