@@ -9,7 +9,8 @@
 Each document gets ``dup_cluster`` (the doc_id of the kept copy of its cluster) and
 ``is_duplicate`` (true for every copy but the kept one). The kept copy is the LONGEST
 (most characters in the cleaned body); ties go to the EARLIEST page path, then the lower
-ordinal, then the smaller doc_id, so the choice is deterministic.
+ordinal, then the smaller doc_id, so the choice is deterministic (``[dedup] keep =
+"earliest"`` puts the earliest page path first and length second).
 
 Why a one-permutation MinHash instead of datasketch's ``MinHash``: datasketch hashes every
 shingle with sha1 and applies ``num_perm`` permutations per shingle, ~0.35 M chars/s here,
@@ -34,6 +35,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from .config import ConfigError
 from .records import Document
 
 # \W is "not a word character": whitespace, punctuation and symbols (CJK characters,
@@ -119,7 +121,7 @@ def find_clusters(entries: Sequence[DedupEntry], cfg: dict) -> list[int]:
         for a, b in candidate_pairs(sigs, float(cfg["threshold"]), int(cfg.get("max_bucket_checks", 16))):
             union(representatives[a], representatives[b])
 
-    return _kept_per_cluster(entries, [find(i) for i in range(n)])
+    return _kept_per_cluster(entries, [find(i) for i in range(n)], keep_rule(cfg))
 
 
 def candidate_pairs(sigs: np.ndarray, threshold: float, max_checks: int) -> Iterable[tuple[int, int]]:
@@ -175,18 +177,30 @@ def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     return best
 
 
-def _kept_per_cluster(entries: Sequence[DedupEntry], roots: list[int]) -> list[int]:
-    """The kept copy of each cluster: longest, then earliest page path, ordinal, doc_id."""
+KEEP_RULES = {
+    # longest copy first, ties to the earliest page path (the default)
+    "longest": lambda e: (-e.n_chars, e.page_path, e.ordinal, e.doc_id),
+    # the copy on the earliest page path first, ties to the longest
+    "earliest": lambda e: (e.page_path, e.ordinal, -e.n_chars, e.doc_id),
+}
+
+
+def keep_rule(cfg: dict):
+    """The sort key whose smallest member of a cluster is kept (``[dedup] keep``)."""
+    name = cfg.get("keep", "longest")
+    if name not in KEEP_RULES:
+        raise ConfigError(f"[dedup] keep = {name!r}; valid: {', '.join(KEEP_RULES)}")
+    return KEEP_RULES[name]
+
+
+def _kept_per_cluster(entries: Sequence[DedupEntry], roots: list[int], key) -> list[int]:
+    """The kept copy of each cluster: the member with the smallest ``key``."""
     best: dict[int, int] = {}
     for i, root in enumerate(roots):
         j = best.get(root)
-        if j is None or _keep_key(entries[i]) < _keep_key(entries[j]):
+        if j is None or key(entries[i]) < key(entries[j]):
             best[root] = i
     return [best[root] for root in roots]
-
-
-def _keep_key(e: DedupEntry) -> tuple:
-    return (-e.n_chars, e.page_path, e.ordinal, e.doc_id)
 
 
 def normalise(text: str) -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline import dedup
-from pipeline.config import Config
+from pipeline.config import Config, ConfigError
 from pipeline.records import Document, Line
 
 CFG = Config.load()["dedup"]
@@ -59,6 +60,17 @@ def test_equal_length_copies_keep_the_earliest_page_path():
     dedup.mark_duplicates(docs, CFG, {"a": "z/late.txt", "b": "a/early.txt"})
     assert docs[0].dup_cluster == "b-001" and docs[0].is_duplicate
     assert not docs[1].is_duplicate
+
+
+def test_keep_earliest_prefers_the_page_path_over_length():
+    docs = [doc("a-001", BASE[:-12]), doc("b-001", BASE)]
+    dedup.mark_duplicates(docs, {**CFG, "keep": "earliest"}, {"a": "a.txt", "b": "b.txt"})
+    assert docs[1].dup_cluster == "a-001" and docs[1].is_duplicate and not docs[0].is_duplicate
+
+
+def test_unknown_keep_rule_fails_loudly():
+    with pytest.raises(ConfigError, match="longest, earliest"):
+        dedup.mark_duplicates([doc("a-001", BASE), doc("b-001", BASE)], {**CFG, "keep": "random"})
 
 
 def test_unrelated_texts_are_not_clustered():
