@@ -356,13 +356,14 @@ class PoolEngine:
 
     def __init__(self, jobs: int):
         self.workers = jobs
+        self.forks = "fork" in multiprocessing.get_all_start_methods()
         self._pool: ProcessPoolExecutor | None = None
         self._state: WorkerState | None = None
 
     def map(self, fn: Callable, chunks: list, state: WorkerState) -> Iterator[tuple[int, Any]]:
         if self._pool is None or state is not self._state:
             self.close()
-            ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+            ctx = multiprocessing.get_context("fork" if self.forks else "spawn")
             self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker, initargs=(state,))
             self._state = state
         futures = {self._pool.submit(fn, chunk): i for i, chunk in enumerate(chunks)}
@@ -480,8 +481,11 @@ def run_build(raw: Path, out: Path, config: Config, jobs: int = 1, quiet: bool =
         if previous is not None:
             return _noop_manifest(previous, out, raw, ingested, timings, started, eng, jobs)
         with timed(timings, "per_page"):
-            summaries = _pages(infos, page_keys, cache, eng, dataclasses.replace(state, templates=templates),
-                               quiet, exec_cfg)
+            page_state = dataclasses.replace(state, templates=templates)
+            if isinstance(eng, PoolEngine) and eng.forks:
+                # forked workers inherit the loaded resources (copy-on-write): loaded once in all
+                _warm_up(worker_resources(config, genre_model_dir), templates)
+            summaries = _pages(infos, page_keys, cache, eng, page_state, quiet, exec_cfg)
     finally:
         eng.close()
     with timed(timings, "dedup"):

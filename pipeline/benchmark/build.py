@@ -8,9 +8,9 @@ Every figure is a ratio of two measurements taken in this run on this machine:
   changes between the two measurements; on an idle machine the two agree for a
   single-process build (the wall-clock ratio is reported too). The build's time excludes
   interpreter start-up and imports (the same for both sides).
-- ``jobs2_speedup``: wall t(--jobs 1) ÷ wall t(--jobs 2), both full builds from an empty
-  cache (wall time: the point is using two cores; meaningless on a loaded machine, so the
-  load average is reported with it).
+- ``jobs2_speedup``: wall t(--jobs 1) ÷ wall t(--jobs 2), full builds from an empty cache,
+  best of 2 each, interleaved (wall time: the point is using two cores; meaningless on a
+  loaded machine, so the load average is reported with it).
 - ``noop_rerun_ratio``: CPU time of a rerun with nothing changed ÷ of the full build (the
   wall-clock ratio is reported too).
 - ``rss_10x_ratio``: peak RSS of a ``--jobs 1`` build of a corpus ÷ that of a build of a
@@ -68,6 +68,11 @@ def run(data: Path, workdir: Path, size: float = 1.0) -> dict:
     full = _build(raw, workdir / "out1", workdir / "cache1", jobs=1)
     noop = _build(raw, workdir / "out1", workdir / "cache1", jobs=1)
     par = _build(raw, workdir / "out2", workdir / "cache2", jobs=2)
+    # a second pair of full builds, interleaved: the best of 2 of each damps a shared machine's bursts
+    full_b = _build(raw, workdir / "out1b", workdir / "cache1b", jobs=1)
+    par_b = _build(raw, workdir / "out2b", workdir / "cache2b", jobs=2)
+    full = min(full, full_b, key=lambda r: r["timings"]["total"])
+    par = min(par, par_b, key=lambda r: r["timings"]["total"])
     small = _build(small_raw, workdir / "out_small", workdir / "cache_small", jobs=1)
     large = _build(large_raw, workdir / "out_large", workdir / "cache_large", jobs=1)
 
