@@ -479,7 +479,7 @@ def run_build(raw: Path, out: Path, config: Config, jobs: int = 1, quiet: bool =
         build_key = keys.build([f"{i.path}\x00{k}" for i, k in zip(infos, page_keys)])
         previous = _unchanged_build(out, build_key, page_keys, cache)
         if previous is not None:
-            return _noop_manifest(previous, out, raw, ingested, timings, started, eng, jobs)
+            return _noop_manifest(previous, out, config, ingested, timings, started, eng)
         with timed(timings, "per_page"):
             page_state = dataclasses.replace(state, templates=templates)
             if isinstance(eng, PoolEngine) and eng.forks:
@@ -692,14 +692,15 @@ def _unchanged_build(out: Path, build_key: str, page_keys: list[str], cache: Bui
     return previous
 
 
-def _noop_manifest(previous: dict, out: Path, raw: Path, ingested: list[FileIngest], timings: dict,
-                   started: float, eng, jobs: int) -> dict:
+def _noop_manifest(previous: dict, out: Path, config: Config, ingested: list[FileIngest], timings: dict,
+                   started: float, eng) -> dict:
     """Nothing changed: the tables stand; a new manifest says every page was a cache hit."""
     timings["total"] = round(time.perf_counter() - started, 4)
     n_pages = sum(len(f.pages) for f in ingested)
     manifest = dict(previous)
     manifest.update({
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "timings": timings, "unchanged": True,
+        "config": config.as_dict(), "versions": package_versions(),
         "engine": {**previous.get("engine", {}), "workers": eng.workers},
         "cache": {**previous.get("cache", {}),
                   "ingest_hits": sum(f.cache_hit for f in ingested),
