@@ -30,7 +30,7 @@ corpus: $(STAMP)  ## build corpus/raw into corpus/processed (tables, topics, com
 	$(BIN)/policy-corpus compare --out $(OUT) --by region
 
 test: $(STAMP)  ## run the test suite (no ../shared needed)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q
 
 eval: $(STAMP)  ## quality figures on ../shared/data -> reports/eval.json (fails below pinned floors)
 	$(BIN)/python -m pipeline.evaluation --data $(SHARED) --out reports/eval.json
