@@ -44,7 +44,7 @@ import platform
 import signal
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
@@ -604,17 +604,28 @@ def _write_tables(out: Path, summaries: list[PageSummary], labels: list[list[tup
     tmp = {name: out / f".{name}.parquet.{os.getpid()}.tmp" for name in ROW_TABLES}
     writers = {name: pq.ParquetWriter(tmp[name], tables.schema(name)) for name in ROW_TABLES}
     rows_written = dict.fromkeys(ROW_TABLES, 0)
+    starts = list(range(0, len(summaries), max(1, batch_pages)))
+
+    def load(start: int) -> dict[str, list[pa.Table]]:
+        parts: dict[str, list[pa.Table]] = {name: [] for name in ROW_TABLES}
+        for s in summaries[start:start + batch_pages]:
+            rows = s.rows if s.rows is not None else cache.payload("pages", s.key)
+            if rows is None:
+                raise RuntimeError(f"cache entry of page {s.path} vanished during the build; rerun it")
+            for name in ROW_TABLES:
+                parts[name].append(rows[name])
+        return parts
+
+    # the next batch is read from the cache while this one is written (Parquet writing
+    # releases the GIL): two batches in memory at most
+    reader = ThreadPoolExecutor(max_workers=1)
     try:
         with StageProgress("write", len(summaries), quiet) as bar:
-            for start in range(0, len(summaries), max(1, batch_pages)):
+            ahead = reader.submit(load, starts[0]) if starts else None
+            for n, start in enumerate(starts):
                 batch = summaries[start:start + batch_pages]
-                parts: dict[str, list[pa.Table]] = {name: [] for name in ROW_TABLES}
-                for s in batch:
-                    rows = s.rows if s.rows is not None else cache.payload("pages", s.key)
-                    if rows is None:
-                        raise RuntimeError(f"cache entry of page {s.path} vanished during the build; rerun it")
-                    for name in ROW_TABLES:
-                        parts[name].append(rows[name])
+                parts = ahead.result()
+                ahead = reader.submit(load, starts[n + 1]) if n + 1 < len(starts) else None
                 batch_labels = [lab for page_labels in labels[start:start + batch_pages] for lab in page_labels]
                 for name in ROW_TABLES:
                     table = pa.concat_tables(parts[name])
@@ -631,7 +642,9 @@ def _write_tables(out: Path, summaries: list[PageSummary], labels: list[list[tup
             pq.write_table(pa.Table.from_pandas(recurring, preserve_index=False), tmp["recurring_problems"])
             rows_written["recurring_problems"] = len(recurring)
             fault_point("table_write")
+        reader.shutdown(wait=True)
     except BaseException:
+        reader.shutdown(wait=True, cancel_futures=True)
         for name, w in writers.items():
             w.close()
         for p in tmp.values():
