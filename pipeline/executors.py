@@ -357,16 +357,22 @@ class PoolEngine:
     def __init__(self, jobs: int):
         self.workers = jobs
         self.forks = "fork" in multiprocessing.get_all_start_methods()
+        self.after_fork: Callable[[], None] | None = None   # called once, after the first workers exist
         self._pool: ProcessPoolExecutor | None = None
         self._state: WorkerState | None = None
 
     def map(self, fn: Callable, chunks: list, state: WorkerState) -> Iterator[tuple[int, Any]]:
+        if not chunks:
+            return
         if self._pool is None or state is not self._state:
             self.close()
             ctx = multiprocessing.get_context("fork" if self.forks else "spawn")
             self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker, initargs=(state,))
             self._state = state
         futures = {self._pool.submit(fn, chunk): i for i, chunk in enumerate(chunks)}
+        if self.after_fork is not None:  # a forking pool starts all its workers on the first submit
+            callback, self.after_fork = self.after_fork, None
+            callback()
         for fut in as_completed(futures):
             yield futures[fut], _result_or_error(fut.result)
 
@@ -468,10 +474,17 @@ def run_build(raw: Path, out: Path, config: Config, jobs: int = 1, quiet: bool =
     _remove_stale_temp_files(out)
     state = WorkerState(config, genre_model_dir, cache.root)
     eng = make_engine(engine, jobs, scheduler)
+    preload = _Preload(config, genre_model_dir)
+    if isinstance(eng, PoolEngine) and eng.forks:
+        # load the page workers' resources in the driver while the ingest workers run, so the
+        # page workers forked later inherit them (copy-on-write): loaded once, off the clock
+        eng.after_fork = preload.start
     try:
         with timed(timings, "ingest"):
             files, skipped = ingest.discover_files(raw)
             ingested = _ingest(files, raw, keys, cache, eng, state, quiet, exec_cfg)
+            if preload.thread is not None:
+                preload.finish()   # the stages' first-use loading is not shared with templates learning
         infos = [info for f in ingested for info in f.pages]
         with timed(timings, "templates"):
             templates = _templates(ingested, keys, cache, config)
@@ -483,8 +496,8 @@ def run_build(raw: Path, out: Path, config: Config, jobs: int = 1, quiet: bool =
         with timed(timings, "per_page"):
             page_state = dataclasses.replace(state, templates=templates)
             if isinstance(eng, PoolEngine) and eng.forks:
-                # forked workers inherit the loaded resources (copy-on-write): loaded once in all
-                _warm_up(worker_resources(config, genre_model_dir), templates)
+                eng.after_fork = None
+                preload.finish()   # loaded before the page workers are forked (they inherit it)
             summaries = _pages(infos, page_keys, cache, eng, page_state, quiet, exec_cfg)
     finally:
         eng.close()
@@ -504,6 +517,27 @@ def run_build(raw: Path, out: Path, config: Config, jobs: int = 1, quiet: bool =
     fault_point("manifest")
     tables.write_json(manifest, out / "manifest.json")
     return manifest
+
+
+class _Preload:
+    """Loads the per-page Resources in a background thread of the driver (see run_build)."""
+
+    def __init__(self, config: Config, genre_model_dir: Path | None):
+        self.config, self.genre_model_dir = config, genre_model_dir
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self._load, name="preload-resources", daemon=True)
+        self.thread.start()
+
+    def finish(self) -> None:
+        """Wait for the thread, or load here when it never started (idempotent)."""
+        if self.thread is not None:
+            self.thread.join()
+        self._load()
+
+    def _load(self) -> None:
+        _warm_up(worker_resources(self.config, self.genre_model_dir), None)
 
 
 def _ingest(files: list[Path], raw: Path, keys: BuildKeys, cache: BuildCache, eng, state: WorkerState,
