@@ -45,6 +45,7 @@ import signal
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
@@ -360,12 +361,14 @@ class PoolEngine:
         self.after_fork: Callable[[], None] | None = None   # called once, after the first workers exist
         self._pool: ProcessPoolExecutor | None = None
         self._state: WorkerState | None = None
+        self._broken = False
 
     def map(self, fn: Callable, chunks: list, state: WorkerState) -> Iterator[tuple[int, Any]]:
         if not chunks:
             return
-        if self._pool is None or state is not self._state:
+        if self._pool is None or state is not self._state or self._broken:
             self.close()
+            self._broken = False
             ctx = multiprocessing.get_context("fork" if self.forks else "spawn")
             self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker, initargs=(state,))
             self._state = state
@@ -374,7 +377,10 @@ class PoolEngine:
             callback, self.after_fork = self.after_fork, None
             callback()
         for fut in as_completed(futures):
-            yield futures[fut], _result_or_error(fut.result)
+            result = _result_or_error(fut.result)
+            if isinstance(result, BrokenProcessPool):
+                self._broken = True
+            yield futures[fut], result
 
     def close(self) -> None:
         if self._pool is not None:
@@ -603,18 +609,28 @@ def _pages(infos: list[PageInfo], page_keys: list[str], cache: BuildCache, eng, 
             else:
                 todo.append((i, (info, key)))
         chunks = _chunks(todo, exec_cfg["chunk_pages"], eng.workers)
+        retry = []
         for n, result in eng.map(pages_task, [[ref for _, ref in c] for c in chunks], state):
             chunk = chunks[n]
             if isinstance(result, Exception):
-                result = [_failed_summary(ref[0], result) for _, ref in chunk]
+                retry.extend(chunk)
+                continue
             for (i, _), summary in zip(chunk, result):
                 summaries[i] = summary
                 bar.update(1, summary.n_chars)
+        # a worker died (a crash in native code, the OOM killer) and took its pool's pending
+        # tasks with it: run those pages again one at a time, so only the page that kills a
+        # worker again is lost (rejected with the reason), and the build goes on
+        for i, ref in retry:
+            [(_, result)] = list(eng.map(pages_task, [[ref]], state))
+            summaries[i] = result[0] if not isinstance(result, Exception) else _failed_summary(ref[0], result)
+            bar.update(1, summaries[i].n_chars)
     return summaries  # type: ignore[return-value]
 
 
 def _failed_summary(info: PageInfo, exc: Exception) -> PageSummary:
-    page = Page(info.page_id, info.path, "unknown", status="rejected", reason=f"worker failed: {exc!r}")
+    page = Page(info.page_id, info.path, "unknown", status="rejected",
+                reason=f"worker failed while processing this page: {type(exc).__name__}: {exc}")
     return PageSummary(info.path, info.page_id, page.status, page.reason, info.n_chars, None,
                        errors=[{"stage": "worker", "error": repr(exc)}], rows=page_rows(PageResult(page)))
 

@@ -90,3 +90,19 @@ def test_page_past_the_time_limit_is_abandoned_with_a_reason(tmp_path, monkeypat
     _patch_segment(monkeypatch, _SEGMENT)
     again = run_build(raw, tmp_path / "out", cfg, quiet=True, cache_dir=tmp_path / "cache")
     assert again["cache"]["page_misses"] == 1 and not again["abandoned"]
+
+
+def _crashing_segment(doc, page, res):
+    if "人居环境" in doc.text:
+        os._exit(3)  # a worker dying in native code, as the OOM killer would leave it
+    return _SEGMENT(doc, page, res)
+
+
+def test_page_that_kills_its_worker_is_rejected_and_the_build_goes_on(tmp_path, monkeypatch):
+    raw = make_corpus(tmp_path / "raw")
+    _patch_segment(monkeypatch, _crashing_segment)   # forked workers inherit the patch
+    m = run_build(raw, tmp_path / "out", Config.load(), jobs=2, quiet=True, cache_dir=tmp_path / "cache")
+    reasons = {r["path"]: r["reason"] for r in m["rejected"]}
+    assert list(reasons) == ["site_01.txt"]
+    assert "worker failed while processing this page" in reasons["site_01.txt"]
+    assert m["counts"]["pages_ok"] == m["counts"]["pages"] - 1 and m["counts"]["documents"] > 0
