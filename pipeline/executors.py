@@ -599,8 +599,16 @@ def _pages(infos: list[PageInfo], page_keys: list[str], cache: BuildCache, eng, 
     """Every page's summary: cache hits read here, misses processed on the engine."""
     summaries: list[PageSummary | None] = [None] * len(infos)
     todo = []
+    first_path: dict[str, str] = {}
     with StageProgress("pages", len(infos), quiet) as bar:
         for i, (info, key) in enumerate(zip(infos, page_keys)):
+            if info.status == "ok" and first_path.setdefault(info.page_id, info.path) != info.path:
+                # identical bytes at another path: the same page, so its documents (whose ids come
+                # from the bytes) are listed once; this copy stays in the pages table, rejected
+                summaries[i] = _skipped_summary(info, f"same bytes as {first_path[info.page_id]}: "
+                                                      "its documents are listed once, under that path")
+                bar.update(1, 0)
+                continue
             summary = cache.summary("pages", key) if info.inline is None else None
             if summary is not None:
                 summary.cache_hit = True
@@ -629,10 +637,16 @@ def _pages(infos: list[PageInfo], page_keys: list[str], cache: BuildCache, eng, 
 
 
 def _failed_summary(info: PageInfo, exc: Exception) -> PageSummary:
-    page = Page(info.page_id, info.path, "unknown", status="rejected",
-                reason=f"worker failed while processing this page: {type(exc).__name__}: {exc}")
+    summary = _skipped_summary(info, f"worker failed while processing this page: {type(exc).__name__}: {exc}")
+    summary.errors = [{"stage": "worker", "error": repr(exc)}]
+    return summary
+
+
+def _skipped_summary(info: PageInfo, reason: str) -> PageSummary:
+    """A page not processed: a rejected pages row with the reason, no documents."""
+    page = Page(info.page_id, info.path, "unknown", status="rejected", reason=reason)
     return PageSummary(info.path, info.page_id, page.status, page.reason, info.n_chars, None,
-                       errors=[{"stage": "worker", "error": repr(exc)}], rows=page_rows(PageResult(page)))
+                       rows=page_rows(PageResult(page)))
 
 
 def _dedup(summaries: list[PageSummary], cfg: dict) -> list[list[tuple[str, bool]]]:

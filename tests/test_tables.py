@@ -38,3 +38,8 @@ def test_failed_write_leaves_old_file_and_no_temp(tmp_path):
         tables.write_atomic(target, boom)
     assert target.read_text(encoding="utf-8").strip().startswith("{")
     assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
+
+
+def test_written_files_are_readable_by_others(tmp_path):
+    tables.write_json({"a": 1}, tmp_path / "m.json")
+    assert (tmp_path / "m.json").stat().st_mode & 0o044 == 0o044
