@@ -180,9 +180,12 @@ def log_odds(counts: pd.DataFrame, prior_scale: float = 1.0) -> tuple[pd.DataFra
     n = y.sum(0, keepdims=True)
     rest = total - y
     n_rest = n.sum() - n
-    delta = (np.log((y + alpha) / (n + a0 - y - alpha)) - np.log((rest + alpha) / (n_rest + a0 - rest - alpha)))
-    var = 1.0 / (y + alpha) + 1.0 / (rest + alpha)
-    z = delta / np.sqrt(var)
+    # a vocabulary of one term has no odds (0 in a denominator): NaN, not a warning
+    with np.errstate(divide="ignore", invalid="ignore"):
+        delta = (np.log((y + alpha) / (n + a0 - y - alpha))
+                 - np.log((rest + alpha) / (n_rest + a0 - rest - alpha)))
+        var = 1.0 / (y + alpha) + 1.0 / (rest + alpha)
+        z = delta / np.sqrt(var)
     return (pd.DataFrame(delta, index=counts.index, columns=counts.columns),
             pd.DataFrame(z, index=counts.index, columns=counts.columns))
 
