@@ -65,23 +65,20 @@ def analyze(
 ) -> None:
     """Clean, split, segment, outline, extract and tag the given files; print per document."""
     from .context import Resources
-    from .runner import process_files
 
-    res = Resources(Config.load(config))
-    for path in files:
-        for result in process_files([path], res):
-            if not result.page.ok:
-                typer.echo(json.dumps({"source": str(path), "status": "rejected", "reason": result.page.reason},
-                                      ensure_ascii=False) if as_json else f"{path}: rejected: {result.page.reason}")
-                continue
-            for doc in result.documents:
-                obj = _doc_json(str(path), doc)
-                if as_json:
-                    typer.echo(json.dumps(obj, ensure_ascii=False))
-                else:
-                    typer.echo(f"== {path} #{doc.ordinal} {doc.title} [{doc.genre} {doc.genre_score or 0:.2f}]")
-                    for it in doc.items:
-                        typer.echo(f"  {it.kind:8s} {it.head}")
+    for path, result in _page_results(files, Resources(Config.load(config))):
+        if not result.page.ok:
+            typer.echo(json.dumps({"source": str(path), "status": "rejected", "reason": result.page.reason},
+                                  ensure_ascii=False) if as_json else f"{path}: rejected: {result.page.reason}")
+            continue
+        for doc in result.documents:
+            obj = _doc_json(str(path), doc)
+            if as_json:
+                typer.echo(json.dumps(obj, ensure_ascii=False))
+            else:
+                typer.echo(f"== {path} #{doc.ordinal} {doc.title} [{doc.genre} {doc.genre_score or 0:.2f}]")
+                for it in doc.items:
+                    typer.echo(f"  {it.kind:8s} {it.head}")
 
 
 @app.command()
@@ -92,23 +89,29 @@ def classify(
 ) -> None:
     """Genre of each document in each file: title, genre, score, source."""
     from .context import Resources
-    from .runner import process_files
 
-    res = Resources(Config.load(), genre_model_dir=model)
     if not as_json:
         typer.echo("source\tordinal\ttitle\tgenre\tgenre_score\tgenre_source")
+    for path, result in _page_results(files, Resources(Config.load(), genre_model_dir=model)):
+        if not result.page.ok:
+            typer.echo(f"{path}: rejected: {result.page.reason}", err=True)
+        for doc in result.documents:
+            row = {"source": str(path), "ordinal": doc.ordinal, "title": doc.title, "genre": doc.genre,
+                   "genre_score": round(float(doc.genre_score or 0.0), 4), "genre_source": doc.genre_source}
+            if as_json:
+                typer.echo(json.dumps(row, ensure_ascii=False))
+            else:
+                typer.echo(f"{row['source']}\t{row['ordinal']}\t{row['title']}\t{row['genre']}\t"
+                           f"{row['genre_score']:.2f}\t{row['genre_source']}")
+
+
+def _page_results(files, res):
+    """(file, PageResult) for every page of every file, processed one file at a time."""
+    from .runner import process_files
+
     for path in files:
         for result in process_files([path], res):
-            if not result.page.ok:
-                typer.echo(f"{path}: rejected: {result.page.reason}", err=True)
-            for doc in result.documents:
-                row = {"source": str(path), "ordinal": doc.ordinal, "title": doc.title, "genre": doc.genre,
-                       "genre_score": round(float(doc.genre_score or 0.0), 4), "genre_source": doc.genre_source}
-                if as_json:
-                    typer.echo(json.dumps(row, ensure_ascii=False))
-                else:
-                    typer.echo(f"{row['source']}\t{row['ordinal']}\t{row['title']}\t{row['genre']}\t"
-                               f"{row['genre_score']:.2f}\t{row['genre_source']}")
+            yield path, result
 
 
 @app.command("train-genre")

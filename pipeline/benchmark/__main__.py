@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import tempfile
 import time
 import traceback
 from pathlib import Path
 
+from ..harness import import_section
 from ..tables import write_json
 
 SECTIONS = ["segment", "build", "dedup"]
@@ -26,13 +26,9 @@ def main(argv=None) -> int:
         return 1
     results, failed = {"size": args.size}, False
     for name in args.only or SECTIONS:
-        try:
-            mod = importlib.import_module(f"pipeline.benchmark.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"pipeline.benchmark.{name}":
-                print(f"[{name}] not implemented yet: skipped")
-                continue
-            raise
+        mod = import_section("benchmark", name)
+        if mod is None:
+            continue
         t = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as work:
             try:

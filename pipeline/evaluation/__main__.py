@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 import time
@@ -10,6 +9,7 @@ import tomllib
 import traceback
 from pathlib import Path
 
+from ..harness import import_section
 from ..tables import write_json
 
 # Section name → module under pipeline.evaluation (each has run(data: Path) -> dict).
@@ -46,13 +46,9 @@ def main(argv=None) -> int:
     results, failures = {}, []
     for name in args.only or SECTIONS:
         t = time.perf_counter()
-        try:
-            mod = importlib.import_module(f"pipeline.evaluation.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"pipeline.evaluation.{name}":
-                print(f"[{name}] not implemented yet: skipped")
-                continue
-            raise
+        mod = import_section("evaluation", name)
+        if mod is None:
+            continue
         try:
             results[name] = mod.run(args.data)
         except Exception:
