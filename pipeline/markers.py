@@ -100,6 +100,16 @@ class ItemRules:
             raise rules.RuleFileError(f"outline.toml [roles].order: unknown roles {sorted(unknown)}; "
                                       "valid: background, achievement, problem, measure")
         self._clause_split = re.compile(f"[{re.escape(self.clause_end + self.sentence_end)}]")
+        # lookup tables for the per-item questions (thousands of calls per report): the same
+        # answers as scanning the word lists in order, without a Python loop over every word
+        self._verbs_by_len = _by_length(self.measure_verbs)
+        peel = self.modal_prefixes + self.adverbs
+        self._peel_rank = {}
+        for rank, prefix in enumerate(peel):
+            self._peel_rank.setdefault(prefix, rank)     # the first of duplicates wins, as in the scan
+        self._peel_lengths = sorted({len(p) for p in peel})
+        self._any_predicate = re.compile("|".join(re.escape(p) for p in self.predicates)) if self.predicates else None
+        self._kinds: dict[str, str | None] = {}
 
     @classmethod
     def load(cls) -> "ItemRules":
@@ -242,23 +252,28 @@ class ItemRules:
         for _ in range(5):  # "要进一步全面加强…": peel a few prefixes, checking for a verb first
             if self._verb_at_start(text):
                 return True
-            for prefix in self.modal_prefixes + self.adverbs:
-                if text.startswith(prefix) and len(text) > len(prefix) + 1:
-                    text = text[len(prefix):]
-                    break
-            else:
+            # the first prefix in list order (modal words, then adverbs) that the text starts with
+            ranks = [self._peel_rank[text[:n]] for n in self._peel_lengths
+                     if len(text) > n + 1 and text[:n] in self._peel_rank]
+            if not ranks:
                 return False
+            prefix_len = len((self.modal_prefixes + self.adverbs)[min(ranks)])
+            text = text[prefix_len:]
         return self._verb_at_start(text)
 
     def _verb_at_start(self, text: str) -> bool:
         # "规范化服务型政府…" is a noun phrase, not the verb 规范
-        return any(text.startswith(v) and text[len(v):len(v) + 1] != "化" for v in self.measure_verbs)
+        return any(text[:n] in verbs and text[n:n + 1] != "化" for n, verbs in self._verbs_by_len)
 
     def problem_predicate(self, head: str) -> str | None:
         """The first problem predicate of the head (clause-final-only ones at a clause end)."""
+        # a clause is part of the head: only the predicates found in the head can match
+        if self._any_predicate is None or not self._any_predicate.search(head):
+            return None
+        present = [pred for pred in self.predicates if pred in head]
         for clause in self._clause_split.split(head):
             clause = clause.strip(_QUOTES + " ")
-            for pred in self.predicates:
+            for pred in present:
                 pos = clause.find(pred)
                 if pos < 0:
                     continue
@@ -277,6 +292,17 @@ class ItemRules:
 
     def head_kind(self, head: str) -> str | None:
         """``measure`` (starts with a measure verb), ``problem`` (has a problem predicate) or None."""
+        # outline and extract both ask about the same heads: answer each head once per worker
+        try:
+            return self._kinds[head]
+        except KeyError:
+            pass
+        if len(self._kinds) >= 200_000:
+            self._kinds.clear()
+        kind = self._kinds[head] = self._head_kind(head)
+        return kind
+
+    def _head_kind(self, head: str) -> str | None:
         if not head or self.is_topic(head):
             return None
         if head.startswith(self.measure_prefixes) or self.starts_with_measure(head):
@@ -284,6 +310,14 @@ class ItemRules:
         if self.problem_predicate(head):
             return "problem"
         return None
+
+
+def _by_length(words: tuple[str, ...]) -> list[tuple[int, frozenset[str]]]:
+    """The words grouped by length: ``text[:n] in group`` asks ``text.startswith(w)`` of all at once."""
+    lengths: dict[int, set[str]] = {}
+    for w in words:
+        lengths.setdefault(len(w), set()).add(w)
+    return [(n, frozenset(ws)) for n, ws in sorted(lengths.items())]
 
 
 def _strip_outer_quotes(text: str) -> str:
