@@ -1,7 +1,6 @@
 """Records → table rows, and writing the tables of a build (each file atomically)."""
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 from typing import Iterable
 
@@ -34,11 +33,12 @@ def document_row(doc: Document) -> dict:
 
 
 def section_rows(doc: Document) -> list[dict]:
-    return [{k: v for k, v in asdict(s).items() if k not in ("line_start", "line_end")} for s in doc.sections]
+    # the fields are flat (strings and numbers): a shallow copy, not dataclasses.asdict's deep one
+    return [{k: v for k, v in vars(s).items() if k not in ("line_start", "line_end")} for s in doc.sections]
 
 
 def item_rows(doc: Document) -> list[dict]:
-    return [asdict(i) for i in doc.items]
+    return [dict(vars(i)) for i in doc.items]
 
 
 def write_tables(out: Path, pages: list[dict], documents: list[dict], sections: list[dict], items: list[dict],

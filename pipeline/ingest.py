@@ -166,7 +166,8 @@ def fill_text_page(page: Page, text: str, cfg: dict, html: bool) -> None:
     else:
         page.text = normalise_newlines(text)
         header_metadata(page, page.text)
-    if sum(not c.isspace() for c in page.text) < cfg.get("min_text_chars", 1):
+    # non-space characters (str.split() splits on exactly the characters str.isspace() accepts)
+    if sum(map(len, page.text.split())) < cfg.get("min_text_chars", 1):
         raise Rejected("empty: no text" if not html else "empty: no main text found in the HTML")
 
 
