@@ -30,7 +30,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from . import rules
-from .normalize import normalize_line
+from .normalize import _NEEDS_TRANSLATE, _TRANSLATE, normalize_line
 from .records import CleanPage, Line, Page, Removal
 
 CUE_GROUPS = ("header", "line", "fragment", "footer_start", "footer", "keep")
@@ -209,33 +209,48 @@ def learn_templates(pages: list[Page], cfg: dict) -> SiteTemplates:
     copies of a page already counted (same longest line) are counted once.
     """
     clean_rules = CleanRules.load()
+    return templates_from_evidence((template_evidence(page, cfg, clean_rules) for page in pages), cfg)
+
+
+def template_evidence(page: Page, cfg: dict, clean_rules: "CleanRules | None" = None) -> tuple[str, bytes, bytes] | None:
+    """What one page tells template learning: ``(site key, digest of its longest line,
+    digests of its edge lines packed)`` (8-byte ``line_hash`` digests), or None when the page
+    teaches nothing. Computed where the page is in memory (an ingest worker), so learning
+    needs no second pass over the pages."""
+    if not page.ok or not page.text:
+        return None
+    clean_rules = clean_rules or CleanRules.load()
+    lines = [t for t in template_lines(page.text) if t]
+    key = site_key(page, clean_rules, lines)
+    if key is None or not lines:
+        return None
+    scan = cfg["template_scan_lines"]
+    edge = lines if len(lines) <= 2 * scan else lines[:scan] + lines[-scan:]
+    hashes = {_line_digest(t) for t in edge if len(t) >= cfg["template_min_chars"] and not clean_rules.is_marker(t)}
+    return key, _line_digest(max(lines, key=len)), b"".join(sorted(hashes))
+
+
+def templates_from_evidence(evidence, cfg: dict) -> SiteTemplates:
+    """``learn_templates`` from every page's ``template_evidence`` (None for a page that
+    teaches nothing), in page order."""
     counts: dict[str, Counter] = {}
     n_pages: Counter = Counter()
-    seen_content: set[tuple[str, str]] = set()
-    for page in pages:
-        if not page.ok or not page.text:
+    seen_content: set[tuple[str, bytes]] = set()
+    for item in evidence:
+        if item is None:
             continue
-        lines = [template_line(t) for t in page.text.split("\n")]
-        lines = [t for t in lines if t]
-        key = site_key(page, clean_rules, lines)
-        if key is None or not lines:
-            continue
+        key, content, packed = item
         # copies of one article (republished, or saved twice) would make its own lines look
         # like template: a page counts once per site by its longest line
-        content = (key, line_hash(max(lines, key=len)))
-        if content in seen_content:
+        if (key, content) in seen_content:
             continue
-        seen_content.add(content)
+        seen_content.add((key, content))
         n_pages[key] += 1
-        scan = cfg["template_scan_lines"]
-        edge = lines if len(lines) <= 2 * scan else lines[:scan] + lines[-scan:]
-        hashes = {line_hash(t) for t in edge
-                  if len(t) >= cfg["template_min_chars"] and not clean_rules.is_marker(t)}
-        counts.setdefault(key, Counter()).update(hashes)
+        counts.setdefault(key, Counter()).update(packed[i:i + 8] for i in range(0, len(packed), 8))
     learned = {}
     for key, counter in counts.items():
         need = max(cfg["template_min_pages"], math.ceil(cfg["template_min_share"] * n_pages[key]))
-        found = frozenset(h for h, n in counter.items() if n >= need)
+        found = frozenset(h.hex() for h, n in counter.items() if n >= need)
         if found:
             learned[key] = found
     return SiteTemplates(learned, dict(n_pages))
@@ -264,8 +279,26 @@ def template_line(text: str) -> str:
     return normalize_line(text, t2s=False)
 
 
+def template_lines(text: str) -> list[str]:
+    """``[template_line(t) for t in text.split("\\n")]``, done on the whole text at once."""
+    if _NEEDS_TRANSLATE.search(text):
+        text = text.translate(_TRANSLATE)
+    # whitespace runs inside a line fold to one space; the spaces left at line ends go
+    text = _INLINE_SPACE_RUN.sub(" ", text)
+    return _SPACE_AT_BREAK.sub("\n", text).strip(" ").split("\n")
+
+
+_INLINE_SPACE_RUN = re.compile(r"[^\S\n]+")
+_SPACE_AT_BREAK = re.compile(r" ?\n ?")
+
+
 def line_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _line_digest(text: str) -> bytes:
+    """``line_hash`` as its 8 raw bytes (``_line_digest(t).hex() == line_hash(t)``)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
 
 
 def url_host(url: str | None) -> str | None:

@@ -94,6 +94,9 @@ class PageInfo:
     digest: str                       # page_digest: cache key of the ingested page
     site_key: str | None              # the site whose learned templates apply to the page
     inline: Page | None = None        # the page itself when it could not be cached
+    # (clean settings, clean.template_evidence) taken while ingest had the page in memory, so
+    # template learning needs no second read of every page; None: not taken (learn from pages)
+    template_evidence: tuple | None = None
 
 
 @dataclass
@@ -192,6 +195,7 @@ def ingest_task(jobs: Sequence[tuple[str, str, str, str | None]], state: WorkerS
     cfg = st.config["ingest"]
     timeout = st.config["executor"]["page_timeout"]
     clean_rules = None
+    clean_signature = _clean_signature(st.config)
     out = []
     for abs_path, root, rel, key in jobs:
         path = Path(abs_path)
@@ -211,6 +215,8 @@ def ingest_task(jobs: Sequence[tuple[str, str, str, str | None]], state: WorkerS
             digest = page_digest(page)
             info = PageInfo(page.path, page.page_id, page.status, page.reason, len(page.text), digest,
                             _site_key(page, clean_rules))
+            if hasattr(clean, "template_evidence"):
+                info.template_evidence = (clean_signature, clean.template_evidence(page, st.config["clean"], clean_rules))
             if key is None:
                 info.inline = page
             else:
@@ -494,6 +500,8 @@ def run_build(raw: Path, out: Path, config: Config, jobs: int = 1, quiet: bool =
         infos = [info for f in ingested for info in f.pages]
         with timed(timings, "templates"):
             templates = _templates(ingested, keys, cache, config)
+            for info in infos:
+                info.template_evidence = None      # used: the driver's memory stays per-page small
         page_keys = [keys.page(i.digest, template_fingerprint(templates, i.site_key)) for i in infos]
         build_key = keys.build([f"{i.path}\x00{k}" for i, k in zip(infos, page_keys)])
         previous = _unchanged_build(out, build_key, page_keys, cache)
@@ -589,9 +597,22 @@ def _templates(ingested: list[FileIngest], keys: BuildKeys, cache: BuildCache, c
     key = keys.templates([info.digest for f in ingested for info in f.pages])
     templates = cache.summary("templates", key)
     if templates is None:
-        templates = clean.learn_templates(PageStream(ingested, cache), config["clean"])
+        signature = _clean_signature(config)
+        infos = [info for f in ingested for info in f.pages]
+        if all(info.status != "ok" or (info.template_evidence is not None and info.template_evidence[0] == signature)
+               for info in infos):
+            # every page's evidence was taken by ingest under these clean settings
+            templates = clean.templates_from_evidence(
+                (info.template_evidence[1] if info.status == "ok" else None for info in infos), config["clean"])
+        else:
+            templates = clean.learn_templates(PageStream(ingested, cache), config["clean"])
         cache.put("templates", key, templates)
     return templates
+
+
+def _clean_signature(config: Config) -> str:
+    """The clean settings template evidence was taken under (the rules are in the cache keys)."""
+    return json.dumps(config["clean"], sort_keys=True, ensure_ascii=False, default=str)
 
 
 def _pages(infos: list[PageInfo], page_keys: list[str], cache: BuildCache, eng, state: WorkerState, quiet: bool,
