@@ -100,6 +100,7 @@ class ItemRules:
             raise rules.RuleFileError(f"outline.toml [roles].order: unknown roles {sorted(unknown)}; "
                                       "valid: background, achievement, problem, measure")
         self._clause_split = re.compile(f"[{re.escape(self.clause_end + self.sentence_end)}]")
+        self._sentence_stop = re.compile(f"[{re.escape(self.sentence_end)}：:\n]")
         # lookup tables for the per-item questions (thousands of calls per report): the same
         # answers as scanning the word lists in order, without a Python loop over every word
         self._verbs_by_len = _by_length(self.measure_verbs)
@@ -198,9 +199,11 @@ class ItemRules:
 
     def first_sentence(self, text: str) -> str:
         """Text up to the first sentence end (or a colon after at least four characters)."""
-        for i, ch in enumerate(text):
-            if ch in self.sentence_end or (ch in "：:" and i >= 4) or ch == "\n":
-                return text[:i].strip()
+        for m in self._sentence_stop.finditer(text):
+            i = m.start()
+            if i < 4 and text[i] in "：:" and text[i] not in self.sentence_end:
+                continue        # a colon in the first four characters does not end the sentence
+            return text[:i].strip()
         return text.strip()
 
     def head(self, rest: str, max_chars: int = 40) -> str:
