@@ -31,6 +31,7 @@ import json
 import os
 import pickle
 import signal
+from itertools import count
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,6 @@ import pyarrow as pa
 
 from .config import Config
 from .records import Page
-from .tables import write_atomic
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # modules that never change what a page's stages produce (driver, output, commands, analysis)
@@ -132,15 +132,35 @@ class BuildCache:
 
     def put(self, kind: str, key: str, summary: Any, payload: Any = None) -> None:
         payload = _ArrowTables.wrap(payload)
-
-        def _write(tmp: Path) -> None:
-            with open(tmp, "wb") as f:
+        path = self.path(kind, key)
+        # a temporary file in the entry's folder, renamed onto the entry (as tables.write_atomic,
+        # without its per-call mkdir, random name and chmod: a build writes thousands of entries)
+        fd, tmp = self._temp_file(path)
+        try:
+            with os.fdopen(fd, "wb") as f:
                 pickle.dump(summary, f, protocol=pickle.HIGHEST_PROTOCOL)
                 pickle.dump(payload, f, protocol=pickle.HIGHEST_PROTOCOL)
-
-        write_atomic(self.path(kind, key), _write)
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
         self.writes += 1
         fault_point("cache_write")
+
+    def _temp_file(self, path: Path) -> tuple[int, str]:
+        """A new ``.<name>.<pid>.<n>.tmp`` next to ``path`` (its folder made on first use),
+        opened for writing with the usual file mode (0666 less the umask)."""
+        while True:
+            tmp = os.path.join(path.parent, f".{path.name}.{os.getpid()}.{next(_TEMP_NUMBERS)}.tmp")
+            try:
+                return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+            except FileNotFoundError:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except FileExistsError:      # left by a killed process that had this pid: next number
+                continue
 
     def summary(self, kind: str, key: str) -> Any | None:
         """The entry's summary, or None when missing or unreadable (a miss)."""
@@ -161,6 +181,9 @@ class BuildCache:
             return payload.unwrap() if isinstance(payload, _ArrowTables) else payload
         except Exception:
             return None
+
+
+_TEMP_NUMBERS = count()
 
 
 class _ArrowTables:
