@@ -701,12 +701,15 @@ def _write_tables(out: Path, summaries: list[PageSummary], labels: list[list[tup
                 parts[name].append(rows[name])
         return parts
 
-    # the next batch is read from the cache while this one is written (Parquet writing
-    # releases the GIL): two batches in memory at most
+    # the next batch is read from the cache while this one is written, and the documents
+    # table (most of the bytes) is written by its own thread while this one writes the
+    # others (Parquet writing releases the GIL): three batches in memory at most
     reader = ThreadPoolExecutor(max_workers=1)
+    documents_writer = ThreadPoolExecutor(max_workers=1)
     try:
         with StageProgress("write", len(summaries), quiet) as bar:
             ahead = reader.submit(load, starts[0]) if starts else None
+            writing = None
             for n, start in enumerate(starts):
                 batch = summaries[start:start + batch_pages]
                 parts = ahead.result()
@@ -716,9 +719,16 @@ def _write_tables(out: Path, summaries: list[PageSummary], labels: list[list[tup
                     table = pa.concat_tables(parts[name])
                     if name == "documents":
                         table = _with_dup_columns(table, batch_labels)
-                    writers[name].write_table(table)
+                        if writing is not None:
+                            writing.result()          # one documents batch in the writer at a time
+                        writing = documents_writer.submit(writers[name].write_table, table)
+                    else:
+                        writers[name].write_table(table)
                     rows_written[name] += table.num_rows
                 bar.update(len(batch), sum(s.n_chars for s in batch))
+            if writing is not None:
+                writing.result()
+        documents_writer.shutdown(wait=True)
         for name in ROW_TABLES:
             writers[name].close()
             fault_point("table_write")
@@ -730,6 +740,7 @@ def _write_tables(out: Path, summaries: list[PageSummary], labels: list[list[tup
         reader.shutdown(wait=True)
     except BaseException:
         reader.shutdown(wait=True, cancel_futures=True)
+        documents_writer.shutdown(wait=True, cancel_futures=True)
         for name, w in writers.items():
             w.close()
         for p in tmp.values():
