@@ -51,6 +51,9 @@ class MarkerStyle:
     family: str                 # heading | enumerator
     at_start: re.Pattern        # the pattern anchored at the start of a line
     inline: re.Pattern | None   # the pattern after a sentence/clause end inside a line
+    # the marker pattern anywhere, without context: no hit here, no inline hit (a cheap
+    # pre-check: the inline pattern's look-behind start defeats the regex engine's prefix scan)
+    screen: re.Pattern | None = None
 
 
 @dataclass(frozen=True)
@@ -122,11 +125,12 @@ class ItemRules:
         if family not in ("heading", "enumerator"):
             raise rules.RuleFileError(f"outline.toml style {spec.get('name')!r}: family must be heading or enumerator")
         pattern = spec["pattern"]
-        inline = None
+        inline = screen = None
         if spec.get("inline"):
             # inside a line a marker must follow a sentence or clause end (or a line start)
             inline = re.compile(r"(?:^|(?<=[。！？!?；;：:，,\n]))\s*(?P<marker>" + pattern + ")")
-        return MarkerStyle(spec["name"], family, re.compile(r"\s*(?P<marker>" + pattern + ")"), inline)
+            screen = re.compile("(?P<marker>" + pattern + ")")
+        return MarkerStyle(spec["name"], family, re.compile(r"\s*(?P<marker>" + pattern + ")"), inline, screen)
 
     # --- markers ---------------------------------------------------------------------
     def match(self, line: str) -> Marker | None:
@@ -154,7 +158,7 @@ class ItemRules:
         (the last one to the end of its line)."""
         runs: list[list[Marker]] = []
         for style in self.styles:
-            if style.inline is None:
+            if style.inline is None or (style.screen is not None and not style.screen.search(text)):
                 continue
             found = [(m.start("marker"), m.end(), self._value(m), m.group("marker")) for m in style.inline.finditer(text)]
             run: list[tuple] = []
