@@ -93,8 +93,18 @@ class CueSet:
 
     @staticmethod
     def first(cues: tuple[Cue, ...], text: str) -> Cue | None:
+        # Cue.search inlined: this runs for every line and every cue of a group
+        n = len(text)
         for cue in cues:
-            if cue.search(text):
+            if cue.max_chars is not None and n > cue.max_chars:
+                continue
+            if cue.requires:
+                for literal in cue.requires:
+                    if literal in text:
+                        break
+                else:
+                    continue
+            if cue.pattern.search(text):
                 return cue
         return None
 
