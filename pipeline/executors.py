@@ -446,11 +446,17 @@ def make_engine(engine: str, jobs: int, scheduler: str | None):
 
 
 def _chunks(items: list, size: int, workers: int) -> list[list]:
-    """Consecutive chunks of at most ``size``, small enough that every worker gets several."""
+    """Consecutive chunks of at most ``size``, small enough that every worker gets several;
+    with several workers the last ones hold one item each, so that the workers finish
+    together rather than one idling while another works through a last full chunk."""
     if not items:
         return []
     size = max(1, min(size, math.ceil(len(items) / (4 * workers)))) if workers > 1 else max(1, size)
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    if workers > 1 and size > 1:
+        tail = 2 * workers
+        chunks = chunks[:-tail] + [[item] for chunk in chunks[-tail:] for item in chunk]
+    return chunks
 
 
 # --------------------------------------------------------------------------- the driver
@@ -637,6 +643,9 @@ def _pages(infos: list[PageInfo], page_keys: list[str], cache: BuildCache, eng, 
                 bar.update(1, summary.n_chars)
             else:
                 todo.append((i, (info, key)))
+        if eng.workers > 1:
+            # longest pages first: the small ones at the end fill the gaps (results are placed by index)
+            todo.sort(key=lambda job: -job[1][0].n_chars)
         chunks = _chunks(todo, exec_cfg["chunk_pages"], eng.workers)
         retry = []
         for n, result in eng.map(pages_task, [[ref for _, ref in c] for c in chunks], state):
