@@ -64,7 +64,7 @@ from .records import Document, Page
 from .runner import PageResult, process_page, timed
 
 PACKAGES = ["policy-corpus", "jieba", "rjieba", "opencc", "trafilatura", "charset-normalizer", "scikit-learn",
-            "gensim", "spacy", "pandas", "pyarrow", "datasketch", "dask"]
+            "gensim", "spacy", "pandas", "pyarrow", "dask"]
 ROW_TABLES = ("pages", "documents", "sections", "items")
 ENGINES = ("local", "dask")
 
