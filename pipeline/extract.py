@@ -11,11 +11,13 @@ Where items come from, in this order of trust:
 2. list items elsewhere (achievement, other): an item whose own head has a problem predicate
    is a problem ("（三）政府投诉电话的利用效果还有待改善"); items whose heads start with measure
    verbs are measures when most of their list does ("1、调整充实了…领导小组").
-3. runs of 一是…二是… / ①②… / 首先…其次… inside a section's text: sub-items, of the section's
+3. run-in lead sentences of unmarked paragraphs in problem/measure sections ("着力提升既有
+   平台承载质效。有效发挥…"): a short first sentence of the section's kind is an item.
+4. runs of 一是…二是… / ①②… / 首先…其次… inside a section's text: sub-items, of the section's
    kind when it has one.
-4. prose in problem contexts (problems.toml [[prose]]): "还存在服务理念滞后、服务能力不强…等问题"
+5. prose in problem contexts (problems.toml [[prose]]): "还存在服务理念滞后、服务能力不强…等问题"
    gives one problem per listed phrase (source = "prose").
-5. a report's problem passage ("我们也清醒看到…面临的困难和挑战。…有效需求不足，…"): each clause
+6. a report's problem passage ("我们也清醒看到…面临的困难和挑战。…有效需求不足，…"): each clause
    with a problem predicate (source = "prose").
 Items with the same kind and head are kept once (the first).
 """
@@ -134,6 +136,8 @@ def _section_items(doc_id: str, s: Section, kind: str | None, path: str, rules: 
     if kind:
         head = rules.head(section_head(s, rules), max_head)
         out.append((s.line_start, 0, _item(doc_id, s, kind, s.marker, head, own_text, path, "outline")))
+    if s.role in ("problem", "measure"):
+        out.extend(lead_items(doc_id, s, s.role, path, rules, max_head))
     for n, run in enumerate(runs):
         if n == 0 and sibling_kind:
             out.extend(_run_items(doc_id, s, run, sibling_kind, path, rules, max_head))
@@ -142,6 +146,24 @@ def _section_items(doc_id: str, s: Section, kind: str | None, path: str, rules: 
             # themselves ("首先,由于…任务相当重" under a problem explains it, it is no problem)
             expected = kind if s.role in ("problem", "measure") else None
             out.extend(_run_items(doc_id, s, run, None, path, rules, max_head, only=expected))
+    return out
+
+
+def lead_items(doc_id: str, s: Section, kind: str, path: str, rules: ItemRules, max_head: int
+               ) -> list[tuple[int, int, Item]]:
+    """Items of ``kind`` stated by the run-in lead sentences of the section's unmarked body
+    paragraphs ("着力提升既有平台承载质效。有效发挥…" under a measure heading); marker "",
+    text = the paragraph. Plain prose paragraphs give nothing (see ItemRules.lead_sentence)."""
+    out = []
+    for k, paragraph in enumerate(s.text.split("\n")):
+        if k == 0:
+            continue        # the section's own marker or heading line
+        lead = rules.lead_sentence(paragraph, kind)
+        if lead is None:
+            continue
+        head = rules.head(lead, max_head)
+        if head:
+            out.append((s.line_start + k, 0, _item(doc_id, s, kind, "", head, paragraph.strip(), path, "outline")))
     return out
 
 

@@ -80,6 +80,7 @@ class ItemRules:
             self.plain_min = int(heading["plain_min_chars"])
             self.plain_max = int(heading["plain_max_chars"])
             self.body_min = int(heading["body_min_chars"])
+            self.lead_max = int(heading["lead_max_chars"])
             self.sentence_end = str(heading["sentence_end"])
             self.clause_end = str(heading["clause_end"])
             self.role_order = list(outline["roles"]["order"])
@@ -200,6 +201,27 @@ class ItemRules:
             return rest.rstrip(self.sentence_end + "。 ").strip()
         first = self.first_sentence(rest)
         return first if len(first) <= self.run_in_max else ""
+
+    def lead_sentence(self, paragraph: str, kind: str) -> str | None:
+        """The run-in lead of an unmarked paragraph when it states an item of ``kind``:
+        "着力提升既有平台承载质效。有效发挥…" → "着力提升既有平台承载质效". The first sentence
+        must be short (``lead_max_chars``), end with 。 or a colon, be followed by more text in
+        the paragraph and, for a measure, start with a measure verb (for a problem, carry a
+        problem predicate); plain prose ("更好发挥比较优势，主动谋划…。") gives None."""
+        text = paragraph.strip()
+        stop = next(self._sentence_stop.finditer(text), None)
+        if stop is None or text[stop.start()] not in "。：:":
+            return None
+        lead = _strip_outer_quotes(text[:stop.start()])
+        if not (4 <= len(lead) <= self.lead_max) or not text[stop.end():].strip():
+            return None
+        if any(c in self.clause_end for c in lead[-1:]) or self.is_topic(lead):
+            return None
+        if kind == "measure" and self.starts_with_measure(lead):
+            return lead
+        if kind == "problem" and self.head_kind(lead) == "problem":
+            return lead
+        return None
 
     def first_sentence(self, text: str) -> str:
         """Text up to the first sentence end (or a colon after at least four characters)."""

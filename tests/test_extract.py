@@ -194,6 +194,49 @@ def test_topic_headings_are_no_measures(res):
     assert items == []
 
 
+def test_lead_sentences_of_a_measure_section_are_measures(res):
+    items = items_of(make_doc(["二、今后工作安排", "（一）坚持区域协同，推动协同发展走深走实",
+                               "更好发挥比较优势，主动谋划区域内资源配置和各类合作共赢机制，深化创新协同。",
+                               "着力加强科技创新协同和产业配套。主动融入首都创新链产业链供应链配套体系。",
+                               "着力提升既有平台承载质效。有效发挥空间资源优势，持续强化园区合作。",
+                               "统筹推进消费提振与投资提效：实施提振消费专项行动，扩大有效投资。"]), res)
+    leads = [i for i in items if i.marker == ""]
+    assert [(i.kind, i.head) for i in leads] == [("measure", "着力加强科技创新协同和产业配套"),
+                                                  ("measure", "着力提升既有平台承载质效"),
+                                                  ("measure", "统筹推进消费提振与投资提效")]
+    assert leads[1].text == "着力提升既有平台承载质效。有效发挥空间资源优势，持续强化园区合作。"
+    assert leads[0].section.startswith("二、今后工作安排 > （一）坚持区域协同")
+    # the plain prose paragraph opening the section is no item
+    assert not any(h.startswith(("更好发挥", "主动谋划")) for h in heads(items, "measure"))
+
+
+def test_lead_sentences_need_a_short_verb_led_first_sentence_and_more_text(res):
+    items = items_of(make_doc(["二、下一步工作打算", "（一）推进产业升级",
+                               "加快推进全市重点产业链延链补链强链和产业集群培育壮大以及数字化转型。再说明。",
+                               "今年是关键之年。各项任务十分繁重，需要付出更大努力。",
+                               "着力扩大有效投资。",
+                               "着力扩大有效投资；实施一批重大项目。再说明。"]), res)
+    got = heads(items, "measure")
+    assert not any(h.startswith("加快推进全市重点产业链") for h in got)      # first sentence too long
+    assert "今年是关键之年" not in got                                        # no measure verb
+    assert not any(h.startswith("着力扩大有效投资") for h in got)             # no text after / ends in ；
+
+
+def test_lead_sentences_outside_measure_sections_are_no_items(res):
+    items = items_of(make_doc(["一、过去一年工作回顾", "（一）经济运行稳中有进",
+                               "着力扩大有效需求。全年固定资产投资增长百分之五，消费持续恢复。",
+                               "加快建设现代化产业体系。新兴产业增加值增长百分之八。"]), res)
+    assert not [i for i in items if i.marker == ""]
+
+
+def test_lead_sentences_of_a_problem_section_are_problems(res):
+    items = items_of(make_doc(["三、存在的问题", "（一）基层治理",
+                               "基层经费保障不足。部分乡镇运转经费依靠上级补助，难以支撑日常工作。",
+                               "我们调研了十个乡镇。走访了群众和干部，召开座谈会六次。"]), res)
+    leads = [(i.kind, i.head) for i in items if i.marker == ""]
+    assert leads == [("problem", "基层经费保障不足")]
+
+
 # --- properties -------------------------------------------------------------------------
 PROSE_LINES = ["还存在服务理念滞后、服务能力不强等问题。", "我们也清醒看到困难。有效需求不足，企业经营困难。我们将努力。",
                "存在“办事效率不高”和“执行力不强”的问题。"]

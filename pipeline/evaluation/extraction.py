@@ -19,7 +19,9 @@ shortcoming, difficulty or risk) of the kind given AND its head is a sensible sh
 it, else 0 with a note. ``sample`` = main (the bottom-k draw with SEED; three items judged 0
 led to fixes and left the draw, three replacements were judged), audit (a draw with SEED + 1,
 judged once before those fixes) or holdout (a draw with SEED + 2, judged once after the last
-change: the figure never tuned on).
+change: the figure never tuned on). When run-in lead sentences became measures ("着力提升既有平台承载
+质效。有效发挥…"), the items they brought into each of the three draws were judged once in the same
+way and appended under that draw's sample name (an item in two draws is kept under the first).
 
 Run: ``python -m pipeline.evaluation --only extraction``. Print the current sample for
 labelling with ``python -m pipeline.evaluation.extraction --sample``.
