@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import clean, dedup, extract, genre, ingest, metadata, outline, segment, split
+from . import clean, extract, genre, ingest, metadata, outline, segment, split
 from .config import Config
 from .context import Resources
 from .records import Document, Page, Removal

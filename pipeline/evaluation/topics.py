@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 FIGURES = Path("reports/figures")
@@ -121,7 +120,6 @@ def national(data: Path) -> dict[str, Any]:
         card = fit_topics(folder, config, unit=unit, models=folder / "models", units=units)
         raw = load_units(folder, unit, config, keep_all=True)
         scores = _against_baseline(folder, card, units, raw, config)
-        doc_topics = pd.read_parquet(folder / "doc_topics.parquet")
         documents = pd.read_parquet(folder / "documents.parquet", columns=["doc_id", "page_id", "year"])
         unit_topics = pd.read_parquet(folder / "unit_topics.parquet")
         topics = pd.read_parquet(folder / "topics.parquet")
