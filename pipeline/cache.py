@@ -73,7 +73,11 @@ def code_version(genre_model_dir: Path | None = None) -> str:
         if f.name not in _NOT_STAGE_CODE:
             h.update(f.name.encode())
             h.update(f.read_bytes())
-    for folder in (PACKAGE_DIR / "rules", Path(genre_model_dir) if genre_model_dir else PACKAGE_DIR.parent / "models" / "genre"):
+    folders = [PACKAGE_DIR / "rules", Path(genre_model_dir) if genre_model_dir else PACKAGE_DIR.parent / "models" / "genre"]
+    if os.environ.get("POLICY_CORPUS_RULES"):      # rule files overridden by the user count too
+        folders.append(Path(os.environ["POLICY_CORPUS_RULES"]))
+    for n, folder in enumerate(folders):
+        h.update(f"folder {n}".encode())
         if folder.is_dir():
             for f in sorted(folder.rglob("*")):
                 if f.is_file() and not f.name.startswith("."):

@@ -103,3 +103,12 @@ def test_cache_entry_summary_is_read_without_payload(tmp_path):
     assert cache.payload("pages", "ab" * 20) == {"big": "x" * 1000}
     assert cache.summary("pages", "cd" * 20) is None
     assert not list(Path(tmp_path).rglob("*.tmp"))
+
+
+def test_overriding_rule_folder_changes_the_code_version(tmp_path, monkeypatch):
+    from pipeline.cache import code_version
+
+    base = code_version()
+    (tmp_path / "boilerplate.toml").write_text("# my cues\n", encoding="utf-8")
+    monkeypatch.setenv("POLICY_CORPUS_RULES", str(tmp_path))
+    assert code_version() != base
