@@ -67,9 +67,10 @@ def sha1(*parts: str | bytes) -> str:
 
 
 def code_version(genre_model_dir: Path | None = None) -> str:
-    """Hash of the stage modules' source, the rule files and the genre model files."""
+    """Hash of the stage modules' source (Python and the C speed-ups), the rule files and
+    the genre model files."""
     h = hashlib.sha1()
-    for f in sorted(PACKAGE_DIR.glob("*.py")):
+    for f in sorted([*PACKAGE_DIR.glob("*.py"), *PACKAGE_DIR.glob("*.c")]):
         if f.name not in _NOT_STAGE_CODE:
             h.update(f.name.encode())
             h.update(f.read_bytes())

@@ -6,17 +6,16 @@ Out: ``doc.tokens`` (jieba words), ``doc.pos`` (jieba's tag of each token, same 
 
 Segmentation is jieba's dictionary and algorithm (DAG + HMM for unknown words) run by
 rjieba (jieba-rs), with the policy-term user dictionary ``rules/userdict.txt``.
-Whitespace is never a token: the text is cut chunk by chunk between whitespace runs, so
-line breaks, spaces and full-width spaces separate tokens but do not appear among them
-(jieba itself never joins across whitespace, so the words are the same as cutting the whole
-text and dropping whitespace tokens). Line breaks live on in ``doc.sentences``: a sentence
-never spans two lines.
+Whitespace is never a token: the text is cut in one call and the whitespace tokens are
+dropped, so line breaks, spaces and full-width spaces separate tokens but do not appear
+among them (jieba never joins a word across whitespace; a test checks the words equal
+cutting line by line). Line breaks live on in ``doc.sentences``: a sentence never spans
+two lines.
 
 POS tags are rjieba's (``Jieba.tag``): the dictionary tag of a known word; for an unknown
-word "x", or "m"/"eng" when it holds ASCII digits/letters. They are looked up per distinct
-word in a cache, which is much cheaper than tagging every token through rjieba. The cache
-also gives every occurrence of a word the same string object, so a document's tokens cost
-a pointer each, not a string each.
+word "x", or "m"/"eng" when it holds ASCII digits/letters. A tag depends on the word only,
+so each worker keeps a table word → tag and looks every token up there (one dict lookup
+per token, about a tenth of the cost of cutting); rjieba is asked only about new words.
 """
 from __future__ import annotations
 
@@ -75,8 +74,8 @@ class Segmenter:
         for uw in self.user_words:
             self._jieba.add_word(uw.word, uw.freq, uw.tag)
         self._cut = self._jieba.cut
-        self._words = _WordCache()          # word → its one shared copy
-        self._tags: dict[str, str] = {}     # shared copy → POS tag
+        self._tags = TagTable()             # word → its POS tag, filled as words are met
+        self._no_tags = TagTable()          # always empty: cut() only drops whitespace
         self._tag_cache_max = int(self._setting("tag_cache_max"))
         self._splitter = SentenceSplitter(self.cfg)
 
@@ -89,11 +88,7 @@ class Segmenter:
     # -- words ---------------------------------------------------------------------------
     def cut(self, text: str) -> list[str]:
         """The words of ``text`` (no whitespace tokens)."""
-        cut, hmm = self._cut, self.hmm
-        words: list[str] = []
-        for chunk in text.split():      # whitespace runs separate chunks; jieba never joins across them
-            words += cut(chunk, hmm)
-        return words
+        return self._no_tags.words_and_tags(self._cut(text, self.hmm))[0]
 
     def tag(self, text: str) -> list[tuple[str, str]]:
         """(word, POS) pairs of ``text``; the words are ``cut(text)``."""
@@ -103,44 +98,38 @@ class Segmenter:
     def cut_and_tag(self, text: str) -> tuple[list[str], list[str]]:
         """``(words, tags)``: two parallel lists (tags empty strings when ``pos`` is off).
 
-        The words are shared copies: every occurrence of a word in every document is the
-        same string object (a corpus holds millions of tokens but few distinct words), and
-        the tag lookup on shared copies is an identity hit."""
-        fresh = self.cut(text)
+        A jieba tag depends on the word alone (its dictionary tag, else x/m/eng), so tags
+        come from a per-worker table word → tag: one dict lookup per token, and rjieba is
+        asked only about words the table has not seen."""
         if not self.pos_enabled:
-            return fresh, [""] * len(fresh)
-        words = self._shared_words(fresh, text)
-        return words, list(map(self._tags.__getitem__, words))
-
-    def _shared_words(self, fresh: list[str], text: str) -> list[str]:
-        """``fresh`` with each word replaced by its shared copy; a word seen for the first
-        time becomes its own shared copy and gets its POS tag (as rjieba's ``tag`` gives it)."""
-        cache = self._words
-        if len(cache) > self._tag_cache_max:
-            cache.clear()
-            self._tags.clear()
-        cache.misses = 0
-        words = list(map(cache.__getitem__, fresh))     # C-level; a new word gives _NEW_WORD
-        if not cache.misses:
-            return words
+            words = self.cut(text)
+            return words, [""] * len(words)
+        table = self._tags
+        if len(table) > self._tag_cache_max:
+            table.clear()
+        # one call to rjieba, then one pass: whitespace dropped, each word looked up in the
+        # table (None for a word not seen before); in C when pipeline._speedups is built
+        words, tags = table.words_and_tags(self._cut(text, self.hmm))
+        try:
+            i = tags.index(None)
+        except ValueError:
+            return words, tags
         in_context = None
-        i = words.index(_NEW_WORD)
         while True:             # Python work only for words not seen before
-            word = fresh[i]
-            shared = cache.get(word)
-            if shared is None:
+            word = words[i]
+            tag = table.get(word)
+            if tag is None:
                 tag = self._tag_alone(word)
                 if tag is None:
                     if in_context is None:
                         in_context = dict(self._jieba.tag(text, self.hmm))
                     tag = in_context.get(word) or _tag_unknown(word)
-                shared = cache[word] = word
-                self._tags[word] = tag
-            words[i] = shared
+                table.set(word, tag)
+            tags[i] = tag
             try:
-                i = words.index(_NEW_WORD, i + 1)
+                i = tags.index(None, i + 1)
             except ValueError:
-                return words
+                return words, tags
 
     def _tag_alone(self, word: str) -> str | None:
         """rjieba's tag of ``word`` tagged on its own, or None when rjieba splits it there
@@ -160,19 +149,37 @@ class Segmenter:
         return self._splitter.spans(text)
 
 
-# A sentinel that no jieba word equals (words hold no NUL next to spaces).
-_NEW_WORD = "\0 new word \0"
+class PyTagTable:
+    """A table word → POS tag (the reference for ``pipeline._speedups.TagTable``, which does
+    the same in C and is used when built; a test checks both agree).
+
+    ``words_and_tags(words)`` is the segment stage's per-token loop: ``words`` without
+    whitespace-only words, and each kept word's tag (None when the table lacks it)."""
+
+    def __init__(self):
+        self._tags: dict[str, str] = {}
+
+    def set(self, word: str, tag: str) -> None:
+        self._tags[word] = tag
+
+    def get(self, word: str) -> str | None:
+        return self._tags.get(word)
+
+    def clear(self) -> None:
+        self._tags.clear()
+
+    def __len__(self) -> int:
+        return len(self._tags)
+
+    def words_and_tags(self, words: list[str]) -> tuple[list[str], list[str | None]]:
+        kept = [w for w in words if not w.isspace()]
+        return kept, list(map(self._tags.get, kept))
 
 
-class _WordCache(dict):
-    """word → its shared copy; looking up a new word gives ``_NEW_WORD`` and counts a miss,
-    so a document made only of known words needs no scan for new ones."""
-
-    misses = 0
-
-    def __missing__(self, word: str) -> str:
-        self.misses += 1
-        return _NEW_WORD
+try:
+    from ._speedups import TagTable
+except ImportError:         # installed without a C compiler: the same table in Python, a slower stage
+    TagTable = PyTagTable
 
 
 def _tag_unknown(word: str) -> str:

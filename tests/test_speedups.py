@@ -1,0 +1,89 @@
+"""pipeline._speedups.TagTable (C) gives the answers of segment.PyTagTable (Python)."""
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from pipeline import segment
+
+_speedups = pytest.importorskip("pipeline._speedups", reason="C extension not built (no compiler)")
+TagTable = _speedups.TagTable
+
+# words as jieba yields them, plus the awkward cases: empty, whitespace, long words (> 12
+# code units go to the overflow dict), astral characters (4-byte strings), Latin-1 only
+words = st.one_of(
+    st.text(alphabet="营商环境放管服改革一要是\u3000 \n\t5G-A，。、", min_size=0, max_size=16),
+    st.text(min_size=0, max_size=20),
+    st.sampled_from(["", " ", "\n", "\r\n", "\u3000", "𠀀", "𠀀𠀁", "a" * 12, "a" * 13, "é", "营" * 12, "营" * 13]),
+)
+
+
+def both(pairs):
+    c, py = TagTable(), segment.PyTagTable()
+    for w, t in pairs:
+        c.set(w, t)
+        py.set(w, t)
+    return c, py
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(words, st.sampled_from(["n", "v", "x", "nz", "m", "eng"])), max_size=40),
+       st.lists(words, max_size=60))
+def test_c_table_agrees_with_python(pairs, queries):
+    c, py = both(pairs)
+    assert len(c) == len(py)
+    for q in queries:
+        assert c.get(q) == py.get(q)
+    assert c.words_and_tags(list(queries)) == py.words_and_tags(list(queries))
+
+
+def test_growth_keeps_every_word():
+    pairs = [(f"词{i}", "n" if i % 2 else "v") for i in range(5000)]
+    c, py = both(pairs)
+    assert len(c) == 5000
+    queries = [w for w, _ in pairs] + ["词5000", "词"]
+    assert c.words_and_tags(queries) == py.words_and_tags(queries)
+    assert c.get("词4999") == "n" and c.get("词5000") is None
+
+
+def test_set_again_replaces_the_tag_and_clear_forgets():
+    c = TagTable()
+    c.set("改革", "vn")
+    c.set("改革", "v")
+    c.set("一" * 30, "m")                       # overflow word
+    assert len(c) == 2 and c.get("改革") == "v" and c.get("一" * 30) == "m"
+    c.clear()
+    assert len(c) == 0 and c.get("改革") is None and c.get("一" * 30) is None
+
+
+def test_whitespace_only_words_are_dropped_and_others_kept():
+    c = TagTable()
+    c.set("建设", "v")
+    kept, tags = c.words_and_tags(["建设", "\n", " ", "\u3000", "\r\n", " 建设", "网络"])
+    assert kept == ["建设", " 建设", "网络"]
+    assert tags == ["v", None, None]
+
+
+def test_bad_arguments_raise_type_errors():
+    c = TagTable()
+    with pytest.raises(TypeError):
+        c.words_and_tags(("建设",))
+    with pytest.raises(TypeError):
+        c.words_and_tags(["建设", 3])
+    with pytest.raises(TypeError):
+        c.set("建设", 3)
+    with pytest.raises(TypeError):
+        c.get(3)
+
+
+def test_segmenter_uses_the_c_table():
+    assert segment.TagTable is TagTable
+
+
+def test_python_fallback_segments_like_the_c_table(monkeypatch, seed_lines):
+    seed_text = "\n".join(seed_lines)
+    c_seg = segment.Segmenter()
+    monkeypatch.setattr(segment, "TagTable", segment.PyTagTable)
+    py_seg = segment.Segmenter()
+    assert isinstance(py_seg._tags, segment.PyTagTable)
+    for text in (seed_text, seed_text):         # second pass: every word already in the tables
+        assert py_seg.cut_and_tag(text) == c_seg.cut_and_tag(text)
+    assert py_seg.cut(seed_text) == c_seg.cut(seed_text)
