@@ -30,7 +30,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from . import rules
-from .normalize import _NEEDS_TRANSLATE, _TRANSLATE, normalize_line
+from .normalize import _NEEDS_TRANSLATE, _TRANSLATE, normalize_line, normalize_lines
 from .records import CleanPage, Line, Page, Removal
 
 CUE_GROUPS = ("header", "line", "fragment", "footer_start", "footer", "keep")
@@ -330,7 +330,7 @@ class _PageCleaner:
         self.page, self.rules, self.cfg = page, clean_rules, cfg
         self.raw = page.text.split("\n")
         t2s = cfg["traditional_to_simplified"]
-        self.norm = [normalize_line(t, t2s) for t in self.raw]
+        self.norm = normalize_lines(self.raw, t2s)
         self.kept: dict[int, str] = {i: t for i, t in enumerate(self.norm) if t}   # index → kept text
         self.order = sorted(self.kept)                                             # non-blank indices
         self.removed: list[Removal] = []

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from pipeline import tables
 
@@ -43,3 +45,27 @@ def test_failed_write_leaves_old_file_and_no_temp(tmp_path):
 def test_written_files_are_readable_by_others(tmp_path):
     tables.write_json({"a": 1}, tmp_path / "m.json")
     assert (tmp_path / "m.json").stat().st_mode & 0o044 == 0o044
+
+
+_token = st.one_of(st.text(max_size=6), st.sampled_from(["", "\x1f", "a\x1fb", "营商环境", "，"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.lists(_token, max_size=8)), max_size=8))
+def test_string_lists_equal_plain_arrow_conversion(values):
+    fast = tables.string_lists(values)
+    plain = pa.array(values, type=pa.list_(pa.string()))
+    assert fast.type == plain.type
+    assert fast.to_pylist() == plain.to_pylist() == values
+    assert fast.null_count == sum(v is None for v in values)
+
+
+def test_token_columns_round_trip_through_parquet(tmp_path):
+    rows = [{"doc_id": "d1", "tokens": ["持续", "优化", "营商环境"], "pos": ["d", "v", "nz"]},
+            {"doc_id": "d2", "tokens": [], "pos": []},
+            {"doc_id": "d3"}]
+    t = tables.to_arrow("documents", rows)
+    tables.write_table(t, tmp_path / "documents.parquet")
+    back = pq.read_table(tmp_path / "documents.parquet").to_pylist()
+    assert [r["tokens"] for r in back] == [["持续", "优化", "营商环境"], [], None]
+    assert [r["pos"] for r in back] == [["d", "v", "nz"], [], None]
