@@ -135,6 +135,7 @@ class CleanRules:
     sites: tuple[SiteProfile, ...]
     markers: tuple[re.Pattern, ...]
     fingerprint: str = ""
+    marker_literals: tuple[str, ...] = ()    # a marker line holds one of these (split.toml requires)
 
     @classmethod
     def load(cls) -> "CleanRules":
@@ -147,12 +148,31 @@ class CleanRules:
         return [p for p in self.sites if p.applies(site, host, head, text)]
 
     def is_marker(self, text: str) -> bool:
-        return any(m.match(text) for m in self.markers)
+        if self.marker_literals:
+            for literal in self.marker_literals:
+                if literal in text:
+                    break
+            else:
+                return False    # none of the literals every marker line holds
+        for m in self.markers:
+            if m.match(text):
+                return True
+        return False
+
+
+@lru_cache(maxsize=64)
+def _literal_gate(cues: tuple[Cue, ...]) -> re.Pattern | None:
+    """A regex finding any ``requires`` literal of ``cues`` when every cue has some (a line
+    it does not find cannot match any of the cues); None when a cue requires nothing."""
+    if not cues or any(not cue.requires for cue in cues):
+        return None
+    literals = sorted({lit for cue in cues for lit in cue.requires}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, literals)))
 
 
 @lru_cache(maxsize=4)
 def _load_rules(fingerprint: str) -> CleanRules:
-    from .split import compile_markers
+    from .split import compile_markers, marker_literals
 
     generic = _compile_cues(rules.load_toml("boilerplate.toml"), "boilerplate.toml", None)
     sites = []
@@ -166,7 +186,7 @@ def _load_rules(fingerprint: str) -> CleanRules:
             id=data["id"], name=data["name"], names=tuple(match.get("names", ())),
             hosts=tuple(match.get("hosts", ())), anywhere=bool(match.get("anywhere", False)),
             cues=_compile_cues(data, where, data["id"])))
-    return CleanRules(generic, tuple(sites), tuple(compile_markers()), fingerprint)
+    return CleanRules(generic, tuple(sites), tuple(compile_markers()), fingerprint, marker_literals())
 
 
 def _compile_cues(data: dict, where: str, site_id: str | None) -> CueSet:
@@ -372,8 +392,11 @@ class _PageCleaner:
     def cut_fragments(self) -> None:
         """Inline spam: cut each fragment out, keep the rest; a line left with only
         punctuation was spam alone and goes whole (logged once, as a line)."""
+        gate = _literal_gate(self.cues.fragment)
         for i in self.order:
             text, cuts = self.kept[i], []
+            if gate is not None and gate.search(text) is None:
+                continue        # holds none of the literals every fragment cue requires
             for cue in self.cues.fragment:
                 m = cue.search(text)
                 while m and m.end() > m.start():

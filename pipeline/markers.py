@@ -85,6 +85,8 @@ class ItemRules:
             self.clause_end = str(heading["clause_end"])
             self.role_order = list(outline["roles"]["order"])
             self.role_cues = {role: tuple(outline["roles"]["cues"][role]) for role in self.role_order}
+            # each role's cue words as one literal alternation: one C-level scan per heading
+            self.role_patterns = [(role, _literals_pattern(self.role_cues[role])) for role in self.role_order]
             items = outline["items"]
             self.modal_prefixes = tuple(sorted(items["modal_prefixes"], key=len, reverse=True))
             self.adverbs = tuple(sorted(items["adverbs"], key=len, reverse=True))
@@ -270,8 +272,8 @@ class ItemRules:
         """The role the first matching cue word gives a heading (order from outline.toml)."""
         if not heading or len(heading) > self.cue_max:
             return None
-        for role in self.role_order:
-            if any(cue in heading for cue in self.role_cues[role]):
+        for role, pattern in self.role_patterns:
+            if pattern.search(heading):
                 return role
         return None
 
@@ -367,3 +369,9 @@ def _strip_outer_quotes(text: str) -> str:
 @lru_cache(maxsize=1)
 def _load_item_rules() -> ItemRules:
     return ItemRules(rules.load_toml("outline.toml"), rules.load_toml("problems.toml"))
+
+
+def _literals_pattern(words) -> re.Pattern:
+    """A regex that finds any of the literal ``words`` (never matches when there are none)."""
+    words = sorted({w for w in words if w}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)) if words else "(?!)")

@@ -114,22 +114,32 @@ class Segmenter:
             i = tags.index(None)
         except ValueError:
             return words, tags
-        in_context = None
         while True:             # Python work only for words not seen before
             word = words[i]
             tag = table.get(word)
             if tag is None:
-                tag = self._tag_alone(word)
-                if tag is None:
-                    if in_context is None:
-                        in_context = dict(self._jieba.tag(text, self.hmm))
-                    tag = in_context.get(word) or _tag_unknown(word)
+                tag = self._tag_alone(word) or self._tag_in_context(word, text)
                 table.set(word, tag)
             tags[i] = tag
             try:
                 i = tags.index(None, i + 1)
             except ValueError:
                 return words, tags
+
+    def _tag_in_context(self, word: str, text: str) -> str:
+        """rjieba's tag of ``word`` where ``text`` has it as a word: the lines holding it are
+        tagged (jieba never joins across a line break, so a line's words are the text's
+        words there), not the whole text."""
+        start = 0
+        while (i := text.find(word, start)) >= 0:
+            line_start = text.rfind("\n", 0, i) + 1
+            line_end = text.find("\n", i)
+            line_end = len(text) if line_end < 0 else line_end
+            for w, tag in self._jieba.tag(text[line_start:line_end], self.hmm):
+                if w == word:
+                    return tag or _tag_unknown(word)
+            start = line_end + 1
+        return _tag_unknown(word)
 
     def _tag_alone(self, word: str) -> str | None:
         """rjieba's tag of ``word`` tagged on its own, or None when rjieba splits it there

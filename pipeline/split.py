@@ -76,12 +76,14 @@ class Part:
 
 
 @lru_cache(maxsize=1)
-def _markers() -> tuple[list[re.Pattern], dict]:
-    """Compiled split markers and the [title] settings of rules/split.toml (once per process)."""
+def _markers() -> tuple[list[re.Pattern], dict, tuple[str, ...]]:
+    """Compiled split markers, the [title] settings and the ``requires`` literals of
+    rules/split.toml (once per process)."""
     data = rules.load_toml("split.toml")
     numerals = data.get("numerals")
     if not numerals or "marker" not in data:
         raise rules.RuleFileError("split.toml: needs `numerals` and at least one [[marker]]")
+    requires = tuple(data.get("requires", ()))
     compiled = []
     for entry in data["marker"]:
         try:
@@ -90,13 +92,31 @@ def _markers() -> tuple[list[re.Pattern], dict]:
             raise rules.RuleFileError(f"split.toml: marker {entry.get('id')!r}: {exc}") from exc
         if "title" not in pattern.groupindex:
             raise rules.RuleFileError(f"split.toml: marker {entry.get('id')!r} has no (?P<title>…) group")
+        if requires and not any(lit in entry["pattern"] for lit in requires):
+            raise rules.RuleFileError(f"split.toml: marker {entry.get('id')!r} names none of `requires` "
+                                      f"{list(requires)}; add its literal there")
         compiled.append(pattern)
-    return compiled, data.get("title", {})
+    return compiled, data.get("title", {}), requires
 
 
 def compile_markers() -> list[re.Pattern]:
     """The compiled split-marker patterns (clean uses them to bound header and footer zones)."""
     return _markers()[0]
+
+
+def marker_literals() -> tuple[str, ...]:
+    """Literals of which every marker line holds one (empty: no pre-check)."""
+    return _markers()[2]
+
+
+def could_be_marker(text: str, literals: tuple[str, ...]) -> bool:
+    """False when ``text`` holds none of the marker ``literals``: no marker can match it."""
+    if not literals:
+        return True
+    for literal in literals:
+        if literal in text:
+            return True
+    return False
 
 
 def marker_title(text: str) -> str | None:
@@ -106,7 +126,9 @@ def marker_title(text: str) -> str | None:
     >>> marker_title("篇二 政府办事服务中心实习报告范文"), marker_title("【篇1】"), marker_title("近日,…")
     ('政府办事服务中心实习报告', '', None)
     """
-    patterns, title_cfg = _markers()
+    patterns, title_cfg, literals = _markers()
+    if not could_be_marker(text, literals):
+        return None
     for pattern in patterns:
         m = pattern.match(text)
         if m:
