@@ -36,6 +36,7 @@ tables are intact writes only a new manifest.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import math
 import multiprocessing
@@ -515,10 +516,18 @@ def run_build(raw: Path, out: Path, config: Config, jobs: int = 1, quiet: bool =
             return _noop_manifest(previous, out, config, ingested, timings, started, eng)
         with timed(timings, "per_page"):
             page_state = dataclasses.replace(state, templates=templates)
-            if isinstance(eng, PoolEngine) and eng.forks:
+            frozen = isinstance(eng, PoolEngine) and eng.forks
+            if frozen:
                 eng.after_fork = None
                 preload.finish()   # loaded before the page workers are forked (they inherit it)
-            summaries = _pages(infos, page_keys, cache, eng, page_state, quiet, exec_cfg)
+                # the inherited objects out of the collector's sight: its passes would write to
+                # (and so copy) every shared memory page the workers inherit
+                gc.freeze()
+            try:
+                summaries = _pages(infos, page_keys, cache, eng, page_state, quiet, exec_cfg)
+            finally:
+                if frozen:
+                    gc.unfreeze()
     finally:
         eng.close()
     with timed(timings, "dedup"):

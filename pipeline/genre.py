@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import json
 import math
+import pickle
 import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import rules
+from . import rules, tables
 from .genre_features import strip_title_repeat
 from .records import Document, Page
 
@@ -273,7 +274,31 @@ class GenreTagger:
 
 
 def load_model(path: Path):
-    """Load a skops model file, trusting exactly ``TRUSTED_TYPES`` (anything else refused)."""
+    """Load a skops model file, trusting exactly ``TRUSTED_TYPES`` (anything else refused).
+
+    skops checks the file's types before building anything, but importing skops costs ~0.7 s
+    (it lists every scikit-learn estimator), paid by every build and every ``classify``. So
+    the model skops built is also kept as a pickle in the user cache (see ``model_cache_dir``),
+    keyed by the model file's bytes and the Python, scikit-learn and numpy versions, and later
+    loads read that through an unpickler that admits only the same trusted types."""
+    path = Path(path)
+    cached = _cached_model_path(path)
+    if cached is not None and cached.is_file():
+        try:
+            with open(cached, "rb") as f:
+                return _TrustedUnpickler(f).load()
+        except Exception:       # damaged, or a type outside the list: rebuilt from the skops file
+            pass
+    model = _load_skops(path)
+    if cached is not None:
+        try:
+            tables.write_atomic(cached, lambda tmp: tmp.write_bytes(pickle.dumps(model, protocol=5)))
+        except OSError:         # a read-only home: load from skops every time
+            pass
+    return model
+
+
+def _load_skops(path: Path):
     import skops.io as sio
 
     untrusted = sio.get_untrusted_types(file=path)
@@ -281,6 +306,56 @@ def load_model(path: Path):
     if unexpected:
         raise ModelLoadError(f"{path} contains types this project does not trust: {unexpected}")
     return sio.load(path, trusted=list(untrusted))
+
+
+def model_cache_dir() -> Path | None:
+    """Where loaded models are cached: ``$POLICY_CORPUS_MODEL_CACHE`` (empty: no cache), else
+    ``$XDG_CACHE_HOME/policy-corpus/models``, else ``~/.cache/policy-corpus/models``."""
+    import os
+
+    explicit = os.environ.get("POLICY_CORPUS_MODEL_CACHE")
+    if explicit is not None:
+        return Path(explicit) if explicit else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "policy-corpus" / "models"
+
+
+def _cached_model_path(path: Path) -> Path | None:
+    import hashlib
+    import sys
+
+    import numpy
+    import sklearn
+
+    folder = model_cache_dir()
+    if folder is None:
+        return None
+    try:
+        h = hashlib.sha1(path.read_bytes())
+    except OSError:
+        return None
+    h.update(f"{sys.version_info[:3]} sklearn {sklearn.__version__} numpy {numpy.__version__}".encode())
+    return folder / f"genre-{h.hexdigest()[:20]}.pkl"
+
+
+# Besides TRUSTED_TYPES: what pickle needs to rebuild numpy arrays and scalars, and the one
+# estimator skops trusts by default (every scikit-learn estimator) that the model holds.
+_PICKLE_TRUSTED = frozenset(TRUSTED_TYPES) | {
+    "sklearn.feature_extraction.text.HashingVectorizer",
+    "numpy.float32",
+    "numpy._core.multiarray.scalar", "numpy.core.multiarray.scalar",
+    "numpy._core.numeric._frombuffer", "numpy.core.numeric._frombuffer",
+    "numpy._core.multiarray._reconstruct", "numpy.core.multiarray._reconstruct",
+}
+
+
+class _TrustedUnpickler(pickle.Unpickler):
+    """Unpickles only the types in ``_PICKLE_TRUSTED`` (anything else: UnpicklingError)."""
+
+    def find_class(self, module: str, name: str):
+        if f"{module}.{name}" not in _PICKLE_TRUSTED:
+            raise pickle.UnpicklingError(f"type {module}.{name} is not trusted")
+        return super().find_class(module, name)
 
 
 def _cue_pattern(cue, where: str) -> str:

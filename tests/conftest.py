@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "corpus" / "raw" / "000_72afd9e4fb823ccb.txt"
 
 os.environ.setdefault("TQDM_DISABLE", "1")
+# loaded models are cached per test session, never in the user's ~/.cache
+os.environ["POLICY_CORPUS_MODEL_CACHE"] = tempfile.mkdtemp(prefix="policy-corpus-models-")
 
 
 @pytest.fixture(scope="session")

@@ -300,3 +300,40 @@ def test_train_genre_on_a_folder_then_classify_with_that_model(tmp_path):
     report.write_text("你委《关于某项目的请示》收悉。现批复如下：\n\n同意该项目。\n", encoding="utf-8")
     tagger = GenreTagger.load(out, CFG)
     assert tagger.model.predict([report.read_text(encoding="utf-8")])[0] == "reply"
+
+
+def test_cached_model_loads_the_same_model_and_refuses_untrusted_types(tmp_path, monkeypatch):
+    import pickle
+
+    from pipeline import genre
+
+    cfg = dict(CFG, char_features=2048, word_features=1024)
+    model_dir = tmp_path / "model"
+    train_and_save(_toy_examples(), model_dir, cfg, cv=False, data_description="toy")
+    monkeypatch.setenv("POLICY_CORPUS_MODEL_CACHE", str(tmp_path / "cache"))
+    path = model_dir / MODEL_FILE
+    first = genre.load_model(path)                      # from skops; the pickle is written
+    cached = list((tmp_path / "cache").glob("genre-*.pkl"))
+    assert len(cached) == 1
+    bodies = ["现批复如下：同意成立某公司。此复。", "本办法自2021年起施行。", "实习期间我学会了很多。"]
+    second = genre.load_model(path)                     # from the cached pickle
+    assert second is not first
+    assert second.predict_proba(bodies) == pytest.approx(first.predict_proba(bodies))
+
+    # a cache file holding a type outside the trusted list is never unpickled as such
+    class Evil:
+        def __reduce__(self):
+            return (print, ("owned",))
+
+    cached[0].write_bytes(pickle.dumps(Evil()))
+    with pytest.raises(pickle.UnpicklingError):
+        genre._TrustedUnpickler(open(cached[0], "rb")).load()
+    third = genre.load_model(path)                      # falls back to skops, rewrites the cache
+    assert third.predict_proba(bodies) == pytest.approx(first.predict_proba(bodies))
+    assert pickle.loads(cached[0].read_bytes()) is not None
+
+    # a changed model file gets another cache entry; an empty setting turns the cache off
+    path.write_bytes(path.read_bytes() + b"\0")
+    assert genre._cached_model_path(path) != cached[0]
+    monkeypatch.setenv("POLICY_CORPUS_MODEL_CACHE", "")
+    assert genre.model_cache_dir() is None and genre._cached_model_path(path) is None
