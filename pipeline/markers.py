@@ -92,9 +92,15 @@ class ItemRules:
             self.adverbs = tuple(sorted(items["adverbs"], key=len, reverse=True))
             self.measure_verbs = tuple(sorted(items["measure_verbs"], key=len, reverse=True))
             self.measure_prefixes = tuple(items["measure_prefixes"])
+            self.prefixed_verbs = tuple(sorted(items["prefixed_measure_verbs"], key=len, reverse=True))
+            self.verb_nominalizer = str(items["verb_nominalizer"])
+            self.nominalizer_exceptions = tuple(items["nominalizer_exceptions"])
             self.topic_prefixes = tuple(items["topic_prefixes"])
             self.topic_suffixes = tuple(items["topic_suffixes"])
             self.definition_cues = tuple(items["definition_cues"])
+            self.statement_patterns = tuple(re.compile(p) for p in items["statement_patterns"])
+            self.achievement_endings = tuple(items["achievement_endings"])
+            self.achievement_endings_always = tuple(items["achievement_endings_always"])
             self.predicates = tuple(sorted(problems["predicates"], key=len, reverse=True))
             self.clause_final_only = frozenset(problems["clause_final_only"])
             self.negators = tuple(problems["negators"])
@@ -110,6 +116,7 @@ class ItemRules:
         # lookup tables for the per-item questions (thousands of calls per report): the same
         # answers as scanning the word lists in order, without a Python loop over every word
         self._verbs_by_len = _by_length(self.measure_verbs)
+        self._prefixed_verbs_by_len = _by_length(self.prefixed_verbs)
         peel = self.modal_prefixes + self.adverbs
         self._peel_rank = {}
         for rank, prefix in enumerate(peel):
@@ -219,7 +226,7 @@ class ItemRules:
             return None
         if any(c in self.clause_end for c in lead[-1:]) or self.is_topic(lead):
             return None
-        if kind == "measure" and self.starts_with_measure(lead):
+        if kind == "measure" and self.starts_with_measure(lead) and not self.is_statement(lead):
             return lead
         if kind == "problem" and self.head_kind(lead) == "problem":
             return lead
@@ -280,8 +287,8 @@ class ItemRules:
     def starts_with_measure(self, head: str) -> bool:
         """Does the head start (after modal words and adverbs) with a measure verb?"""
         text = head
-        for _ in range(5):  # "要进一步全面加强…": peel a few prefixes, checking for a verb first
-            if self._verb_at_start(text):
+        for peeled in range(5):  # "要进一步全面加强…": peel a few prefixes, checking for a verb first
+            if self._verb_at_start(text) or peeled and self._verb_at_start(text, self._prefixed_verbs_by_len):
                 return True
             # the first prefix in list order (modal words, then adverbs) that the text starts with
             ranks = [self._peel_rank[text[:n]] for n in self._peel_lengths
@@ -290,11 +297,17 @@ class ItemRules:
                 return False
             prefix_len = len((self.modal_prefixes + self.adverbs)[min(ranks)])
             text = text[prefix_len:]
-        return self._verb_at_start(text)
+        return self._verb_at_start(text) or self._verb_at_start(text, self._prefixed_verbs_by_len)
 
-    def _verb_at_start(self, text: str) -> bool:
-        # "规范化服务型政府…" is a noun phrase, not the verb 规范
-        return any(text[:n] in verbs and text[n:n + 1] != "化" for n, verbs in self._verbs_by_len)
+    def _verb_at_start(self, text: str, verbs_by_len=None) -> bool:
+        # "规范化服务型政府…" is a noun phrase, not the verb 规范; "防范化解…" is two verbs
+        return any(text[:n] in verbs and not self._nominalized(text, n)
+                   for n, verbs in (verbs_by_len or self._verbs_by_len))
+
+    def _nominalized(self, text: str, n: int) -> bool:
+        """Is the verb ``text[:n]`` made a noun by the suffix after it (规范化, 现代化)?"""
+        return (text.startswith(self.verb_nominalizer, n)
+                and not text.startswith(self.nominalizer_exceptions, n))
 
     def problem_predicate(self, head: str) -> str | None:
         """The first problem predicate of the head (clause-final-only ones at a clause end)."""
@@ -321,6 +334,23 @@ class ItemRules:
         return head.startswith(self.topic_prefixes) or head.endswith(self.topic_suffixes) \
             or any(cue in head for cue in self.definition_cues)
 
+    def is_statement(self, head: str) -> bool:
+        """A head that states rather than directs: a judgement ("加强同发展中国家的团结与合作，
+        是中国外交政策的基本立足点") or a result ("聚力打好调结构突围战，产业动能明显增强",
+        a heading of the review of last year's work). Never a measure."""
+        text = head.rstrip("。；;！!")
+        if any(p.search(text) for p in self.statement_patterns):
+            return True
+        # the result is a clause of its own, after a comma, and not itself a directive
+        clauses = _COMMA.split(text)
+        last = clauses[-1]
+        if len(clauses) == 1:
+            return False
+        if last.endswith(self.achievement_endings_always):
+            return True
+        return (last.endswith(self.achievement_endings)
+                and not last.startswith(self.measure_prefixes) and not self.starts_with_measure(last))
+
     def head_kind(self, head: str) -> str | None:
         """``measure`` (starts with a measure verb), ``problem`` (has a problem predicate) or None."""
         # outline and extract both ask about the same heads: answer each head once per worker
@@ -336,11 +366,14 @@ class ItemRules:
     def _head_kind(self, head: str) -> str | None:
         if not head or self.is_topic(head):
             return None
-        if head.startswith(self.measure_prefixes) or self.starts_with_measure(head):
+        if (head.startswith(self.measure_prefixes) or self.starts_with_measure(head)) and not self.is_statement(head):
             return "measure"
         if self.problem_predicate(head):
             return "problem"
         return None
+
+
+_COMMA = re.compile("[，,]")
 
 
 def _by_length(words: tuple[str, ...]) -> list[tuple[int, frozenset[str]]]:

@@ -237,6 +237,36 @@ def test_lead_sentences_of_a_problem_section_are_problems(res):
     assert leads == [("problem", "基层经费保障不足")]
 
 
+def test_lead_verbs_after_adverbs_and_the_statements_that_are_no_measures(res):
+    items = items_of(make_doc(["一、2024年工作回顾", "（一）聚力打好调结构突围战，产业动能明显增强", BODY,
+                               "（二）狠抓重大项目建设，构建现代化产业体系取得明显成效", BODY,
+                               "（三）深化重点领域改革", BODY, "（四）加强生态环境保护", BODY,
+                               "（五）加快发展现代农业", BODY,
+                               "二、2025年工作安排", "（一）扩大内需",
+                               "大力提振消费。实施提振消费专项行动，扩大服务消费。",
+                               "防范化解地方债务风险。坚持在发展中化债。",
+                               "着力发展都市型现代农业。建设一批现代农业园区。",
+                               "毫不懈怠抓好安全生产。压实各方责任。",
+                               "维护社会政治稳定，是现代化建设的重要条件。今年要继续做好这方面工作。"]), res)
+    got = heads(items, "measure")
+    assert {"大力提振消费", "防范化解地方债务风险", "着力发展都市型现代农业", "毫不懈怠抓好安全生产"} <= got
+    assert "深化重点领域改革" in got        # work done, stated as an action: a measure (see the README)
+    # a judgement "X，是Y" and review headings closing on a result are no measures
+    assert not any(h.startswith(("维护社会政治稳定", "聚力打好调结构突围战", "狠抓重大项目建设")) for h in got)
+
+
+def test_noun_like_verbs_lead_a_measure_only_after_a_prefix(res):
+    rules = res.item_rules if hasattr(res, "item_rules") else None
+    from pipeline.markers import ItemRules
+
+    rules = rules or (ItemRules.load() if hasattr(ItemRules, "load") else ItemRules())
+    assert rules.head_kind("着力发展都市型现代农业") == "measure"
+    assert rules.head_kind("高水平建设江淮粮仓") == "measure"
+    assert rules.head_kind("发展不平衡不充分") == "problem"           # 发展 alone: not a measure verb
+    assert rules.head_kind("规范化服务型政府建设滞后") == "problem"    # 规范化: a noun, not the verb 规范
+    assert rules.head_kind("防范化解重大风险") == "measure"           # 化解 is a verb
+
+
 # --- properties -------------------------------------------------------------------------
 PROSE_LINES = ["还存在服务理念滞后、服务能力不强等问题。", "我们也清醒看到困难。有效需求不足，企业经营困难。我们将努力。",
                "存在“办事效率不高”和“执行力不强”的问题。"]

@@ -22,6 +22,12 @@ judged once before those fixes) or holdout (a draw with SEED + 2, judged once af
 change: the figure never tuned on). When run-in lead sentences became measures ("着力提升既有平台承载
 质效。有效发挥…"), the items they brought into each of the three draws were judged once in the same
 way and appended under that draw's sample name (an item in two draws is kept under the first).
+When more lead verbs and adverbs were added (大力提振消费, 聚力打好…, 织密扎牢…), 45 of the
+items they added were drawn (seed 20261201) and judged: ``lead_tuning``, 7 judged 0 — judgements
+"X，是Y" and headings of last year's review closing on a result ("…，产业动能明显增强": a head
+that states the result is no short form of the action); those two patterns were then fixed
+(``statement_patterns``, ``achievement_endings`` in outline.toml). Then 40 more of the added
+items, drawn after the fix (seed 4242), were judged once: ``lead_check``, the untuned figure.
 
 Run: ``python -m pipeline.evaluation --only extraction``. Print the current sample for
 labelling with ``python -m pipeline.evaluation.extraction --sample``.
@@ -208,6 +214,10 @@ def precision_from_labels(sample: list[dict], labels: dict[str, dict] | None = N
         # drawn (SEED + 2) and judged once after the last change to the extractor: never tuned on
         out["holdout_precision"] = round(sum(holdout) / len(holdout), 4)
         out["holdout_labelled"] = len(holdout)
+    for name in sorted({v.get("sample") for v in labels.values()} - {"main", "audit", "holdout", None, ""}):
+        judged_there = [int(v["label"]) for v in labels.values() if v.get("sample") == name]
+        out[f"{name}_precision"] = round(sum(judged_there) / len(judged_there), 4)
+        out[f"{name}_labelled"] = len(judged_there)
     if labels:
         # every judgement ever made, drawn or not (items since fixed included): the conservative figure
         out["all_labels_precision"] = round(sum(int(v["label"]) for v in labels.values()) / len(labels), 4)
