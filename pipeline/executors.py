@@ -28,8 +28,8 @@ not with the size of the text.
 Reliability: every file (cache entry, table, manifest) is written to a temporary file and
 renamed; a page whose stage raises is recorded (stage, exception) and the build goes on; a
 page that runs longer than ``[executor] page_timeout`` seconds is abandoned with a reason
-(SIGALRM in the process running it: in-process and pool builds; Dask worker threads cannot
-take signals, so there the limit does not apply); abandoned pages are not cached, so the
+(SIGALRM in in-process and pool builds; on Dask worker threads, which cannot take signals,
+an exception raised in the thread by a timer); abandoned pages are not cached, so the
 next build retries them. A rerun whose pages and settings are all unchanged and whose
 tables are intact writes only a new manifest.
 """
@@ -163,14 +163,24 @@ def _state(state: WorkerState | None) -> WorkerState:
 
 
 class PageTimeout(BaseException):
-    """Raised by SIGALRM inside a page's stages (a BaseException so stages cannot swallow it)."""
+    """Raised inside a page's stages when it runs past the time limit (a BaseException so
+    stages cannot swallow it)."""
 
 
 @contextmanager
 def time_limit(seconds: float | None):
-    """Raise ``PageTimeout`` in this block after ``seconds`` (main thread only; else no limit)."""
-    if not seconds or seconds <= 0 or threading.current_thread() is not threading.main_thread():
+    """Raise ``PageTimeout`` in this block after ``seconds``.
+
+    In the main thread (in-process builds, pool workers) by SIGALRM; in any other thread
+    (Dask worker threads) by a timer thread that raises it asynchronously in this one
+    (``PyThreadState_SetAsyncExc``). Either way it lands between two Python bytecodes, so a
+    single long call into C (one huge regex) finishes first."""
+    if not seconds or seconds <= 0:
         yield
+        return
+    if threading.current_thread() is not threading.main_thread():
+        with _thread_time_limit(float(seconds)):
+            yield
         return
 
     def _raise(signum, frame):
@@ -183,6 +193,33 @@ def time_limit(seconds: float | None):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def _thread_time_limit(seconds: float):
+    import ctypes
+
+    target = ctypes.c_ulong(threading.get_ident())
+    lock = threading.Lock()
+    state = {"done": False, "fired": False}
+
+    def fire() -> None:
+        with lock:         # never after the block has ended
+            if not state["done"]:
+                state["fired"] = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(PageTimeout))
+
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        with lock:
+            state["done"] = True
+        timer.cancel()
+        if state["fired"]:      # fired as the block ended and not raised yet: withdraw it
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)
 
 
 # --------------------------------------------------------------------------- tasks (run on workers)

@@ -106,3 +106,69 @@ def test_page_that_kills_its_worker_is_rejected_and_the_build_goes_on(tmp_path, 
     assert list(reasons) == ["site_01.txt"]
     assert "worker failed while processing this page" in reasons["site_01.txt"]
     assert m["counts"]["pages_ok"] == m["counts"]["pages"] - 1 and m["counts"]["documents"] > 0
+
+
+def _in_thread(fn):
+    """Run ``fn`` in a new (non-main) thread, as a Dask worker runs tasks; its result or exception."""
+    import threading
+
+    box = {}
+
+    def target():
+        try:
+            box["result"] = fn()
+        except BaseException as exc:       # PageTimeout is a BaseException
+            box["error"] = exc
+
+    t = threading.Thread(target=target)
+    t.start()
+    t.join(120)
+    assert not t.is_alive(), "the time limit never fired"
+    return box
+
+
+def _busy(seconds: float) -> int:
+    """Python work (not one long C call) for up to ``seconds``."""
+    deadline, n = time.monotonic() + seconds, 0
+    while time.monotonic() < deadline:
+        n += 1
+    return n
+
+
+def test_time_limit_fires_in_a_worker_thread_and_not_after_the_block():
+    from pipeline.executors import PageTimeout, time_limit
+
+    def slow():
+        with time_limit(0.2):
+            _busy(60)
+
+    assert isinstance(_in_thread(slow).get("error"), PageTimeout)
+
+    def quick_then_more():
+        with time_limit(0.3):
+            pass
+        return _busy(0.8)             # past the limit, outside the block: nothing may arrive
+
+    box = _in_thread(quick_then_more)
+    assert "error" not in box and box["result"] > 0
+
+
+def _busy_segment(doc, page, res):
+    if "人居环境" in doc.text:
+        _busy(60)
+    return _SEGMENT(doc, page, res)
+
+
+def test_page_past_the_time_limit_in_a_worker_thread_is_abandoned(tmp_path, monkeypatch):
+    from pipeline.context import Resources
+    from pipeline.executors import process_one
+    from pipeline.ingest import ingest_file
+
+    raw = make_corpus(tmp_path / "raw")
+    _patch_segment(monkeypatch, _busy_segment)
+    cfg = Config.load()
+    res = Resources(cfg)
+    page = ingest_file(raw / "site_01.txt", raw, cfg["ingest"])[0]
+    box = _in_thread(lambda: process_one(page, None, res, cfg["dedup"], 1.0))
+    summary, _rows = box["result"]
+    assert summary.abandoned and "time limit" in summary.reason
