@@ -29,12 +29,15 @@ def build(
                                                        "default: a local cluster of --jobs workers)"),
     cache: Optional[Path] = typer.Option(None, help="incremental-build cache (default: <raw>/../interim "
                                                     "for a folder named raw, else <out>/.cache)"),
+    partitioned: Optional[bool] = typer.Option(None, "--partitioned/--single-files",
+                                               help="each row table a folder of Parquet parts written by the "
+                                                    "workers, or one file (default: parts with --engine dask)"),
 ) -> None:
     """Build the corpus tables (pages, documents, sections, items, …) from RAW into OUT."""
     from .runner import build as run
 
     manifest = run(raw, out, Config.load(config), jobs=jobs, quiet=quiet, engine=engine, scheduler=scheduler,
-                   cache_dir=cache)
+                   cache_dir=cache, partitioned=partitioned)
     c = manifest["counts"]
     typer.echo(f"{c['pages_ok']} pages ok, {c['pages_rejected']} rejected, {c['documents']} documents, "
                f"{c['items']} items → {out}")

@@ -42,6 +42,7 @@ import math
 import multiprocessing
 import os
 import platform
+import shutil
 import signal
 import threading
 import time
@@ -459,9 +460,12 @@ class DaskEngine:
             yield index[fut.key], _result_or_error(fut.result)
 
     def close(self) -> None:
+        if self._client is None:
+            return
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+        self._client = self._cluster = None
 
 
 def _result_or_error(get: Callable[[], Any]) -> Any:
@@ -519,9 +523,15 @@ class PageStream:
 
 def run_build(raw: Path, out: Path, config: Config, jobs: int = 1, quiet: bool = False,
               genre_model_dir: Path | None = None, engine: str = "local", scheduler: str | None = None,
-              cache_dir: Path | None = None) -> dict:
-    """Build every table from ``raw`` into ``out`` and return the manifest (also written)."""
+              cache_dir: Path | None = None, partitioned: bool | None = None) -> dict:
+    """Build every table from ``raw`` into ``out`` and return the manifest (also written).
+
+    ``partitioned``: each row table is a folder of Parquet parts written by the workers
+    (``documents.parquet/part-00000.parquet``, …) instead of one file written by the driver;
+    default: on with the Dask engine, off otherwise."""
     raw, out = Path(raw), Path(out)
+    if partitioned is None:
+        partitioned = engine == "dask"
     started = time.perf_counter()
     timings: dict[str, float] = {}
     exec_cfg = config["executor"]
@@ -548,8 +558,9 @@ def run_build(raw: Path, out: Path, config: Config, jobs: int = 1, quiet: bool =
                 info.template_evidence = None      # used: the driver's memory stays per-page small
         page_keys = [keys.page(i.digest, template_fingerprint(templates, i.site_key)) for i in infos]
         build_key = keys.build([f"{i.path}\x00{k}" for i, k in zip(infos, page_keys)])
-        previous = _unchanged_build(out, build_key, page_keys, cache)
+        previous = _unchanged_build(out, build_key, page_keys, cache, partitioned)
         if previous is not None:
+            eng.close()
             return _noop_manifest(previous, out, config, ingested, timings, started, eng)
         with timed(timings, "per_page"):
             page_state = dataclasses.replace(state, templates=templates)
@@ -565,18 +576,25 @@ def run_build(raw: Path, out: Path, config: Config, jobs: int = 1, quiet: bool =
             finally:
                 if frozen:
                     gc.unfreeze()
+        if not partitioned:
+            eng.close()     # the driver writes the tables: free the workers now
+        with timed(timings, "dedup"):
+            labels = _dedup(summaries, config["dedup"])
+        docs = [d for s in summaries for d in s.docs]
+        for d, (cluster, is_dup) in zip(docs, (lab for page_labels in labels for lab in page_labels)):
+            d.dup_cluster, d.is_duplicate = cluster, is_dup
+        with timed(timings, "recurring"):
+            recurring = extract.recurring_problems(docs)
+        del docs
+        with timed(timings, "write"):
+            if partitioned:
+                table_files = _write_partitioned(out, summaries, labels, recurring, eng, page_state,
+                                                 exec_cfg["write_batch_pages"], quiet)
+            else:
+                table_files = _write_tables(out, summaries, labels, recurring, cache, exec_cfg["write_batch_pages"],
+                                            quiet)
     finally:
         eng.close()
-    with timed(timings, "dedup"):
-        labels = _dedup(summaries, config["dedup"])
-    docs = [d for s in summaries for d in s.docs]
-    for d, (cluster, is_dup) in zip(docs, (lab for page_labels in labels for lab in page_labels)):
-        d.dup_cluster, d.is_duplicate = cluster, is_dup
-    with timed(timings, "recurring"):
-        recurring = extract.recurring_problems(docs)
-    del docs
-    with timed(timings, "write"):
-        table_files = _write_tables(out, summaries, labels, recurring, cache, exec_cfg["write_batch_pages"], quiet)
     timings["total"] = round(time.perf_counter() - started, 4)
     manifest = _manifest(raw, out, config, ingested, skipped, summaries, timings, build_key, table_files, cache,
                          engine, eng.workers)
@@ -804,11 +822,112 @@ def _write_tables(out: Path, summaries: list[PageSummary], labels: list[list[tup
     files = {}
     for name, path in tmp.items():
         final = out / f"{name}.parquet"
-        os.replace(path, final)
+        _replace_table(path, final)
         fault_point("table_rename")
-        stat = final.stat()
-        files[name] = {"rows": rows_written[name], "bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+        files[name] = {"rows": rows_written[name], **table_signature(final)}
     return files
+
+
+def write_parts_task(jobs: Sequence[tuple], state: WorkerState | None = None) -> list[dict[str, int]]:
+    """Write Parquet parts of the row tables, one job ``(part number, {table: folder}, pages,
+    dedup labels)`` each, ``pages`` being ``(cache key, rows)`` pairs (rows given for pages
+    that are not cached); returns the rows written per table, per job."""
+    st = _state(state)
+    cache = BuildCache(st.cache_root)
+    out = []
+    for number, folders, pages, labels in jobs:
+        parts: dict[str, list[pa.Table]] = {name: [] for name in ROW_TABLES}
+        for key, rows in pages:
+            rows = rows if rows is not None else cache.payload("pages", key)
+            if rows is None:
+                raise RuntimeError(f"cache entry {key} vanished during the build; rerun it")
+            for name in ROW_TABLES:
+                parts[name].append(rows[name])
+        counts = {}
+        for name in ROW_TABLES:
+            table = pa.concat_tables(parts[name]) if parts[name] else tables.schema(name).empty_table()
+            if name == "documents":
+                table = _with_dup_columns(table, labels)
+            # the folder is temporary and renamed whole at the end: no temporary file per part
+            pq.write_table(table, Path(folders[name]) / f"part-{number:05d}.parquet")
+            counts[name] = table.num_rows
+            fault_point("table_write")
+        out.append(counts)
+    return out
+
+
+def _write_partitioned(out: Path, summaries: list[PageSummary], labels: list[list[tuple[str, bool]]], recurring,
+                       eng, state: WorkerState, batch_pages: int, quiet: bool) -> dict[str, dict]:
+    """Every row table as a folder of Parquet parts (``batch_pages`` pages a part, in page
+    order), written by the engine's workers into temporary folders renamed at the end."""
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = {name: out / f".{name}.parquet.{os.getpid()}.tmp" for name in ROW_TABLES}
+    batch = max(1, batch_pages)
+    starts = list(range(0, len(summaries), batch))
+    jobs = [[(n, {name: str(folder) for name, folder in tmp.items()},
+              [(s.key, s.rows if s.key is None else None) for s in summaries[a:a + batch]],
+              [lab for page_labels in labels[a:a + batch] for lab in page_labels])]
+            for n, a in enumerate(starts)]
+    rows_written = dict.fromkeys(ROW_TABLES, 0)
+    try:
+        for folder in tmp.values():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+        with StageProgress("write", len(summaries), quiet) as bar:
+            for n, result in eng.map(write_parts_task, jobs, state):
+                if isinstance(result, BaseException):
+                    raise RuntimeError(f"writing part {n} of the tables failed: {result!r}")
+                for counts in result:
+                    for name, count in counts.items():
+                        rows_written[name] += count
+                batch_summaries = summaries[starts[n]:starts[n] + batch]
+                bar.update(len(batch_summaries), sum(s.n_chars for s in batch_summaries))
+        if recurring is not None:
+            tmp_recurring = out / f".recurring_problems.parquet.{os.getpid()}.tmp"
+            pq.write_table(pa.Table.from_pandas(recurring, preserve_index=False), tmp_recurring)
+            rows_written["recurring_problems"] = len(recurring)
+            fault_point("table_write")
+    except BaseException:
+        for folder in tmp.values():
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    if recurring is not None:
+        tmp["recurring_problems"] = tmp_recurring
+    files = {}
+    for name, path in tmp.items():
+        final = out / f"{name}.parquet"
+        _replace_table(path, final)
+        fault_point("table_rename")
+        files[name] = {"rows": rows_written[name], **table_signature(final)}
+    return files
+
+
+def _replace_table(new: Path, final: Path) -> None:
+    """Put the finished temporary file or folder ``new`` in the place of ``final`` (a table
+    file or a folder of parts, either may be there from an earlier build)."""
+    if final.is_dir() and not final.is_symlink():
+        old = final.with_name(f".{final.name}.{os.getpid()}.old.tmp")
+        os.replace(final, old)
+        os.replace(new, final)
+        shutil.rmtree(old, ignore_errors=True)
+    elif new.is_dir() and final.exists():
+        final.unlink()          # a file cannot be renamed over by a folder; the manifest comes last
+        os.replace(new, final)
+    else:
+        os.replace(new, final)
+
+
+def table_signature(path: Path) -> dict:
+    """Size and modification time of a table file, or of a folder's parts (summed / latest,
+    with their count): what the no-op check compares with the last manifest."""
+    path = Path(path)
+    if path.is_dir():
+        parts = sorted(path.glob("part-*.parquet"))
+        stats = [p.stat() for p in parts]
+        return {"bytes": sum(st.st_size for st in stats), "mtime_ns": max((st.st_mtime_ns for st in stats), default=0),
+                "parts": len(parts)}
+    stat = path.stat()
+    return {"bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
 def _with_dup_columns(table: pa.Table, labels: list[tuple[str, bool]]) -> pa.Table:
@@ -825,7 +944,10 @@ def _remove_stale_temp_files(out: Path) -> None:
     """Temporary files left by a killed build (never read; removed so they do not pile up)."""
     if out.is_dir():
         for p in out.glob(".*.tmp"):
-            p.unlink(missing_ok=True)
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True)     # a partitioned table's temporary folder
+            else:
+                p.unlink(missing_ok=True)
 
 
 def _relative(path: Path, raw: Path) -> str:
@@ -836,8 +958,10 @@ def _relative(path: Path, raw: Path) -> str:
 # --------------------------------------------------------------------------- manifest
 
 
-def _unchanged_build(out: Path, build_key: str, page_keys: list[str], cache: BuildCache) -> dict | None:
-    """The previous manifest when this build would write exactly the same tables, else None."""
+def _unchanged_build(out: Path, build_key: str, page_keys: list[str], cache: BuildCache,
+                     partitioned: bool = False) -> dict | None:
+    """The previous manifest when this build would write exactly the same tables (in the
+    same layout: files, or folders of parts), else None."""
     try:
         previous = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -846,10 +970,12 @@ def _unchanged_build(out: Path, build_key: str, page_keys: list[str], cache: Bui
         return None
     for name, meta in previous["tables"].items():
         try:
-            stat = (out / f"{name}.parquet").stat()
+            now = table_signature(out / f"{name}.parquet")
         except OSError:
             return None
-        if stat.st_size != meta.get("bytes") or stat.st_mtime_ns != meta.get("mtime_ns"):
+        if name in ROW_TABLES and ("parts" in meta) != partitioned:
+            return None         # the other layout was asked for
+        if any(now.get(k) != meta.get(k) for k in ("bytes", "mtime_ns", "parts")):
             return None
     if not all(cache.has("pages", k) for k in page_keys):
         return None

@@ -73,6 +73,35 @@ def test_dask_cluster_gives_the_same_tables(serial_build, corpus, tmp_path):
     assert manifest["engine"]["name"] == "dask"
     assert_same_tables(out, tmp_path / "out")
     assert len(read_tables(tmp_path / "out")["documents"]) == manifest["counts"]["documents"]
+    # with Dask each row table is a folder of Parquet parts written by the workers
+    for name in ("pages", "documents", "sections", "items"):
+        folder = tmp_path / "out" / f"{name}.parquet"
+        assert folder.is_dir() and list(folder.glob("part-*.parquet"))
+        assert manifest["tables"][name]["parts"] == len(list(folder.glob("part-*.parquet")))
+
+
+def test_partitioned_tables_equal_single_files_and_switch_layouts(serial_build, corpus, tmp_path):
+    out, _ = serial_build
+    cfg = Config.load(executor={"write_batch_pages": 2})
+    target, cache = tmp_path / "out", tmp_path / "cache"
+    first = run_build(corpus, target, cfg, jobs=2, quiet=True, cache_dir=cache, partitioned=True)
+    assert_same_tables(out, target)
+    parts = sorted((target / "documents.parquet").glob("part-*.parquet"))
+    assert len(parts) == -(-first["counts"]["pages"] // 2) and first["tables"]["documents"]["parts"] == len(parts)
+    assert pd.read_parquet(parts[0]).columns.tolist() == pd.read_parquet(out / "documents.parquet").columns.tolist()
+    assert not list(target.glob(".*.tmp"))
+    # nothing changed: no table is written again
+    again = run_build(corpus, target, cfg, jobs=2, quiet=True, cache_dir=cache, partitioned=True)
+    assert again.get("unchanged") and [p.stat().st_mtime_ns for p in parts] == \
+        [p.stat().st_mtime_ns for p in sorted((target / "documents.parquet").glob("part-*.parquet"))]
+    # the other layout asked for: single files replace the folders, same rows
+    single = run_build(corpus, target, cfg, jobs=1, quiet=True, cache_dir=cache, partitioned=False)
+    assert not single.get("unchanged") and (target / "documents.parquet").is_file()
+    assert "parts" not in single["tables"]["documents"]
+    assert_same_tables(out, target)
+    back = run_build(corpus, target, cfg, jobs=1, quiet=True, cache_dir=cache, partitioned=True)
+    assert (target / "documents.parquet").is_dir() and not back.get("unchanged")
+    assert_same_tables(out, target)
 
 
 def test_bad_engine_options_fail_loudly(corpus, tmp_path):
@@ -87,7 +116,7 @@ def test_bad_engine_options_fail_loudly(corpus, tmp_path):
 def test_build_command_has_engine_scheduler_and_cache_options():
     result = CliRunner().invoke(app, ["build", "--help"])
     assert result.exit_code == 0
-    for option in ("--engine", "--scheduler", "--cache", "--jobs", "--quiet"):
+    for option in ("--engine", "--scheduler", "--cache", "--jobs", "--quiet", "--partitioned", "--single-files"):
         assert option in result.output
 
 

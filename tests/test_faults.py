@@ -28,16 +28,20 @@ def reference(tmp_path_factory):
     return raw, base / "ref"
 
 
-@pytest.mark.parametrize("kill_at", ["cache_write:3", "table_write:2", "table_rename:2", "manifest:1"])
-def test_killed_build_then_rerun_gives_the_uninterrupted_tables(reference, tmp_path, kill_at):
+@pytest.mark.parametrize("kill_at,partitioned", [("cache_write:3", False), ("table_write:2", False),
+                                                  ("table_rename:2", False), ("manifest:1", False),
+                                                  ("table_write:3", True), ("table_rename:2", True)])
+def test_killed_build_then_rerun_gives_the_uninterrupted_tables(reference, tmp_path, kill_at, partitioned):
     raw, ref = reference
     out, cache = tmp_path / "out", tmp_path / "cache"
     env = {**os.environ, "POLICY_CORPUS_KILL_AT": kill_at}
-    proc = subprocess.run([sys.executable, "-c", BUILD, str(raw), str(out), str(cache)], env=env, cwd=ROOT,
+    build = BUILD.replace("cache_dir=sys.argv[3])", f"cache_dir=sys.argv[3], partitioned={partitioned})")
+    proc = subprocess.run([sys.executable, "-c", build, str(raw), str(out), str(cache)], env=env, cwd=ROOT,
                           capture_output=True, timeout=300)
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-2000:]
     assert not (out / "manifest.json").exists()
-    manifest = run_build(raw, out, Config.load(), quiet=True, cache_dir=cache)
+    manifest = run_build(raw, out, Config.load(), quiet=True, cache_dir=cache, partitioned=partitioned)
+    assert (out / "documents.parquet").is_dir() == partitioned
     assert_same_tables(ref, out)
     assert not list(out.glob(".*.tmp"))                 # the killed build's temporary files are gone
     assert manifest["counts"]["files"] == len(list(raw.iterdir()))
