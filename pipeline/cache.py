@@ -46,7 +46,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 _NOT_STAGE_CODE = {"__init__.py", "__main__.py", "cli.py", "executors.py", "cache.py", "progress.py",
                    "tables.py", "topics.py", "compare.py", "spacy_lang.py", "genre_training.py"}
 # settings tables that the per-page stages read (a table that does not exist is skipped)
-PAGE_STAGE_TABLES = ("clean", "split", "segment", "outline", "extract", "genre", "metadata")
+PAGE_STAGE_TABLES = ("clean", "split", "segment", "outline", "genre", "extract", "metadata")
 DEDUP_SIGNATURE_KEYS = ("shingle", "num_perm", "min_shingles")
 
 

@@ -39,7 +39,12 @@ _LEADING_MARKER = re.compile(r"^(?:[一二三四五六七八九十]{1,2}是|[（
 
 
 def run(doc: Document, page: Page, res) -> None:
-    """Fill ``doc.items`` from the document's sections and lines."""
+    """Fill ``doc.items`` from the document's sections and lines; none for a legislative
+    text (its genre has ``items = false`` in genres.toml: 条例, 规定, 办法, …), whose
+    "证据不足的" are legal conditions, not problems. Runs after the genre stage."""
+    if doc.genre and doc.genre in res.genre_classifier.taxonomy.without_items:
+        doc.items = []
+        return
     doc.items = extract_items(doc, res.outline_rules, int(res.config["extract"]["max_head_chars"]))
 
 

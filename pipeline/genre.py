@@ -81,6 +81,7 @@ class Genre:
     body_cues: tuple[re.Pattern, ...]
     cue_weights: tuple[float, ...] = ()   # one per body cue (1.0 unless the row says otherwise)
     cue_weight: float = 1.0
+    items: bool = True                    # false: a legislative text, no measures or problems
 
 
 class Taxonomy:
@@ -89,6 +90,8 @@ class Taxonomy:
     def __init__(self, genres: list[Genre], trailers: list[re.Pattern], quotes: list[re.Pattern]):
         self.genres = genres
         self.by_slug = {g.slug: g for g in genres}
+        # genres whose documents get no items (legislative texts; genres.toml `items = false`)
+        self.without_items = frozenset(g.slug for g in genres if not g.items)
         self.trailers = trailers
         self.quotes = quotes
 
@@ -112,6 +115,7 @@ class Taxonomy:
                 body_cues=tuple(_compile(_cue_pattern(c, where), where) for c in row["body_cues"]),
                 cue_weights=tuple(float(c.get("weight", 1.0)) if isinstance(c, dict) else 1.0 for c in row["body_cues"]),
                 cue_weight=float(row.get("cue_weight", 1.0)),
+                items=_flag(row.get("items", True), f"{where}: items"),
             ))
         if not genres:
             raise rules.RuleFileError(f"{name}: no [[genre]] tables")
@@ -356,6 +360,12 @@ class _TrustedUnpickler(pickle.Unpickler):
         if f"{module}.{name}" not in _PICKLE_TRUSTED:
             raise pickle.UnpicklingError(f"type {module}.{name} is not trusted")
         return super().find_class(module, name)
+
+
+def _flag(value, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise rules.RuleFileError(f"{where} must be true or false, not {value!r}")
+    return value
 
 
 def _cue_pattern(cue, where: str) -> str:

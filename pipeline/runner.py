@@ -1,7 +1,7 @@
 """The runner: the one place that lists the stages in order.
 
     files ──ingest──▶ pages ──learn templates (global)──▶ per page: clean ▶ split ▶
-    per document: segment ▶ outline ▶ extract ▶ genre ▶ metadata ──▶ dedup (global)
+    per document: segment ▶ outline ▶ genre ▶ extract ▶ metadata ──▶ dedup (global)
     ──▶ recurring problems (global) ──▶ tables + manifest
 
 Per-page work is a pure function (``process_page``) so that an executor (local process
@@ -24,8 +24,8 @@ from .records import Document, Page, Removal
 DOCUMENT_STAGES: list[tuple[str, Callable[[Document, Page, Resources], None]]] = [
     ("segment", segment.run),
     ("outline", outline.run),
+    ("genre", genre.run),          # before extract: legislative genres get no items
     ("extract", extract.run),
-    ("genre", genre.run),
     ("metadata", metadata.run),
 ]
 

@@ -354,3 +354,29 @@ def test_generic_and_continuation_clauses_are_no_problems(res):
     doc = make_doc(["我们也清醒看到面临的困难。政府工作仍存在一些缺点和不足，有效需求不足，还很不适应，"
                     "有的是工作不到位造成的。我们将努力改进。"])
     assert heads(items_of(doc, res), "problem") == {"有效需求不足"}
+
+
+def test_legislative_texts_get_no_items_and_reports_do(res):
+    from pipeline import runner
+    from pipeline.records import Page
+    from pipeline.runner import process_page
+
+    law = ("某市物业管理条例\n第一章 总则\n第一条 为了规范物业管理活动，制定本条例。\n"
+           "第二条 有下列情形之一的，不予受理：\n（一）证据不足的；\n（二）确有困难的；\n（三）材料不全的。\n"
+           "第三条 本条例自2024年1月1日起施行。\n")
+    report = ("某县政务服务中心自查报告\n一、存在的问题\n一是服务理念滞后，二是经费投入不足。\n"
+              "二、整改措施\n（一）加强队伍建设。\n（二）完善工作机制。\n")
+    docs = []
+    for n, text in enumerate((law, report)):
+        result = process_page(Page(page_id=f"p{n}", path=f"p{n}.txt", format="txt", encoding="utf-8", text=text),
+                              None, res)
+        docs.extend(result.documents)
+    law_doc, report_doc = docs
+    assert law_doc.genre == "regulation" and law_doc.items == []
+    assert law_doc.sections                                 # its outline is still read
+    assert report_doc.genre == "self_inspection"
+    assert {"measure", "problem"} <= {i.kind for i in report_doc.items}
+    assert "regulation" in res.genre_classifier.taxonomy.without_items
+    assert "self_inspection" not in res.genre_classifier.taxonomy.without_items
+    names = [name for name, _ in runner.DOCUMENT_STAGES]
+    assert names.index("genre") < names.index("extract")
