@@ -313,6 +313,13 @@ def test_recurring_problems_grouped_by_aspect_and_predicate():
     assert any(g.startswith("人员素质") for g in groups) and any(g.startswith("重视程度") for g in groups)
 
 
+def test_recurring_problems_of_work_reports_find_their_aspects():
+    docs = [_doc("a", "government_work_report", 2019, ["全球贸易保护加剧", "社会预期和信心不足", "有些地方拖欠工资严重"]),
+            _doc("b", "government_work_report", 2022, ["单边主义、保护主义加剧", "输入性通胀压力加大"])]
+    aspects = set(extract.recurring_problems(docs)["aspect"])
+    assert {"外部环境", "预期信心", "拖欠账款", "物价通胀"} <= aspects and "其他" not in aspects
+
+
 def test_recurring_problems_of_no_documents_is_an_empty_table():
     table = extract.recurring_problems([])
     assert len(table) == 0 and "n_docs" in table.columns
