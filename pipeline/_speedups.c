@@ -95,6 +95,16 @@ grow(TagTable *self)
     return 0;
 }
 
+static int
+check_ready(TagTable *self)
+{
+    if (self->slots == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "TagTable used before __init__");
+        return -1;
+    }
+    return 0;
+}
+
 /* The tag of ``word`` (borrowed), NULL without an error when missing. */
 static PyObject *
 lookup(TagTable *self, PyObject *word)
@@ -138,7 +148,7 @@ static PyObject *
 TagTable_set(TagTable *self, PyObject *args)
 {
     PyObject *word, *tag;
-    if (!PyArg_ParseTuple(args, "UU:set", &word, &tag))
+    if (!PyArg_ParseTuple(args, "UU:set", &word, &tag) || check_ready(self) < 0)
         return NULL;
     uint16_t units[INLINE_UNITS], len;
     uint32_t hash;
@@ -184,7 +194,7 @@ TagTable_set(TagTable *self, PyObject *args)
 static PyObject *
 TagTable_get(TagTable *self, PyObject *word)
 {
-    if (check_str(word, "word") < 0)
+    if (check_str(word, "word") < 0 || check_ready(self) < 0)
         return NULL;
     PyObject *tag = lookup(self, word);
     if (tag == NULL) {
@@ -202,6 +212,8 @@ TagTable_words_and_tags(TagTable *self, PyObject *words)
         PyErr_SetString(PyExc_TypeError, "TagTable.words_and_tags: words must be a list");
         return NULL;
     }
+    if (check_ready(self) < 0)
+        return NULL;
     Py_ssize_t n = PyList_GET_SIZE(words);
     PyObject *kept = PyList_New(0);
     PyObject *tags = PyList_New(0);
@@ -235,16 +247,25 @@ fail:
 static PyObject *
 TagTable_clear(TagTable *self, PyObject *Py_UNUSED(ignored))
 {
+    if (check_ready(self) < 0)
+        return NULL;
     memset(self->slots, 0, sizeof(Slot) * (size_t)(self->mask + 1));
     self->used = 0;
     PyDict_Clear(self->overflow);
     Py_RETURN_NONE;
 }
 
+/* Pickled as an empty table: it is a cache that refills itself. */
+static PyObject *
+TagTable_reduce(TagTable *self, PyObject *Py_UNUSED(ignored))
+{
+    return Py_BuildValue("(O())", (PyObject *)Py_TYPE(self));
+}
+
 static Py_ssize_t
 TagTable_len(TagTable *self)
 {
-    return self->used + PyDict_GET_SIZE(self->overflow);
+    return self->overflow == NULL ? 0 : self->used + PyDict_GET_SIZE(self->overflow);
 }
 
 static int
@@ -287,6 +308,7 @@ static PyMethodDef TagTable_methods[] = {
      "words_and_tags(words) -> (kept, tags): drop whitespace-only words; the tag of each kept "
      "word, None when missing."},
     {"clear", (PyCFunction)TagTable_clear, METH_NOARGS, "clear(): forget every word."},
+    {"__reduce__", (PyCFunction)TagTable_reduce, METH_NOARGS, "Pickled as an empty table (a cache)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -185,6 +185,9 @@ class PyTagTable:
         kept = [w for w in words if not w.isspace()]
         return kept, list(map(self._tags.get, kept))
 
+    def __reduce__(self):
+        return (type(self), ())     # pickled empty, as the C table: a cache that refills itself
+
 
 try:
     from ._speedups import TagTable

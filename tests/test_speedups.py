@@ -98,3 +98,23 @@ def test_python_fallback_segments_like_the_default_table(monkeypatch, seed_lines
     for text in (seed_text, seed_text):         # second pass: every word already in the tables
         assert py_seg.cut_and_tag(text) == c_seg.cut_and_tag(text)
     assert py_seg.cut(seed_text) == c_seg.cut(seed_text)
+
+
+@needs_c
+def test_an_uninitialised_table_raises_instead_of_crashing():
+    bare = TagTable.__new__(TagTable)
+    with pytest.raises(RuntimeError):
+        bare.get("建设")
+    with pytest.raises(RuntimeError):
+        bare.words_and_tags(["建设"])
+    assert len(bare) == 0
+
+
+def test_tag_tables_pickle_as_empty_caches():
+    import pickle
+
+    for cls in [segment.PyTagTable] + ([TagTable] if TagTable is not None else []):
+        table = cls()
+        table.set("建设", "v")
+        copy = pickle.loads(pickle.dumps(table))
+        assert type(copy) is cls and len(copy) == 0 and copy.get("建设") is None
