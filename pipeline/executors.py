@@ -819,13 +819,7 @@ def _write_tables(out: Path, summaries: list[PageSummary], labels: list[list[tup
         for p in tmp.values():
             p.unlink(missing_ok=True)
         raise
-    files = {}
-    for name, path in tmp.items():
-        final = out / f"{name}.parquet"
-        _replace_table(path, final)
-        fault_point("table_rename")
-        files[name] = {"rows": rows_written[name], **table_signature(final)}
-    return files
+    return _put_tables_in_place(out, tmp, rows_written)
 
 
 def write_parts_task(jobs: Sequence[tuple], state: WorkerState | None = None) -> list[dict[str, int]]:
@@ -893,6 +887,11 @@ def _write_partitioned(out: Path, summaries: list[PageSummary], labels: list[lis
         raise
     if recurring is not None:
         tmp["recurring_problems"] = tmp_recurring
+    return _put_tables_in_place(out, tmp, rows_written)
+
+
+def _put_tables_in_place(out: Path, tmp: dict[str, Path], rows_written: dict[str, int]) -> dict[str, dict]:
+    """Rename every finished temporary table onto ``<out>/<name>.parquet``; their manifest rows."""
     files = {}
     for name, path in tmp.items():
         final = out / f"{name}.parquet"
