@@ -285,3 +285,10 @@ def test_stopwords():
         assert w in stop, w
     for w in ["加强", "问题", "不足", "营商环境", "服务", "政府", "建设"]:
         assert w not in stop, w
+
+
+def test_cutting_the_whole_text_equals_cutting_line_by_line(seg, seed_lines):
+    text = "\n".join(seed_lines) + "\n" + REPORT + "\n　　全角空格　分隔 5G-A\t网络\r\n建设"
+    by_line = [w for line in text.split("\n") for w in seg.cut(line)]
+    assert seg.cut(text) == by_line
+    assert not any(w.isspace() for w in by_line)
