@@ -760,7 +760,9 @@ def _write_tables(out: Path, summaries: list[PageSummary], labels: list[list[tup
     """Stream every page's cached rows into the tables (temporary files, then renamed)."""
     out.mkdir(parents=True, exist_ok=True)
     tmp = {name: out / f".{name}.parquet.{os.getpid()}.tmp" for name in ROW_TABLES}
-    writers = {name: pq.ParquetWriter(tmp[name], tables.schema(name)) for name in ROW_TABLES}
+    writers = {name: pq.ParquetWriter(tmp[name], tables.schema(name),
+                                      write_statistics=tables.statistics_columns(tables.schema(name)))
+               for name in ROW_TABLES}
     rows_written = dict.fromkeys(ROW_TABLES, 0)
     starts = list(range(0, len(summaries), max(1, batch_pages)))
 
@@ -843,7 +845,8 @@ def write_parts_task(jobs: Sequence[tuple], state: WorkerState | None = None) ->
             if name == "documents":
                 table = _with_dup_columns(table, labels)
             # the folder is temporary and renamed whole at the end: no temporary file per part
-            pq.write_table(table, Path(folders[name]) / f"part-{number:05d}.parquet")
+            pq.write_table(table, Path(folders[name]) / f"part-{number:05d}.parquet",
+                           write_statistics=tables.statistics_columns(table.schema))
             counts[name] = table.num_rows
             fault_point("table_write")
         out.append(counts)

@@ -162,6 +162,16 @@ def write_table(table: pa.Table, path: Path) -> None:
     write_atomic(path, lambda tmp: pq.write_table(table, tmp))
 
 
+def statistics_columns(sch: pa.Schema) -> list[str]:
+    """Columns worth Parquet min/max statistics (ids, numbers, labels): not the lists
+    (tokens, sentences, …) nor the running text, whose min/max no filter can use and whose
+    computation is ~12 % of writing the documents table."""
+    return [f.name for f in sch if not pa.types.is_list(f.type) and f.name not in _TEXT_COLUMNS]
+
+
+_TEXT_COLUMNS = frozenset({"text", "title", "heading", "head"})
+
+
 def write_json(obj: Any, path: Path) -> None:
     def _write(tmp: Path) -> None:
         tmp.write_text(json.dumps(obj, ensure_ascii=False, indent=1, default=str), encoding="utf-8")

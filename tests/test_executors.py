@@ -141,3 +141,16 @@ def test_quiet_progress_counts_without_drawing(capsys):
     assert (bar.pages, bar.chars) == (3, 150)
     captured = capsys.readouterr()
     assert captured.err == "" and captured.out == ""
+
+
+def test_tables_keep_statistics_for_ids_not_for_running_text(serial_build):
+    import pyarrow.parquet as pq
+
+    out, _ = serial_build
+    meta = pq.ParquetFile(out / "documents.parquet").metadata
+    names = [meta.schema.column(i).path for i in range(meta.num_columns)]
+    group = meta.row_group(0)
+    stats = {name: group.column(i).statistics for i, name in enumerate(names)}
+    assert stats["doc_id"] is not None and stats["doc_id"].has_min_max
+    assert stats["text"] is None or not stats["text"].has_min_max
+    assert stats["tokens.list.element"] is None or not stats["tokens.list.element"].has_min_max
