@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 from . import rules
 from .normalize import _NEEDS_TRANSLATE, _TRANSLATE, normalize_line, normalize_lines
 from .records import CleanPage, Line, Page, Removal
+from .split import compile_markers, could_be_marker, marker_literals
 
 CUE_GROUPS = ("header", "line", "fragment", "footer_start", "footer", "keep")
 # rule-id prefix of each generic group (site profiles use "site:<profile>.")
@@ -148,12 +149,8 @@ class CleanRules:
         return [p for p in self.sites if p.applies(site, host, head, text)]
 
     def is_marker(self, text: str) -> bool:
-        if self.marker_literals:
-            for literal in self.marker_literals:
-                if literal in text:
-                    break
-            else:
-                return False    # none of the literals every marker line holds
+        if not could_be_marker(text, self.marker_literals):
+            return False
         for m in self.markers:
             if m.match(text):
                 return True
@@ -172,8 +169,6 @@ def _literal_gate(cues: tuple[Cue, ...]) -> re.Pattern | None:
 
 @lru_cache(maxsize=4)
 def _load_rules(fingerprint: str) -> CleanRules:
-    from .split import compile_markers, marker_literals
-
     generic = _compile_cues(rules.load_toml("boilerplate.toml"), "boilerplate.toml", None)
     sites = []
     for stem, data in rules.load_dir("sites").items():

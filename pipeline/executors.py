@@ -767,14 +767,7 @@ def _write_tables(out: Path, summaries: list[PageSummary], labels: list[list[tup
     starts = list(range(0, len(summaries), max(1, batch_pages)))
 
     def load(start: int) -> dict[str, list[pa.Table]]:
-        parts: dict[str, list[pa.Table]] = {name: [] for name in ROW_TABLES}
-        for s in summaries[start:start + batch_pages]:
-            rows = s.rows if s.rows is not None else cache.payload("pages", s.key)
-            if rows is None:
-                raise RuntimeError(f"cache entry of page {s.path} vanished during the build; rerun it")
-            for name in ROW_TABLES:
-                parts[name].append(rows[name])
-        return parts
+        return _rows_by_table(cache, [(s.key, s.rows) for s in summaries[start:start + batch_pages]])
 
     # the next batch is read from the cache while this one is written, and the documents
     # table (most of the bytes) is written by its own thread while this one writes the
@@ -824,6 +817,19 @@ def _write_tables(out: Path, summaries: list[PageSummary], labels: list[list[tup
     return _put_tables_in_place(out, tmp, rows_written)
 
 
+def _rows_by_table(cache: BuildCache, pages: Sequence[tuple[str | None, dict | None]]) -> dict[str, list[pa.Table]]:
+    """Each row table's Arrow rows of ``pages`` (``(cache key, rows)``: rows given for a page
+    that is not cached, else read from its cache entry), in page order."""
+    parts: dict[str, list[pa.Table]] = {name: [] for name in ROW_TABLES}
+    for key, rows in pages:
+        rows = rows if rows is not None else cache.payload("pages", key)
+        if rows is None:
+            raise RuntimeError(f"cache entry {key} vanished during the build; rerun it")
+        for name in ROW_TABLES:
+            parts[name].append(rows[name])
+    return parts
+
+
 def write_parts_task(jobs: Sequence[tuple], state: WorkerState | None = None) -> list[dict[str, int]]:
     """Write Parquet parts of the row tables, one job ``(part number, {table: folder}, pages,
     dedup labels)`` each, ``pages`` being ``(cache key, rows)`` pairs (rows given for pages
@@ -832,13 +838,7 @@ def write_parts_task(jobs: Sequence[tuple], state: WorkerState | None = None) ->
     cache = BuildCache(st.cache_root)
     out = []
     for number, folders, pages, labels in jobs:
-        parts: dict[str, list[pa.Table]] = {name: [] for name in ROW_TABLES}
-        for key, rows in pages:
-            rows = rows if rows is not None else cache.payload("pages", key)
-            if rows is None:
-                raise RuntimeError(f"cache entry {key} vanished during the build; rerun it")
-            for name in ROW_TABLES:
-                parts[name].append(rows[name])
+        parts = _rows_by_table(cache, pages)
         counts = {}
         for name in ROW_TABLES:
             table = pa.concat_tables(parts[name]) if parts[name] else tables.schema(name).empty_table()
