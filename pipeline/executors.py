@@ -591,8 +591,8 @@ def run_build(raw: Path, out: Path, config: Config, jobs: int = 1, quiet: bool =
                 table_files = _write_partitioned(out, summaries, labels, recurring, eng, page_state,
                                                  exec_cfg["write_batch_pages"], quiet)
             else:
-                table_files = _write_tables(out, summaries, labels, recurring, cache, exec_cfg["write_batch_pages"],
-                                            quiet)
+                table_files = _write_tables(out, summaries, labels, recurring, page_state,
+                                            exec_cfg["write_batch_pages"], quiet)
     finally:
         eng.close()
     timings["total"] = round(time.perf_counter() - started, 4)
@@ -756,47 +756,45 @@ def _dedup(summaries: list[PageSummary], cfg: dict) -> list[list[tuple[str, bool
 
 
 def _write_tables(out: Path, summaries: list[PageSummary], labels: list[list[tuple[str, bool]]], recurring,
-                  cache: BuildCache, batch_pages: int, quiet: bool) -> dict[str, dict]:
-    """Stream every page's cached rows into the tables (temporary files, then renamed)."""
+                  state: WorkerState, batch_pages: int, quiet: bool) -> dict[str, dict]:
+    """Stream every page's cached rows into the tables (temporary files, then renamed).
+
+    A thread reads the next batch of pages' rows from the cache while this one is written;
+    the documents table (most of the bytes) is written by its own thread while this one
+    writes the others (Parquet writing releases the GIL): three batches in memory at most.
+    (Reading in the pool's worker processes instead was slower: the batches' transfer
+    costs more than their reading.)"""
     out.mkdir(parents=True, exist_ok=True)
     tmp = {name: out / f".{name}.parquet.{os.getpid()}.tmp" for name in ROW_TABLES}
-    writers = {name: pq.ParquetWriter(tmp[name], tables.schema(name),
-                                      write_statistics=tables.statistics_columns(tables.schema(name)))
+    writers = {name: pq.ParquetWriter(tmp[name], tables.schema(name), **tables.parquet_options(tables.schema(name)))
                for name in ROW_TABLES}
     rows_written = dict.fromkeys(ROW_TABLES, 0)
-    starts = list(range(0, len(summaries), max(1, batch_pages)))
-
-    def load(start: int) -> dict[str, list[pa.Table]]:
-        return _rows_by_table(cache, [(s.key, s.rows) for s in summaries[start:start + batch_pages]])
-
-    # the next batch is read from the cache while this one is written, and the documents
-    # table (most of the bytes) is written by its own thread while this one writes the
-    # others (Parquet writing releases the GIL): three batches in memory at most
+    size = max(1, batch_pages)
+    jobs = _batch_jobs(summaries, labels, size)
     reader = ThreadPoolExecutor(max_workers=1)
     documents_writer = ThreadPoolExecutor(max_workers=1)
     try:
         with StageProgress("write", len(summaries), quiet) as bar:
-            ahead = reader.submit(load, starts[0]) if starts else None
+            ahead = reader.submit(rows_task, jobs[:1], state)
             writing = None
-            for n, start in enumerate(starts):
-                batch = summaries[start:start + batch_pages]
-                parts = ahead.result()
-                ahead = reader.submit(load, starts[n + 1]) if n + 1 < len(starts) else None
-                batch_labels = [lab for page_labels in labels[start:start + batch_pages] for lab in page_labels]
+            for n in range(len(jobs)):
+                [batch] = ahead.result()
+                ahead = reader.submit(rows_task, jobs[n + 1:n + 2], state)
                 for name in ROW_TABLES:
-                    table = pa.concat_tables(parts[name])
+                    table = batch[name]
                     if name == "documents":
-                        table = _with_dup_columns(table, batch_labels)
                         if writing is not None:
                             writing.result()          # one documents batch in the writer at a time
                         writing = documents_writer.submit(writers[name].write_table, table)
                     else:
                         writers[name].write_table(table)
                     rows_written[name] += table.num_rows
-                bar.update(len(batch), sum(s.n_chars for s in batch))
+                done = summaries[n * size:(n + 1) * size]
+                bar.update(len(done), sum(s.n_chars for s in done))
             if writing is not None:
                 writing.result()
         documents_writer.shutdown(wait=True)
+        reader.shutdown(wait=True)
         for name in ROW_TABLES:
             writers[name].close()
             fault_point("table_write")
@@ -805,7 +803,6 @@ def _write_tables(out: Path, summaries: list[PageSummary], labels: list[list[tup
             pq.write_table(pa.Table.from_pandas(recurring, preserve_index=False), tmp["recurring_problems"])
             rows_written["recurring_problems"] = len(recurring)
             fault_point("table_write")
-        reader.shutdown(wait=True)
     except BaseException:
         reader.shutdown(wait=True, cancel_futures=True)
         documents_writer.shutdown(wait=True, cancel_futures=True)
@@ -815,6 +812,30 @@ def _write_tables(out: Path, summaries: list[PageSummary], labels: list[list[tup
             p.unlink(missing_ok=True)
         raise
     return _put_tables_in_place(out, tmp, rows_written)
+
+
+def _batch_jobs(summaries: list[PageSummary], labels: list[list[tuple[str, bool]]],
+                batch_pages: int) -> list[tuple[list, list]]:
+    """The tables' batches of ``batch_pages`` pages, in page order: ``(pages, dedup labels)``,
+    a page being ``(cache key, rows)`` (rows only for a page that is not cached)."""
+    batch = max(1, batch_pages)
+    return [([(s.key, s.rows if s.key is None else None) for s in summaries[a:a + batch]],
+             [lab for page_labels in labels[a:a + batch] for lab in page_labels])
+            for a in range(0, len(summaries), batch)]
+
+
+def rows_task(jobs: Sequence[tuple[list, list]], state: WorkerState | None = None) -> list[dict[str, pa.Table]]:
+    """Each batch's rows of every row table, ``jobs`` being ``(pages, dedup labels)`` as made
+    by ``_batch_jobs``; the documents get their dup columns."""
+    cache = BuildCache(_state(state).cache_root)
+    out = []
+    for pages, labels in jobs:
+        parts = _rows_by_table(cache, pages)
+        batch = {name: pa.concat_tables(parts[name]) if parts[name] else tables.schema(name).empty_table()
+                 for name in ROW_TABLES}
+        batch["documents"] = _with_dup_columns(batch["documents"], labels)
+        out.append(batch)
+    return out
 
 
 def _rows_by_table(cache: BuildCache, pages: Sequence[tuple[str | None, dict | None]]) -> dict[str, list[pa.Table]]:
@@ -832,21 +853,17 @@ def _rows_by_table(cache: BuildCache, pages: Sequence[tuple[str | None, dict | N
 
 def write_parts_task(jobs: Sequence[tuple], state: WorkerState | None = None) -> list[dict[str, int]]:
     """Write Parquet parts of the row tables, one job ``(part number, {table: folder}, pages,
-    dedup labels)`` each, ``pages`` being ``(cache key, rows)`` pairs (rows given for pages
-    that are not cached); returns the rows written per table, per job."""
-    st = _state(state)
-    cache = BuildCache(st.cache_root)
+    dedup labels)`` each (pages and labels as in ``_batch_jobs``); returns the rows written
+    per table, per job."""
     out = []
     for number, folders, pages, labels in jobs:
-        parts = _rows_by_table(cache, pages)
+        [batch] = rows_task([(pages, labels)], state)
         counts = {}
         for name in ROW_TABLES:
-            table = pa.concat_tables(parts[name]) if parts[name] else tables.schema(name).empty_table()
-            if name == "documents":
-                table = _with_dup_columns(table, labels)
+            table = batch[name]
             # the folder is temporary and renamed whole at the end: no temporary file per part
             pq.write_table(table, Path(folders[name]) / f"part-{number:05d}.parquet",
-                           write_statistics=tables.statistics_columns(table.schema))
+                           **tables.parquet_options(table.schema))
             counts[name] = table.num_rows
             fault_point("table_write")
         out.append(counts)
@@ -861,10 +878,9 @@ def _write_partitioned(out: Path, summaries: list[PageSummary], labels: list[lis
     tmp = {name: out / f".{name}.parquet.{os.getpid()}.tmp" for name in ROW_TABLES}
     batch = max(1, batch_pages)
     starts = list(range(0, len(summaries), batch))
-    jobs = [[(n, {name: str(folder) for name, folder in tmp.items()},
-              [(s.key, s.rows if s.key is None else None) for s in summaries[a:a + batch]],
-              [lab for page_labels in labels[a:a + batch] for lab in page_labels])]
-            for n, a in enumerate(starts)]
+    folders = {name: str(folder) for name, folder in tmp.items()}
+    jobs = [[(n, folders, pages, batch_labels)]
+            for n, (pages, batch_labels) in enumerate(_batch_jobs(summaries, labels, batch))]
     rows_written = dict.fromkeys(ROW_TABLES, 0)
     try:
         for folder in tmp.values():

@@ -154,3 +154,19 @@ def test_tables_keep_statistics_for_ids_not_for_running_text(serial_build):
     assert stats["doc_id"] is not None and stats["doc_id"].has_min_max
     assert stats["text"] is None or not stats["text"].has_min_max
     assert stats["tokens.list.element"] is None or not stats["tokens.list.element"].has_min_max
+
+
+def test_tables_dictionary_encode_tokens_and_labels_not_running_text(serial_build):
+    import pyarrow.parquet as pq
+
+    out, _ = serial_build
+    for table, dictionary, plain in [("documents", ["tokens.list.element", "pos.list.element", "genre", "doc_id"],
+                                      ["text", "sentences.list.element", "title"]),
+                                     ("sections", ["role", "doc_id"], ["text", "heading"])]:
+        meta = pq.ParquetFile(out / f"{table}.parquet").metadata
+        group = meta.row_group(0)
+        encodings = {meta.schema.column(i).path: group.column(i).encodings for i in range(meta.num_columns)}
+        for path in dictionary:
+            assert "RLE_DICTIONARY" in encodings[path], (table, path, encodings[path])
+        for path in plain:
+            assert "RLE_DICTIONARY" not in encodings[path], (table, path, encodings[path])
