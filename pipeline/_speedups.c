@@ -14,6 +14,15 @@
  * with characters beyond U+FFFF go to an ordinary dict. The Python class in segment.py
  * is the reference: a test checks both give the same answers. The extension is optional:
  * without a C compiler the package installs and runs the Python class.
+ *
+ * string_list_buffers(values) -> (list offsets, string offsets, UTF-8 data, validity, nulls)
+ *     the Arrow buffers of a list<string> column from a list whose items are lists of str
+ *     or None (a null row): int32 offsets as bytes, the strings' UTF-8 bytes, the validity
+ *     bitmap (None when no row is null) and the number of null rows. Raises TypeError for
+ *     anything else, ValueError for a lone surrogate, OverflowError past 2 GiB. Why C:
+ *     tokens and POS tags are millions of short strings per build, and Arrow's conversion
+ *     of Python strings costs more per string than this copy (tables.string_lists is the
+ *     reference and the fallback).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -329,8 +338,152 @@ static PyTypeObject TagTableType = {
     .tp_as_sequence = &TagTable_as_sequence,
 };
 
+/* UTF-8 length of a str, or -1 (ValueError set) for a lone surrogate. */
+static Py_ssize_t
+utf8_length(PyObject *str)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(str), bytes = 0;
+    int kind = PyUnicode_KIND(str);
+    const void *data = PyUnicode_DATA(str);
+    if (PyUnicode_IS_ASCII(str))
+        return n;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c < 0x80)
+            bytes += 1;
+        else if (c < 0x800)
+            bytes += 2;
+        else if (c < 0x10000) {
+            if (c >= 0xD800 && c <= 0xDFFF) {
+                PyErr_SetString(PyExc_ValueError, "a lone surrogate cannot be encoded in UTF-8");
+                return -1;
+            }
+            bytes += 3;
+        }
+        else
+            bytes += 4;
+    }
+    return bytes;
+}
+
+/* Writes a str's UTF-8 bytes (checked by utf8_length) at out; returns the end. */
+static char *
+utf8_write(PyObject *str, char *out)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(str);
+    if (PyUnicode_IS_ASCII(str)) {
+        memcpy(out, PyUnicode_DATA(str), (size_t)n);
+        return out + n;
+    }
+    int kind = PyUnicode_KIND(str);
+    const void *data = PyUnicode_DATA(str);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c < 0x80)
+            *out++ = (char)c;
+        else if (c < 0x800) {
+            *out++ = (char)(0xC0 | (c >> 6));
+            *out++ = (char)(0x80 | (c & 0x3F));
+        }
+        else if (c < 0x10000) {
+            *out++ = (char)(0xE0 | (c >> 12));
+            *out++ = (char)(0x80 | ((c >> 6) & 0x3F));
+            *out++ = (char)(0x80 | (c & 0x3F));
+        }
+        else {
+            *out++ = (char)(0xF0 | (c >> 18));
+            *out++ = (char)(0x80 | ((c >> 12) & 0x3F));
+            *out++ = (char)(0x80 | ((c >> 6) & 0x3F));
+            *out++ = (char)(0x80 | (c & 0x3F));
+        }
+    }
+    return out;
+}
+
+static PyObject *
+string_list_buffers(PyObject *module, PyObject *values)
+{
+    if (!PyList_Check(values)) {
+        PyErr_SetString(PyExc_TypeError, "string_list_buffers() takes a list");
+        return NULL;
+    }
+    Py_ssize_t rows = PyList_GET_SIZE(values), strings = 0, bytes = 0, nulls = 0;
+    /* first pass: check the items, count strings and bytes */
+    for (Py_ssize_t r = 0; r < rows; r++) {
+        PyObject *row = PyList_GET_ITEM(values, r);
+        if (row == Py_None) {
+            nulls++;
+            continue;
+        }
+        if (!PyList_Check(row)) {
+            PyErr_SetString(PyExc_TypeError, "a row is neither a list nor None");
+            return NULL;
+        }
+        Py_ssize_t k = PyList_GET_SIZE(row);
+        for (Py_ssize_t i = 0; i < k; i++) {
+            PyObject *str = PyList_GET_ITEM(row, i);
+            if (!PyUnicode_Check(str)) {
+                PyErr_SetString(PyExc_TypeError, "an item of a row is not a str");
+                return NULL;
+            }
+            Py_ssize_t len = utf8_length(str);
+            if (len < 0)
+                return NULL;
+            bytes += len;
+        }
+        strings += k;
+        if (bytes > INT32_MAX || strings > INT32_MAX) {
+            PyErr_SetString(PyExc_OverflowError, "more than 2 GiB of strings for int32 offsets");
+            return NULL;
+        }
+    }
+    PyObject *list_offsets = PyBytes_FromStringAndSize(NULL, (rows + 1) * 4);
+    PyObject *string_offsets = PyBytes_FromStringAndSize(NULL, (strings + 1) * 4);
+    PyObject *data = PyBytes_FromStringAndSize(NULL, bytes);
+    PyObject *validity = nulls ? PyBytes_FromStringAndSize(NULL, (rows + 7) / 8) : Py_NewRef(Py_None);
+    if (list_offsets == NULL || string_offsets == NULL || data == NULL || validity == NULL)
+        goto fail;
+    /* second pass: the rows were checked and lists do not change meanwhile (no Python runs) */
+    int32_t *lo = (int32_t *)PyBytes_AS_STRING(list_offsets);
+    int32_t *so = (int32_t *)PyBytes_AS_STRING(string_offsets);
+    char *start = PyBytes_AS_STRING(data), *out = start;
+    unsigned char *bits = nulls ? (unsigned char *)PyBytes_AS_STRING(validity) : NULL;
+    if (bits != NULL)
+        memset(bits, 0, (size_t)((rows + 7) / 8));
+    Py_ssize_t s = 0;
+    lo[0] = 0;
+    so[0] = 0;
+    for (Py_ssize_t r = 0; r < rows; r++) {
+        PyObject *row = PyList_GET_ITEM(values, r);
+        if (row != Py_None) {
+            if (bits != NULL)
+                bits[r >> 3] |= (unsigned char)(1u << (r & 7));
+            Py_ssize_t k = PyList_GET_SIZE(row);
+            for (Py_ssize_t i = 0; i < k; i++) {
+                out = utf8_write(PyList_GET_ITEM(row, i), out);
+                so[++s] = (int32_t)(out - start);
+            }
+        }
+        lo[r + 1] = (int32_t)s;
+    }
+    return Py_BuildValue("(NNNNn)", list_offsets, string_offsets, data, validity, nulls);
+fail:
+    Py_XDECREF(list_offsets);
+    Py_XDECREF(string_offsets);
+    Py_XDECREF(data);
+    Py_XDECREF(validity);
+    return NULL;
+}
+
+static PyMethodDef module_methods[] = {
+    {"string_list_buffers", (PyCFunction)string_list_buffers, METH_O,
+     "string_list_buffers(values) -> (list offsets, string offsets, UTF-8 data, validity or None, nulls)"},
+    {NULL, NULL, 0, NULL},
+};
+
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_speedups", "C version of the segment stage's per-token loop.", -1, NULL,
+    PyModuleDef_HEAD_INIT, "_speedups", "C versions of per-token loops (segment stage, token columns).", -1,
+    module_methods,
 };
 
 PyMODINIT_FUNC

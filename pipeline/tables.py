@@ -100,13 +100,35 @@ def to_arrow(table: str, rows: Iterable[dict[str, Any]]) -> pa.Table:
 _STRING_LIST = pa.list_(pa.string())
 _SEP = "\x1f"      # unit separator: not in cleaned text; checked anyway
 
+try:
+    from ._speedups import string_list_buffers as _string_list_buffers
+except ImportError:         # installed without a C compiler
+    _string_list_buffers = None
+
 
 def string_lists(values: list[list[str] | None]) -> pa.Array:
     """A list<string> column from Python lists of str (None: a null row).
 
     Tokens are many and short, and converting each Python string to Arrow costs more than
-    segmenting it; joining them into one string and letting Arrow split it (C++) is several
-    times faster. Falls back to plain conversion when a string holds the separator."""
+    segmenting it. With the C extension its buffers are made in one copy
+    (``_speedups.string_list_buffers``); else by ``py_string_lists``."""
+    if _string_list_buffers is not None and isinstance(values, list):
+        try:
+            list_offsets, string_offsets, data, validity, nulls = _string_list_buffers(values)
+        except (TypeError, ValueError, OverflowError):
+            return py_string_lists(values)     # not lists of str: Arrow converts or says what is wrong
+        strings = pa.Array.from_buffers(pa.string(), len(string_offsets) // 4 - 1,
+                                        [None, pa.py_buffer(string_offsets), pa.py_buffer(data)])
+        return pa.Array.from_buffers(_STRING_LIST, len(values),
+                                     [None if validity is None else pa.py_buffer(validity), pa.py_buffer(list_offsets)],
+                                     null_count=nulls, children=[strings])
+    return py_string_lists(values)
+
+
+def py_string_lists(values: list[list[str] | None]) -> pa.Array:
+    """``string_lists`` without the C extension: joining the strings into one and letting
+    Arrow split it (C++) is several times faster than converting each; plain conversion
+    when a string holds the separator."""
     lengths, present, flat = [], [], []
     for v in values:
         if v is None:
