@@ -127,13 +127,15 @@ class BuildCache:
 
     def __init__(self, root: Path):
         self.root = Path(root)
+        self._root = str(self.root)
         self.writes = 0
 
-    def path(self, kind: str, key: str) -> Path:
-        return self.root / kind / key[:2] / f"{key}.pkl"
+    def path(self, kind: str, key: str) -> str:
+        # a string, not a Path: a build looks up tens of thousands of entries
+        return os.path.join(self._root, kind, key[:2], key + ".pkl")
 
     def has(self, kind: str, key: str) -> bool:
-        return self.path(kind, key).is_file()
+        return os.path.isfile(self.path(kind, key))
 
     def put(self, kind: str, key: str, summary: Any, payload: Any = None) -> None:
         payload = _ArrowTables.wrap(payload)
@@ -155,15 +157,16 @@ class BuildCache:
         self.writes += 1
         fault_point("cache_write")
 
-    def _temp_file(self, path: Path) -> tuple[int, str]:
+    def _temp_file(self, path: str) -> tuple[int, str]:
         """A new ``.<name>.<pid>.<n>.tmp`` next to ``path`` (its folder made on first use),
         opened for writing with the usual file mode (0666 less the umask)."""
+        folder, name = os.path.split(path)
         while True:
-            tmp = os.path.join(path.parent, f".{path.name}.{os.getpid()}.{next(_TEMP_NUMBERS)}.tmp")
+            tmp = os.path.join(folder, f".{name}.{os.getpid()}.{next(_TEMP_NUMBERS)}.tmp")
             try:
                 return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
             except FileNotFoundError:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                os.makedirs(folder, exist_ok=True)
             except FileExistsError:      # left by a killed process that had this pid: next number
                 continue
 

@@ -170,3 +170,36 @@ def test_tables_dictionary_encode_tokens_and_labels_not_running_text(serial_buil
             assert "RLE_DICTIONARY" in encodings[path], (table, path, encodings[path])
         for path in plain:
             assert "RLE_DICTIONARY" not in encodings[path], (table, path, encodings[path])
+
+
+def test_rows_converted_per_task_equal_rows_converted_per_page():
+    from pipeline.executors import ROW_TABLES, arrow_rows
+    from pipeline import tables
+
+    pages = [{"pages": [{"page_id": "p1", "status": "ok", "n_docs": 2}],
+              "documents": [{"doc_id": "d1", "tokens": ["持续", "优化"], "pos": ["d", "v"]},
+                            {"doc_id": "d2", "tokens": [], "text": "正文"}],
+              "sections": [{"doc_id": "d1", "section_id": "s1", "heading": "一、主要工作"}],
+              "items": []},
+             {"pages": [{"page_id": "p2", "status": "rejected", "reason": "empty file"}],
+              "documents": [], "sections": [], "items": []},
+             {"pages": [{"page_id": "p3", "status": "ok", "n_docs": 1}],
+              "documents": [{"doc_id": "d3", "tokens": None, "masked": {"20xx": 2}}],
+              "sections": [], "items": [{"doc_id": "d3", "item_id": "i1", "kind": "measure", "head": "加强领导"}]}]
+    together = arrow_rows(pages)
+    assert len(together) == len(pages)
+    for page, rows in zip(pages, together):
+        for name in ROW_TABLES:
+            alone = tables.to_arrow(name, page[name])
+            assert rows[name].num_rows == len(page[name])
+            assert rows[name].equals(alone), name
+
+
+def test_rows_that_do_not_convert_raise_for_their_page():
+    from pipeline.executors import arrow_rows
+
+    good = {"pages": [{"page_id": "p1"}], "documents": [], "sections": [], "items": []}
+    bad = {"pages": [{"page_id": "p2", "n_docs": "many"}], "documents": [], "sections": [], "items": []}
+    with pytest.raises(Exception):
+        arrow_rows([good, bad])
+    assert arrow_rows([good])[0]["pages"].column("page_id").to_pylist() == ["p1"]
