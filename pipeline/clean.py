@@ -67,14 +67,17 @@ class Cue:
     rule: str
     pattern: re.Pattern
     max_chars: int | None = None
-    requires: tuple[str, ...] = ()   # literals of which one must be in the line (a cheap pre-check)
+    requires: tuple[str, ...] = ()   # lower-cased literals of which one must be in the line (a cheap
+                                     # pre-check, case-insensitive as the pattern)
     title_above: bool = False        # header cue: the short line just above is the page title
 
     def search(self, text: str) -> re.Match | None:
         if self.max_chars is not None and len(text) > self.max_chars:
             return None
-        if self.requires and not any(r in text for r in self.requires):
-            return None
+        if self.requires:
+            low = text.lower()
+            if not any(r in low for r in self.requires):
+                return None
         return self.pattern.search(text)
 
 
@@ -96,12 +99,15 @@ class CueSet:
     def first(cues: tuple[Cue, ...], text: str) -> Cue | None:
         # Cue.search inlined: this runs for every line and every cue of a group
         n = len(text)
+        low = None
         for cue in cues:
             if cue.max_chars is not None and n > cue.max_chars:
                 continue
             if cue.requires:
+                if low is None:
+                    low = text.lower()
                 for literal in cue.requires:
-                    if literal in text:
+                    if literal in low:
                         break
                 else:
                     continue
@@ -164,7 +170,7 @@ def _literal_gate(cues: tuple[Cue, ...]) -> re.Pattern | None:
     if not cues or any(not cue.requires for cue in cues):
         return None
     literals = sorted({lit for cue in cues for lit in cue.requires}, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, literals)))
+    return re.compile("|".join(map(re.escape, literals)), re.IGNORECASE)
 
 
 @lru_cache(maxsize=4)
@@ -196,7 +202,8 @@ def _compile_cues(data: dict, where: str, site_id: str | None) -> CueSet:
             except re.error as exc:
                 raise rules.RuleFileError(f"{where}: [[{group}]] {entry['id']!r}: bad pattern: {exc}") from exc
             prefix = f"site:{site_id}." if site_id else f"{GENERIC_PREFIX[group]}:"
-            cues.append(Cue(prefix + entry["id"], pattern, entry.get("max_chars"), tuple(entry.get("requires", ())),
+            requires = tuple(str(lit).lower() for lit in entry.get("requires", ()))
+            cues.append(Cue(prefix + entry["id"], pattern, entry.get("max_chars"), requires,
                             bool(entry.get("title_above", False))))
         groups[group] = tuple(cues)
     return CueSet(**groups)

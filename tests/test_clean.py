@@ -120,6 +120,29 @@ def test_report_sentences_that_resemble_intros_stay(res, line):
     assert line in kept_texts(clean.run(page, None, res))
 
 
+@pytest.mark.parametrize("line,rule", [
+    ("Copyright © 2019 示例范文网 All Rights Reserved", "cue:copyright"),
+    ("COPYRIGHT 2008-2024 EXAMPLE.COM", "cue:copyright"),
+    ("(C) 2018 示例范文网", "cue:copyright"),
+    ("版权所有：示例市人民政府办公室", "cue:copyright"),
+    ("版权归原作者所有。", "cue:copyright"),
+    ("京ICP备12345678号-1", "cue:icp_record"),
+    ("Icp证：浙B2-20080101", "cue:icp_record"),
+    ("浙公网安备 33010602000000号", "cue:icp_record"),
+    ("网站标识码：3300000001 备案号：苏ICP备0000号", "cue:icp_record"),
+    ("特别声明：以上内容(如有图片或视频亦包括在内)为自媒体平台“网易号”用户上传并发布，本平台仅提供信息存储服务。",
+     "cue:platform_notice"),
+    ("Notice: The content above (including the pictures and videos if any) is uploaded and posted by a user of "
+     "NetEase Hao, which is a social media platform and only provides information storage services.",
+     "cue:platform_notice"),
+])
+def test_chrome_lines_in_any_letter_case_are_removed(res, line, rule):
+    # the cues' literal pre-checks (`requires`) are case-insensitive, as their patterns
+    cleaned = clean.run(make_page("\n".join([*BODY, line])), None, res)
+    assert line not in kept_texts(cleaned)
+    assert rule in whole_line_removals(cleaned).values()
+
+
 def test_long_sentence_with_cue_words_is_not_chrome(res):
     sentence = ("各地要认真总结经验，版权所有单位和个人应当依法登记，相关推荐名单由省级部门审核后公布，"
                 "推荐度高的项目优先支持，点击下载量大的政务应用要加强安全保护，确保数据安全和个人信息不被泄露。")
