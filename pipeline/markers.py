@@ -66,12 +66,22 @@ class Marker:
     start: int = 0      # offset of the marker in the text searched (inline lists)
 
 
+def _any_marker_start(patterns: list[str]) -> re.Pattern | None:
+    """One regex matching where any of the styles' patterns matches at a line's start (their
+    groups made non-capturing, so their names may repeat); None if a pattern refers back to
+    a group by name, which that would break."""
+    if any("(?P=" in p for p in patterns):
+        return None
+    return re.compile(r"\s*(?:" + "|".join("(?:" + re.sub(r"\(\?P<\w+>", "(?:", p) + ")" for p in patterns) + ")")
+
+
 class ItemRules:
     """Marker styles, heading limits, role cues and kind cues; load once with ``load()``."""
 
     def __init__(self, outline: dict, problems: dict):
         try:
             self.styles = [self._style(s) for s in outline["styles"]]
+            self._any_start = _any_marker_start([s["pattern"] for s in outline["styles"]])
             self.ordinal_words = {str(k): int(v) for k, v in outline["ordinal_words"].items()}
             heading = outline["heading"]
             self.heading_max = int(heading["max_chars"])
@@ -145,6 +155,8 @@ class ItemRules:
     # --- markers ---------------------------------------------------------------------
     def match(self, line: str) -> Marker | None:
         """The marker ``line`` starts with, or None."""
+        if self._any_start is not None and self._any_start.match(line) is None:
+            return None         # starts with no style's marker: one regex instead of one per style
         for style in self.styles:
             m = style.at_start.match(line)
             if m:

@@ -56,6 +56,7 @@ class _Open:
     style: str
     family: str
     value: int
+    index: int                  # the section's place in the list build_sections returns
     children: list = field(default_factory=list)
 
 
@@ -64,6 +65,7 @@ def build_sections(doc_id: str, texts: list[str], rules: ItemRules) -> list[Sect
     line (its marker line), ``line_end`` one past its last own line (exclusive), so the own
     lines of different sections never overlap."""
     sections: list[Section] = []
+    own_lines: list[list[str]] = []  # each section's lines (joined at the end: no quadratic +=)
     stack: list[_Open] = []
     rank: dict[str, int] = {}        # heading style → order of first appearance
     for i, text in enumerate(texts):
@@ -74,9 +76,9 @@ def build_sections(doc_id: str, texts: list[str], rules: ItemRules) -> list[Sect
             marker = Marker(PLAIN, "heading", 1, "", text.strip())
         if marker is None:
             if stack:  # a body line of the innermost open section
-                top = stack[-1].section
-                top.text += "\n" + text
-                top.line_end = i + 1
+                top = stack[-1]
+                own_lines[top.index].append(text)
+                top.section.line_end = i + 1
             continue
         parent = _place(marker, stack, rank)
         heading = rules.run_in_heading(marker.rest) if marker.style != PLAIN else marker.rest
@@ -84,8 +86,11 @@ def build_sections(doc_id: str, texts: list[str], rules: ItemRules) -> list[Sect
                           parent_id=parent.section.section_id if parent else None,
                           level=len(stack) + 1, marker=marker.text, heading=heading, role="other",
                           text=text, line_start=i, line_end=i + 1)
+        stack.append(_Open(section, marker.style, marker.family, marker.value, len(sections)))
         sections.append(section)
-        stack.append(_Open(section, marker.style, marker.family, marker.value))
+        own_lines.append([text])
+    for section, lines in zip(sections, own_lines):
+        section.text = "\n".join(lines)
     return sections
 
 

@@ -244,3 +244,17 @@ def test_sections_never_overlap_and_form_a_tree(texts):
         else:
             parent = by_id[s.parent_id]
             assert parent.line_start < s.line_start and s.level == parent.level + 1
+
+
+_line_start = st.sampled_from(["", " ", "\u3000", "一、", "十二、", "一.", "一．二", "（一）", "(3)", "（12）", "3、",
+                               "4.", "4.5", "12.", "①", "⑳", "一是", "二是要", "三是“", "第一，", "第十、", "首先，",
+                               "最后：", "其次", "百、", "（百）", "1", "第", "是"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(_line_start, st.text(alphabet="一二三四五六七八九十是要加强工作，。、.（）() 1234567890第首先最后：", max_size=12))
+def test_one_screen_regex_finds_exactly_the_lines_some_marker_style_starts(start, rest):
+    rules = Resources(Config.load()).outline_rules
+    line = start + rest
+    any_style = any(style.at_start.match(line) for style in rules.styles)
+    assert (rules._any_start.match(line) is not None) == any_style
