@@ -32,7 +32,7 @@ import os
 import pickle
 import signal
 from itertools import count
-from dataclasses import asdict
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +89,9 @@ def code_version(genre_model_dir: Path | None = None) -> str:
 
 def page_digest(page: Page) -> str:
     """Digest of an ingested page record (everything the per-page stages can read)."""
-    blob = json.dumps(asdict(page), sort_keys=True, ensure_ascii=False, default=str)
+    # the fields' values as they are (dataclasses.asdict would deep-copy the text first)
+    blob = json.dumps({f.name: getattr(page, f.name) for f in fields(page)}, sort_keys=True, ensure_ascii=False,
+                      default=str)
     return sha1(blob)
 
 

@@ -127,7 +127,7 @@ def screen_binary(data: bytes) -> None:
         if data.startswith(magic):
             raise Rejected(f"binary: {what}")
     sample = data[:65536]
-    controls = sum(sample.count(bytes([b])) for b in _CONTROL)
+    controls = len(sample) - len(sample.translate(None, _CONTROL))     # one pass, not one per byte value
     if controls / max(len(sample), 1) > 0.05:
         raise Rejected(f"binary: {controls} control bytes in the first {len(sample)}")
     if b"\x00" in data:

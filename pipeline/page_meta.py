@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import islice
 
 from . import rules
 from .records import Page
@@ -30,11 +31,15 @@ def header_metadata(page: Page, text: str, n_lines: int | None = None) -> None:
     """Fill the page's empty site/breadcrumb/published/views/title from its first
     ``n_lines`` non-blank lines (``header_lines`` of page_meta.toml by default)."""
     meta = page_meta_rules()
-    lines = [line.strip() for line in text.split("\n") if line.strip()][: n_lines or meta.get("header_lines", 15)]
-    if any(_looks_traditional(line) for line in lines):
+    # the first lines only: the rest of a long page is never split
+    lines = list(islice((s for s in (m.group(0).strip() for m in _LINE.finditer(text)) if s),
+                        n_lines or meta.get("header_lines", 15)))
+    header = "\n".join(lines)
+    simplified = to_simplified(header)    # OpenCC never converts across a line break
+    if simplified != header:
         # patterns are written in simplified characters; a traditional page's header lines
         # are matched (and their values taken) in simplified form
-        lines = [to_simplified(line) for line in lines]
+        lines = simplified.split("\n")
     field_lines: dict[str, int] = {}
     for i, line in enumerate(lines):
         for key in ("site", "breadcrumb", "published", "views"):
@@ -65,12 +70,11 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
+_LINE = re.compile(r"[^\n]+")
+
+
 def to_simplified(text: str) -> str:
     return _t2s().convert(text)
-
-
-def _looks_traditional(line: str) -> bool:
-    return to_simplified(line) != line
 
 
 def iso_datetime(value: str | None) -> str | None:
