@@ -252,9 +252,11 @@ def template_evidence(page: Page, cfg: dict, clean_rules: "CleanRules | None" = 
     if not page.ok or not page.text:
         return None
     clean_rules = clean_rules or CleanRules.load()
+    key = site_key(page, clean_rules)       # from the page's first lines: most pages of no site stop here
+    if key is None:
+        return None
     lines = [t for t in template_lines(page.text) if t]
-    key = site_key(page, clean_rules, lines)
-    if key is None or not lines:
+    if not lines:
         return None
     scan = cfg["template_scan_lines"]
     edge = lines if len(lines) <= 2 * scan else lines[:scan] + lines[-scan:]
@@ -298,12 +300,31 @@ def site_key(page: Page, clean_rules: CleanRules | None = None, lines: list[str]
         return host
     clean_rules = clean_rules or CleanRules.load()
     if lines is None:
-        lines = [t for t in (template_line(x) for x in page.text.split("\n")) if t]
-    head = "\n".join(lines[:12])
+        lines = first_template_lines(page.text, SITE_HEAD_LINES)
+    head = "\n".join(lines[:SITE_HEAD_LINES])
     for profile in clean_rules.sites:
         if not profile.anywhere and profile.applies(None, None, head, ""):
             return profile.name
     return None
+
+
+SITE_HEAD_LINES = 12     # a site profile is recognised in this many first (non-empty) lines
+
+
+def first_template_lines(text: str, n: int) -> list[str]:
+    """``[t for t in template_lines(text) if t][:n]`` without normalising the rest of a long
+    text: growing prefixes of it, each cut just before a line break."""
+    want = 2 * n
+    while True:
+        cut = -1
+        for _ in range(want):
+            cut = text.find("\n", cut + 1)
+            if cut < 0:
+                break
+        lines = [t for t in template_lines(text if cut < 0 else text[:cut]) if t]
+        if len(lines) >= n or cut < 0:
+            return lines[:n]
+        want *= 4
 
 
 def template_line(text: str) -> str:

@@ -296,3 +296,11 @@ def test_clean_never_invents_text_and_accounts_for_every_line(res, lines, site):
 def test_bad_data_never_raises(res, text):
     cleaned = clean.run(make_page(text), None, res)
     assert isinstance(cleaned.lines, list)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="当前位置首页 \u3000\t\r\uff21\u200bab>", max_size=8), max_size=60),
+       st.integers(min_value=1, max_value=14))
+def test_first_template_lines_are_the_first_of_all_template_lines(lines, n):
+    text = "\n".join(lines)
+    assert clean.first_template_lines(text, n) == [t for t in clean.template_lines(text) if t][:n]
