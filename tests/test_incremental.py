@@ -112,3 +112,23 @@ def test_overriding_rule_folder_changes_the_code_version(tmp_path, monkeypatch):
     (tmp_path / "boilerplate.toml").write_text("# my cues\n", encoding="utf-8")
     monkeypatch.setenv("POLICY_CORPUS_RULES", str(tmp_path))
     assert code_version() != base
+
+
+def test_cache_payload_of_arrow_tables_round_trips_slices_and_empty_tables(tmp_path):
+    import pyarrow as pa
+
+    from pipeline import tables
+
+    cache = BuildCache(tmp_path)
+    docs = tables.to_arrow("documents", [{"doc_id": f"d{i}", "tokens": ["营商", "环境"][:i % 3], "masked": {"20xx": i}}
+                                         for i in range(7)])
+    payload = {"documents": docs.slice(2, 3), "items": tables.to_arrow("items", []),
+               "pages": pa.concat_tables([tables.to_arrow("pages", [{"page_id": "p1"}]),
+                                          tables.to_arrow("pages", [{"page_id": "p2", "n_docs": 3}])])}
+    cache.put("pages", "cd" * 20, {"summary": 1}, payload)
+    back = cache.payload("pages", "cd" * 20)
+    assert set(back) == set(payload)
+    for name, table in payload.items():
+        assert back[name].schema == table.schema
+        assert back[name].equals(table), name
+    assert back["documents"].column("doc_id").to_pylist() == ["d2", "d3", "d4"]
