@@ -6,6 +6,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# property tests: no per-example deadline (a shared or loaded CI machine, and first calls
+# that load a dictionary or a rule file, make example times meaningless)
+settings.register_profile("policy-corpus", deadline=None)
+settings.load_profile("policy-corpus")
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "corpus" / "raw" / "000_72afd9e4fb823ccb.txt"
