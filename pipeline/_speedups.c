@@ -23,6 +23,11 @@
  *     tokens and POS tags are millions of short strings per build, and Arrow's conversion
  *     of Python strings costs more per string than this copy (tables.string_lists is the
  *     reference and the fallback).
+ *
+ * Trie(words): spans(text) -> [(start, end), ...] the leftmost-longest occurrences of the
+ *     words, scanning on after each (the matches of metadata.Gazetteer's trie regex, which
+ *     is the reference and the fallback). Why C: every document's body is scanned for
+ *     place names, and the regex tries its alternation at most positions of Chinese text.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -475,6 +480,221 @@ fail:
     return NULL;
 }
 
+
+/* ---------------------------------------------------------------- Trie */
+
+typedef struct {
+    uint32_t node;          /* UINT32_MAX: empty */
+    uint32_t ch;
+    uint32_t child;
+} Edge;
+
+typedef struct {
+    PyObject_HEAD
+    Edge *edges;
+    Py_ssize_t mask;        /* edge capacity - 1 (a power of two) */
+    Py_ssize_t n_edges;
+    unsigned char *word_end;    /* per node: a word ends here */
+    Py_ssize_t n_nodes, cap_nodes;
+} Trie;
+
+static inline Py_ssize_t
+edge_slot(const Trie *t, uint32_t node, uint32_t ch)
+{
+    uint32_t h = (node * 0x9E3779B1u) ^ (ch * 0x85EBCA77u);
+    h ^= h >> 15;
+    return (Py_ssize_t)(h & (uint32_t)t->mask);
+}
+
+static uint32_t
+trie_child(const Trie *t, uint32_t node, uint32_t ch)
+{
+    Py_ssize_t i = edge_slot(t, node, ch);
+    while (t->edges[i].node != UINT32_MAX) {
+        if (t->edges[i].node == node && t->edges[i].ch == ch)
+            return t->edges[i].child;
+        i = (i + 1) & t->mask;
+    }
+    return UINT32_MAX;
+}
+
+static int
+trie_grow_edges(Trie *t)
+{
+    Py_ssize_t old_cap = t->mask + 1, cap = old_cap * 2;
+    Edge *old = t->edges, *edges = PyMem_Malloc((size_t)cap * sizeof(Edge));
+    if (edges == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < cap; i++)
+        edges[i].node = UINT32_MAX;
+    t->edges = edges;
+    t->mask = cap - 1;
+    for (Py_ssize_t i = 0; i < old_cap; i++) {
+        if (old[i].node == UINT32_MAX)
+            continue;
+        Py_ssize_t j = edge_slot(t, old[i].node, old[i].ch);
+        while (edges[j].node != UINT32_MAX)
+            j = (j + 1) & t->mask;
+        edges[j] = old[i];
+    }
+    PyMem_Free(old);
+    return 0;
+}
+
+static int
+trie_add(Trie *t, PyObject *word)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(word);
+    int kind = PyUnicode_KIND(word);
+    const void *data = PyUnicode_DATA(word);
+    uint32_t node = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        uint32_t ch = PyUnicode_READ(kind, data, k);
+        uint32_t child = trie_child(t, node, ch);
+        if (child == UINT32_MAX) {
+            if (t->n_nodes == t->cap_nodes) {
+                Py_ssize_t cap = t->cap_nodes * 2;
+                unsigned char *ends = PyMem_Realloc(t->word_end, (size_t)cap);
+                if (ends == NULL) {
+                    PyErr_NoMemory();
+                    return -1;
+                }
+                memset(ends + t->cap_nodes, 0, (size_t)(cap - t->cap_nodes));
+                t->word_end = ends;
+                t->cap_nodes = cap;
+            }
+            if ((t->n_edges + 1) * 2 > t->mask + 1 && trie_grow_edges(t) < 0)
+                return -1;
+            child = (uint32_t)t->n_nodes++;
+            Py_ssize_t i = edge_slot(t, node, ch);
+            while (t->edges[i].node != UINT32_MAX)
+                i = (i + 1) & t->mask;
+            t->edges[i].node = node;
+            t->edges[i].ch = ch;
+            t->edges[i].child = child;
+            t->n_edges++;
+        }
+        node = child;
+    }
+    if (n > 0)
+        t->word_end[node] = 1;
+    return 0;
+}
+
+static void
+Trie_dealloc(Trie *self)
+{
+    PyMem_Free(self->edges);
+    PyMem_Free(self->word_end);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int
+Trie_init(Trie *self, PyObject *args, PyObject *kwds)
+{
+    PyObject *words;
+    if (!PyArg_ParseTuple(args, "O:Trie", &words))
+        return -1;
+    PyMem_Free(self->edges);
+    PyMem_Free(self->word_end);
+    self->edges = PyMem_Malloc(64 * sizeof(Edge));
+    self->word_end = PyMem_Calloc(64, 1);
+    if (self->edges == NULL || self->word_end == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < 64; i++)
+        self->edges[i].node = UINT32_MAX;
+    self->mask = 63;
+    self->n_edges = 0;
+    self->n_nodes = 1;          /* the root */
+    self->cap_nodes = 64;
+    PyObject *it = PyObject_GetIter(words);
+    if (it == NULL)
+        return -1;
+    PyObject *word;
+    while ((word = PyIter_Next(it)) != NULL) {
+        if (!PyUnicode_Check(word)) {
+            PyErr_SetString(PyExc_TypeError, "Trie() takes strings");
+            Py_DECREF(word);
+            Py_DECREF(it);
+            return -1;
+        }
+        int rc = trie_add(self, word);
+        Py_DECREF(word);
+        if (rc < 0) {
+            Py_DECREF(it);
+            return -1;
+        }
+    }
+    Py_DECREF(it);
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+static PyObject *
+Trie_spans(Trie *self, PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "spans() takes a str");
+        return NULL;
+    }
+    if (self->edges == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "Trie used before __init__");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    Py_ssize_t pos = 0;
+    while (pos < n) {
+        uint32_t node = 0;
+        Py_ssize_t end = -1;
+        for (Py_ssize_t j = pos; j < n; j++) {
+            node = trie_child(self, node, PyUnicode_READ(kind, data, j));
+            if (node == UINT32_MAX)
+                break;
+            if (self->word_end[node])
+                end = j + 1;
+        }
+        if (end < 0) {
+            pos++;
+            continue;
+        }
+        PyObject *span = Py_BuildValue("(nn)", pos, end);
+        if (span == NULL || PyList_Append(out, span) < 0) {
+            Py_XDECREF(span);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_DECREF(span);
+        pos = end;
+    }
+    return out;
+}
+
+static PyMethodDef Trie_methods[] = {
+    {"spans", (PyCFunction)Trie_spans, METH_O,
+     "spans(text) -> [(start, end)]: leftmost-longest occurrences of the words, non-overlapping."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject TrieType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "pipeline._speedups.Trie",
+    .tp_basicsize = sizeof(Trie),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Trie(words): spans(text) finds the words' leftmost-longest occurrences.",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Trie_init,
+    .tp_dealloc = (destructor)Trie_dealloc,
+    .tp_methods = Trie_methods,
+};
+
 static PyMethodDef module_methods[] = {
     {"string_list_buffers", (PyCFunction)string_list_buffers, METH_O,
      "string_list_buffers(values) -> (list offsets, string offsets, UTF-8 data, validity or None, nulls)"},
@@ -489,12 +709,13 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__speedups(void)
 {
-    if (PyType_Ready(&TagTableType) < 0)
+    if (PyType_Ready(&TagTableType) < 0 || PyType_Ready(&TrieType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m == NULL)
         return NULL;
-    if (PyModule_AddObjectRef(m, "TagTable", (PyObject *)&TagTableType) < 0) {
+    if (PyModule_AddObjectRef(m, "TagTable", (PyObject *)&TagTableType) < 0
+        || PyModule_AddObjectRef(m, "Trie", (PyObject *)&TrieType) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -118,3 +118,47 @@ def test_tag_tables_pickle_as_empty_caches():
         table.set("建设", "v")
         copy = pickle.loads(pickle.dumps(table))
         assert type(copy) is cls and len(copy) == 0 and copy.get("建设") is None
+
+
+# --------------------------------------------------------------------------- Trie (place names)
+
+try:
+    from pipeline._speedups import Trie
+except ImportError:
+    Trie = None
+
+_names = st.lists(st.text(alphabet="北京市海淀区成都四川省江苏南京𠀀a", min_size=1, max_size=5), min_size=0, max_size=12)
+
+
+@pytest.mark.skipif(Trie is None, reason="C extension not built (no compiler)")
+@settings(max_examples=400, deadline=None)
+@given(_names, st.text(alphabet="北京市海淀区成都四川省江苏南京𠀀a，。 \n", max_size=40))
+def test_c_trie_finds_the_spans_of_the_reference_regex(names, text):
+    import re
+
+    from pipeline.metadata import _trie_pattern
+
+    pattern = re.compile(_trie_pattern(names) or "(?!)")
+    assert Trie(names).spans(text) == [m.span() for m in pattern.finditer(text)]
+
+
+@pytest.mark.skipif(Trie is None, reason="C extension not built (no compiler)")
+def test_c_trie_longest_name_first_and_bad_use():
+    t = Trie(["北京", "北京市", "京", "海淀区"])
+    assert t.spans("在北京市海淀区，北京。京") == [(1, 4), (4, 7), (8, 10), (11, 12)]
+    assert Trie([]).spans("北京") == []
+    with pytest.raises(TypeError):
+        Trie([1])
+    with pytest.raises(RuntimeError):
+        Trie.__new__(Trie).spans("北京")
+
+
+def test_gazetteer_without_the_c_trie_finds_the_same_places(monkeypatch):
+    from pipeline.metadata import Gazetteer
+
+    text = "浙江省湖州市吴兴区和北京市海淀区的经验，成都市城区，四川、江苏南京市。"
+    fast = Gazetteer.load().places(text)
+    slow = Gazetteer.load()
+    monkeypatch.setattr(slow, "_trie", None)
+    assert slow.places(text) == fast
+    assert {"浙江省/湖州市/吴兴区", "北京市/海淀区", "江苏省/南京市"} <= {p.path for p in fast}
