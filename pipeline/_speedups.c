@@ -28,6 +28,11 @@
  *     words, scanning on after each (the matches of metadata.Gazetteer's trie regex, which
  *     is the reference and the fallback). Why C: every document's body is scanned for
  *     place names, and the regex tries its alternation at most positions of Chinese text.
+ *
+ * minhash(text, k, num_perm) -> bytes: dedup.minhash's one-permutation MinHash signature
+ *     (uint32[num_perm]) of text's k-character shingles: the same hash, bins and filling of
+ *     empty bins (dedup._minhash_numpy is the reference and the fallback). Why C: numpy's
+ *     per-call cost is most of the time for the short texts dedup sees by the thousand.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -695,7 +700,70 @@ static PyTypeObject TrieType = {
     .tp_methods = Trie_methods,
 };
 
+
+static PyObject *
+minhash(PyObject *module, PyObject *args)
+{
+    PyObject *text;
+    Py_ssize_t k, num_perm;
+    if (!PyArg_ParseTuple(args, "Unn:minhash", &text, &k, &num_perm))
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (k < 1 || num_perm < 1 || n < k) {
+        PyErr_SetString(PyExc_ValueError, "minhash() needs 1 <= k <= len(text) and num_perm >= 1");
+        return NULL;
+    }
+    const uint64_t empty = (uint64_t)1 << 32, mask32 = 0xFFFFFFFFULL, step = 0x9E3779B1ULL;
+    uint64_t *sig = PyMem_Malloc((size_t)num_perm * sizeof(uint64_t));
+    if (sig == NULL)
+        return PyErr_NoMemory();
+    for (Py_ssize_t b = 0; b < num_perm; b++)
+        sig[b] = empty;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    const uint64_t base = 0x100000001B3ULL, mix1 = 0xBF58476D1CE4E5B9ULL, mix2 = 0x94D049BB133111EBULL;
+    for (Py_ssize_t i = 0; i + k <= n; i++) {
+        uint64_t h = 0;
+        for (Py_ssize_t j = 0; j < k; j++)
+            h = h * base + (uint64_t)PyUnicode_READ(kind, data, i + j);
+        h ^= h >> 30;
+        h *= mix1;
+        h ^= h >> 27;
+        h *= mix2;
+        h ^= h >> 31;
+        Py_ssize_t bin = (Py_ssize_t)((h >> 32) % (uint64_t)num_perm);
+        uint64_t value = h & mask32;
+        if (value < sig[bin])
+            sig[bin] = value;
+    }
+    /* an empty bin borrows from the next non-empty bin to its right (circularly), offset by
+     * the distance: scanning leftwards from a non-empty bin, the last one seen is that bin */
+    Py_ssize_t full = 0;
+    while (sig[full] == empty)      /* one shingle at least: some bin is not empty */
+        full++;
+    Py_ssize_t donor = full;
+    for (Py_ssize_t s = 1; s < num_perm; s++) {
+        Py_ssize_t b = (full - s + num_perm) % num_perm;
+        if (sig[b] != empty)
+            donor = b;
+        else
+            sig[b] = (sig[donor] + (uint64_t)((donor - b + num_perm) % num_perm) * step) & mask32;
+    }
+    PyObject *out = PyBytes_FromStringAndSize(NULL, num_perm * (Py_ssize_t)sizeof(uint32_t));
+    if (out == NULL) {
+        PyMem_Free(sig);
+        return NULL;
+    }
+    uint32_t *res = (uint32_t *)PyBytes_AS_STRING(out);
+    for (Py_ssize_t b = 0; b < num_perm; b++)
+        res[b] = (uint32_t)(sig[b] & mask32);
+    PyMem_Free(sig);
+    return out;
+}
+
 static PyMethodDef module_methods[] = {
+    {"minhash", (PyCFunction)minhash, METH_VARARGS,
+     "minhash(text, k, num_perm) -> bytes: the uint32 MinHash signature of dedup.minhash"},
     {"string_list_buffers", (PyCFunction)string_list_buffers, METH_O,
      "string_list_buffers(values) -> (list offsets, string offsets, UTF-8 data, validity or None, nulls)"},
     {NULL, NULL, 0, NULL},

@@ -234,7 +234,15 @@ def minhash(norm: str, k: int, num_perm: int) -> np.ndarray:
     mixer); the high bits choose the bin, the low 32 bits are the value, and each bin keeps
     its minimum. Empty bins borrow the value of the next non-empty bin to the right
     (circularly), offset by the distance, so equal shingle sets give equal signatures.
+    In C when the extension is built (``_minhash_numpy`` is the reference).
     """
+    if _minhash_c is not None:
+        return np.frombuffer(_minhash_c(norm, k, num_perm), dtype=np.uint32).copy()
+    return _minhash_numpy(norm, k, num_perm)
+
+
+def _minhash_numpy(norm: str, k: int, num_perm: int) -> np.ndarray:
+    """``minhash`` in numpy."""
     cp = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     n_sh = len(cp) - k + 1
     h = np.zeros(n_sh, dtype=np.uint64)
@@ -259,3 +267,9 @@ def minhash(norm: str, k: int, num_perm: int) -> np.ndarray:
         with np.errstate(over="ignore"):
             sig[idx] = (sig[donor] + dist * _ROTATION_STEP) & _MASK32
     return sig.astype(np.uint32)
+
+
+try:
+    from ._speedups import minhash as _minhash_c
+except ImportError:         # installed without a C compiler
+    _minhash_c = None

@@ -127,3 +127,13 @@ def test_estimated_jaccard_tracks_true_jaccard():
         true = len(sa & sb) / len(sa | sb)
         est = dedup.estimated_jaccard(dedup.fingerprint(a, CFG).signature, dedup.fingerprint(b, CFG).signature)
         assert abs(true - est) < 0.15
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="营商环境改革发展一二三abc𠀀 ", min_size=1, max_size=400), st.integers(1, 6),
+       st.sampled_from([1, 7, 64, 128, 256]))
+def test_minhash_in_c_equals_the_numpy_reference(text, k, num_perm):
+    if len(text) < k:
+        return
+    assert np.array_equal(dedup.minhash(text, k, num_perm), dedup._minhash_numpy(text, k, num_perm))
+    assert dedup.minhash(text, k, num_perm).dtype == np.uint32
