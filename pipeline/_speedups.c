@@ -33,6 +33,10 @@
  *     (uint32[num_perm]) of text's k-character shingles: the same hash, bins and filling of
  *     empty bins (dedup._minhash_numpy is the reference and the fallback). Why C: numpy's
  *     per-call cost is most of the time for the short texts dedup sees by the thousand.
+ *
+ * word_chars(text) -> str: text without the characters the regex [\W_] matches (those not
+ *     alphanumeric by Python's str.isalnum, and "_"): dedup's folding of a whole document
+ *     (dedup._FOLD.sub("", text) is the reference and the fallback).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -761,7 +765,43 @@ minhash(PyObject *module, PyObject *args)
     return out;
 }
 
+
+static PyObject *
+word_chars(PyObject *module, PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "word_chars() takes a str");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), kept = 0;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_UCS4 max_char = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c != '_' && Py_UNICODE_ISALNUM(c)) {
+            kept++;
+            if (c > max_char)
+                max_char = c;
+        }
+    }
+    PyObject *out = PyUnicode_New(kept, max_char);
+    if (out == NULL)
+        return NULL;
+    int out_kind = PyUnicode_KIND(out);
+    void *out_data = PyUnicode_DATA(out);
+    Py_ssize_t j = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c != '_' && Py_UNICODE_ISALNUM(c))
+            PyUnicode_WRITE(out_kind, out_data, j++, c);
+    }
+    return out;
+}
+
 static PyMethodDef module_methods[] = {
+    {"word_chars", (PyCFunction)word_chars, METH_O,
+     "word_chars(text) -> str: text without the characters [\\W_] matches"},
     {"minhash", (PyCFunction)minhash, METH_VARARGS,
      "minhash(text, k, num_perm) -> bytes: the uint32 MinHash signature of dedup.minhash"},
     {"string_list_buffers", (PyCFunction)string_list_buffers, METH_O,

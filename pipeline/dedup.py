@@ -209,10 +209,14 @@ def normalise(text: str) -> str:
     Folding runs first because NFKC is the slow part and most Chinese text is already in
     NFKC once its full-width punctuation is gone; the quick check then skips NFKC.
     """
-    folded = _FOLD.sub("", text)
+    folded = _fold(text)
     if not unicodedata.is_normalized("NFKC", folded):
-        folded = _FOLD.sub("", unicodedata.normalize("NFKC", folded))
+        folded = _fold(unicodedata.normalize("NFKC", folded))
     return folded.casefold()
+
+
+def _fold_regex(text: str) -> str:
+    return _FOLD.sub("", text)
 
 
 def fingerprint(text: str, cfg: dict) -> Fingerprint:
@@ -270,6 +274,6 @@ def _minhash_numpy(norm: str, k: int, num_perm: int) -> np.ndarray:
 
 
 try:
-    from ._speedups import minhash as _minhash_c
+    from ._speedups import minhash as _minhash_c, word_chars as _fold
 except ImportError:         # installed without a C compiler
-    _minhash_c = None
+    _minhash_c, _fold = None, _fold_regex

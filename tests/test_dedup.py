@@ -137,3 +137,9 @@ def test_minhash_in_c_equals_the_numpy_reference(text, k, num_perm):
         return
     assert np.array_equal(dedup.minhash(text, k, num_perm), dedup._minhash_numpy(text, k, num_perm))
     assert dedup.minhash(text, k, num_perm).dtype == np.uint32
+
+
+def test_folding_in_c_drops_exactly_the_characters_the_regex_drops():
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    assert dedup._fold(every) == dedup._fold_regex(every)
+    assert dedup._fold("营商_环境，2024年！Ⅻ ½") == "营商环境2024年Ⅻ½"
