@@ -337,3 +337,12 @@ def test_cached_model_loads_the_same_model_and_refuses_untrusted_types(tmp_path,
     assert genre._cached_model_path(path) != cached[0]
     monkeypatch.setenv("POLICY_CORPUS_MODEL_CACHE", "")
     assert genre.model_cache_dir() is None and genre._cached_model_path(path) is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="国务院关于通知的复函abc1", min_size=2, max_size=6),
+       st.text(alphabet="国务院关于通知的复函abc1 \u3000，。·—“”：ＡＢ１", max_size=60))
+def test_loose_spans_are_the_matches_of_the_loose_regex(key, text):
+    from pipeline.genre_features import _fold_width, _loose_pattern, _loose_spans
+
+    assert _loose_spans(key, text) == [m.span() for m in _loose_pattern(key).finditer(_fold_width(text))]
