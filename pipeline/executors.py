@@ -111,7 +111,7 @@ class FileIngest:
     cache_hit: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class DocDedup:
     doc_id: str
     n_chars: int
