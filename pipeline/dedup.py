@@ -4,7 +4,7 @@
         exact key: sha1 of the normalised text
         near key:  MinHash signature over character shingles (one-permutation MinHash)
     ──▶ exact groups ▶ LSH banding of one representative per group ▶ candidate pairs
-    verified by estimated Jaccard ▶ union-find ▶ clusters
+    verified by estimated Jaccard ▶ connected components (scipy) ▶ clusters
 
 Each document gets ``dup_cluster`` (the doc_id of the kept copy of its cluster) and
 ``is_duplicate`` (true for every copy but the kept one). The kept copy is the LONGEST
@@ -15,8 +15,8 @@ ordinal, then the smaller doc_id, so the choice is deterministic (``[dedup] keep
 Why a one-permutation MinHash instead of datasketch's ``MinHash``: datasketch hashes every
 shingle with sha1 and applies ``num_perm`` permutations per shingle, ~0.35 M chars/s here,
 ten times slower than segmentation itself. One-permutation hashing with rotation
-densification (Shrivastava & Li, ICML 2014) hashes every shingle once (vectorised in
-numpy, tens of M chars/s) and yields a signature with the same LSH and Jaccard-estimate
+densification (Shrivastava & Li, ICML 2014) hashes every shingle once (in C, or in
+numpy without the extension: tens of M chars/s) and yields a signature with the same LSH and Jaccard-estimate
 properties. Signatures are computed per page in the workers (``fingerprint``); only the
 global clustering (``find_clusters``) runs in the driver, and it never compares all pairs:
 band buckets give the candidates.
@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import numpy as np
+import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -94,21 +95,17 @@ def find_clusters(entries: Sequence[DedupEntry], cfg: dict) -> list[int]:
     normalised text to its first copy (exact) and the LSH candidate pairs whose estimated
     Jaccard clears the threshold (near); scipy finds the components in C."""
     n = len(entries)
-    heads: list[int] = []
-    tails: list[int] = []
-    # exact groups: same normalised text (empty text is never a duplicate)
-    first_of: dict[str, int] = {}
-    representatives: list[int] = []
-    for i, e in enumerate(entries):
-        key = e.fingerprint.exact
-        if not key:
-            continue
-        first = first_of.setdefault(key, i)
-        if first != i:
-            heads.append(first)
-            tails.append(i)
-        elif e.fingerprint.signature is not None:
-            representatives.append(i)
+    # exact groups: same normalised text (empty text is never a duplicate); each copy is
+    # joined to the group's first entry, the first entries with a signature go on to LSH
+    exact = np.array([e.fingerprint.exact for e in entries], dtype=object)
+    codes, _ = pd.factorize(exact)              # group numbers in order of first appearance
+    firsts = np.full(codes.max() + 1 if n else 0, n, dtype=np.int64)
+    np.minimum.at(firsts, codes, np.arange(n))
+    first = firsts[codes]
+    copies = np.flatnonzero((first != np.arange(n)) & (exact != ""))
+    heads, tails = first[copies].tolist(), copies.tolist()
+    representatives = [i for i in np.flatnonzero(first == np.arange(n)).tolist()
+                       if entries[i].fingerprint.exact and entries[i].fingerprint.signature is not None]
 
     # near groups: LSH over the representatives' signatures, candidates verified
     if len(representatives) > 1:
@@ -154,8 +151,9 @@ def _buckets(sigs: np.ndarray, bands: int, rows: int) -> Iterable[np.ndarray]:
     """Per band, the rows (indices, ascending) that share the band's values, two or more.
 
     Rows are sorted by a 64-bit hash of their band (a weighted sum of its columns: several
-    times faster than sorting the band's bytes, which also had to be gathered); a run of
-    one hash is split by the actual values should two different bands share a hash."""
+    times faster than sorting the band's bytes), stably, so each run of equal values holds
+    its rows in index order; should two different bands share a hash, that band is sorted
+    by its values instead."""
     n = len(sigs)
     # odd 64-bit weights (fixed: the same buckets on every run)
     weights = np.random.default_rng(rows).integers(1, 2**63, size=rows, dtype=np.uint64) | np.uint64(1)
@@ -164,19 +162,17 @@ def _buckets(sigs: np.ndarray, bands: int, rows: int) -> Iterable[np.ndarray]:
         with np.errstate(over="ignore"):
             key = (columns.astype(np.uint64) * weights).sum(axis=1, dtype=np.uint64)
         order = np.argsort(key, kind="stable")
+        sorted_columns = columns[order]
+        same_values = (sorted_columns[1:] == sorted_columns[:-1]).all(axis=1)
         sorted_key = key[order]
-        starts = np.flatnonzero(np.r_[True, sorted_key[1:] != sorted_key[:-1]])
+        if np.any((sorted_key[1:] == sorted_key[:-1]) & ~same_values):     # a hash collision
+            order = np.lexsort(columns.T[::-1])
+            sorted_columns = columns[order]
+            same_values = (sorted_columns[1:] == sorted_columns[:-1]).all(axis=1)
+        starts = np.flatnonzero(np.r_[True, ~same_values])
         ends = np.r_[starts[1:], n]
-        for s, e in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
-            members = np.sort(order[s:e])
-            values = columns[members]
-            if (values == values[0]).all():
-                yield members
-                continue
-            groups: dict[bytes, list[int]] = {}       # a hash collision: group by the values
-            for m, row in zip(members.tolist(), values):
-                groups.setdefault(row.tobytes(), []).append(m)
-            yield from (np.array(g) for g in groups.values() if len(g) > 1)
+        for s, e in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist()):
+            yield order[s:e]
 
 
 def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -220,13 +216,19 @@ def keep_rule(cfg: dict):
 
 def _kept_per_cluster(entries: Sequence[DedupEntry], roots: list[int], key) -> list[int]:
     """The kept copy of each cluster (``roots``: a cluster id per entry): the member with the
-    smallest ``key``."""
+    smallest ``key`` (only clusters of two or more are looked at: the rest keep themselves)."""
+    sizes = np.bincount(np.asarray(roots, dtype=np.int64)) if roots else np.zeros(0, dtype=np.int64)
+    kept = list(range(len(roots)))
     best: dict[int, int] = {}
-    for i, root in enumerate(roots):
+    shared = np.flatnonzero(sizes[np.asarray(roots, dtype=np.int64)] > 1).tolist() if roots else []
+    for i in shared:
+        root = roots[i]
         j = best.get(root)
         if j is None or key(entries[i]) < key(entries[j]):
             best[root] = i
-    return [best[root] for root in roots]
+    for i in shared:
+        kept[i] = best[roots[i]]
+    return kept
 
 
 def normalise(text: str) -> str:
