@@ -287,11 +287,11 @@ def pages_task(refs: Sequence[tuple[PageInfo, str]], state: WorkerState | None =
         done.append((summary, rows))
     # the task's rows go to Arrow together, then are cut per page (zero-copy slices): the
     # conversion's fixed cost per call was ~half of it when made page by page
-    for (summary, _), rows in zip(done, arrow_rows([rows for _, rows in done])):
+    for (summary, dicts), rows in zip(done, arrow_rows([dicts for _, dicts in done])):
         if summary.key is not None:
             cache.put("pages", summary.key, summary, rows)
-        else:
-            summary.rows = rows
+        else:   # sent to the driver with the summary: its own tables, not slices of the task's
+            summary.rows = {name: tables.to_arrow(name, dicts[name]) for name in ROW_TABLES}
     return [summary for summary, _ in done]
 
 
