@@ -15,9 +15,9 @@ ordinal, then the smaller doc_id, so the choice is deterministic (``[dedup] keep
 Why a one-permutation MinHash instead of datasketch's ``MinHash``: datasketch hashes every
 shingle with sha1 and applies ``num_perm`` permutations per shingle, ~0.35 M chars/s here,
 ten times slower than segmentation itself. One-permutation hashing with rotation
-densification (Shrivastava & Li, ICML 2014) hashes every shingle once (in C, or in
-numpy without the extension: tens of M chars/s) and yields a signature with the same LSH and Jaccard-estimate
-properties. Signatures are computed per page in the workers (``fingerprint``); only the
+densification (Shrivastava & Li, ICML 2014) hashes every shingle once (in C, or in numpy
+without the extension: tens of M chars/s) and yields a signature with the same LSH and
+Jaccard-estimate properties. Signatures are computed per page in the workers (``fingerprint``); only the
 global clustering (``find_clusters``) runs in the driver, and it never compares all pairs:
 band buckets give the candidates.
 
@@ -220,10 +220,10 @@ def keep_rule(cfg: dict):
 def _kept_per_cluster(entries: Sequence[DedupEntry], roots: list[int], key) -> list[int]:
     """The kept copy of each cluster (``roots``: a cluster id per entry): the member with the
     smallest ``key`` (only clusters of two or more are looked at: the rest keep themselves)."""
-    sizes = np.bincount(np.asarray(roots, dtype=np.int64)) if roots else np.zeros(0, dtype=np.int64)
+    ids = np.asarray(roots, dtype=np.int64)
+    shared = np.flatnonzero(np.bincount(ids, minlength=1)[ids] > 1).tolist()
     kept = list(range(len(roots)))
     best: dict[int, int] = {}
-    shared = np.flatnonzero(sizes[np.asarray(roots, dtype=np.int64)] > 1).tolist() if roots else []
     for i in shared:
         root = roots[i]
         j = best.get(root)

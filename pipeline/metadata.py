@@ -155,9 +155,10 @@ class Gazetteer:
         self.not_counties = set(county.get("not_counties", []))
         # the names as a trie-shaped regex: at each position the longest name that starts there
         # (the same matches as the alternation of the names longest first, in half the time)
-        self.pattern = re.compile(_trie_pattern([name for name in self.names if name]) or "(?!)")
+        names = [name for name in self.names if name]
+        self.pattern = re.compile(_trie_pattern(names) or "(?!)")
         # the same matches in C when the extension is built (the regex is the reference)
-        self._trie = _Trie([name for name in self.names if name]) if _Trie is not None else None
+        self._trie = _Trie(names) if _Trie is not None else None
         self.county_after = re.compile(
             rf"([\u4e00-\u9fff]{{1,{n}}}?(?:{'|'.join(re.escape(s) for s in suffixes)}))")
 

@@ -195,12 +195,12 @@ def parquet_options(sch: pa.Schema) -> dict[str, Any]:
       file is the same size, ~10 % of the documents table's writing time is saved); token
       and POS lists, ids and labels keep it (tokens: half the size)."""
     return {"write_statistics": [f.name for f in sch if not pa.types.is_list(f.type) and f.name not in _TEXT_COLUMNS],
-            "use_dictionary": [path for f in sch if f.name not in _TEXT_COLUMNS | _SENTENCE_COLUMNS
+            "use_dictionary": [path for f in sch if f.name not in _NO_DICTIONARY
                                for path in _leaf_paths(f.name, f.type)]}
 
 
 _TEXT_COLUMNS = frozenset({"text", "title", "heading", "head"})
-_SENTENCE_COLUMNS = frozenset({"sentences"})
+_NO_DICTIONARY = _TEXT_COLUMNS | {"sentences"}      # running text, as strings or as lists
 
 
 def _leaf_paths(path: str, typ: pa.DataType) -> Iterable[str]:
