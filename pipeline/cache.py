@@ -5,8 +5,12 @@ Where: ``--cache DIR``; by default ``<raw>/../interim`` when the raw folder is n
 
 What and keyed by what (every key is a sha1; see ``BuildKeys``):
 
-- ``ingest/<key>``: the pages of one input file. Key: the file's bytes + its path
-  relative to raw + the ``[ingest]`` settings + the code version.
+- ``ingest/<key>``: what ingest found in one input file (its pages' ids, status, digest,
+  template evidence) and, for a file of one page (most files), that page as the payload.
+  Key: the file's bytes + its path relative to raw + the ``[ingest]`` settings + the code
+  version.
+- ``page_in/<digest>``: one ingested page of a file of several (an archive), keyed by its
+  digest (see ``page_digest``).
 - ``templates/<key>``: the learned site templates. Key: every page's digest + ``[clean]``
   settings + code version.
 - ``pages/<key>``: one page's stage output (its table rows as Arrow IPC, and a summary
@@ -20,7 +24,9 @@ stages; it is coarse on purpose (a helper module shared by two stages is covered
 
 An entry is two pickles in one file: a small *summary* first (what the driver needs for
 counts, dedup and the global stages) and the *payload* second (read only when writing the
-tables), so a summary is read without loading the payload. Entries are written to a
+tables, or, in an ingest entry, the page for the per-page stages), so a summary is read
+without loading the payload; the summary's length in bytes comes first (8 bytes, little
+endian), so a payload is read without unpickling the summary. Entries are written to a
 temporary file and renamed: a killed build leaves whole entries or none (stray
 ``.*.tmp`` files are ignored). An unreadable entry is a cache miss, never an error.
 """
@@ -43,7 +49,7 @@ from .config import Config
 from .records import Page
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-CACHE_FORMAT = 3    # raise when the entries' layout changes (cache.py is not in the code version)
+CACHE_FORMAT = 4    # raise when the entries' layout changes (cache.py is not in the code version)
 # modules that never change what a page's stages produce (driver, output, commands, analysis)
 _NOT_STAGE_CODE = {"__init__.py", "__main__.py", "cli.py", "executors.py", "cache.py", "progress.py",
                    "tables.py", "topics.py", "compare.py", "spacy_lang.py", "genre_training.py"}
@@ -127,7 +133,8 @@ class BuildKeys:
 
 
 class BuildCache:
-    """Entries under ``root/<kind>/<key[:2]>/<key>.pkl``: a summary pickle then a payload pickle."""
+    """Entries under ``root/<kind>/<key[:2]>/<key>.pkl``: the summary pickle's length, the summary
+    pickle, the payload pickle."""
 
     def __init__(self, root: Path):
         self.root = Path(root)
@@ -148,8 +155,10 @@ class BuildCache:
         # without its per-call mkdir, random name and chmod: a build writes thousands of entries)
         fd, tmp = self._temp_file(path)
         try:
+            head = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(fd, "wb") as f:
-                pickle.dump(summary, f, protocol=pickle.HIGHEST_PROTOCOL)
+                f.write(len(head).to_bytes(_LENGTH_BYTES, "little"))
+                f.write(head)
                 pickle.dump(payload, f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except BaseException:
@@ -178,6 +187,7 @@ class BuildCache:
         """The entry's summary, or None when missing or unreadable (a miss)."""
         try:
             with open(self.path(kind, key), "rb") as f:
+                f.seek(_LENGTH_BYTES)
                 return pickle.load(f)
         except FileNotFoundError:
             return None
@@ -188,7 +198,7 @@ class BuildCache:
         """The entry's payload, or None when missing or unreadable."""
         try:
             with open(self.path(kind, key), "rb") as f:
-                pickle.load(f)
+                f.seek(_LENGTH_BYTES + int.from_bytes(f.read(_LENGTH_BYTES), "little"))   # past the summary
                 payload = pickle.load(f)
             return payload.unwrap() if isinstance(payload, _ArrowTables) else payload
         except Exception:
@@ -196,6 +206,7 @@ class BuildCache:
 
 
 _TEMP_NUMBERS = count()
+_LENGTH_BYTES = 8       # an entry starts with its summary pickle's length: a payload read skips it unread
 
 
 class _ArrowTables:

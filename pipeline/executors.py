@@ -96,6 +96,9 @@ class PageInfo:
     digest: str                       # page_digest: cache key of the ingested page
     site_key: str | None              # the site whose learned templates apply to the page
     inline: Page | None = None        # the page itself when it could not be cached
+    # the ingest cache key whose entry holds the page as its payload (a file of one page: one
+    # cache file for it, not two); None: the page is its own ``page_in`` entry, or inline
+    in_entry: str | None = None
     # (clean settings, clean.template_evidence) taken while ingest had the page in memory, so
     # template learning needs no second read of every page; None: not taken (learn from pages)
     template_evidence: tuple | None = None
@@ -250,6 +253,9 @@ def ingest_task(jobs: Sequence[tuple[str, str, str, str | None]], state: WorkerS
         if clean_rules is None and hasattr(clean, "CleanRules"):
             clean_rules = clean.CleanRules.load()
         infos = []
+        # a file of one page (most files) keeps it in its ingest entry; an archive's pages are
+        # entries of their own (a page task reads its page alone, not the whole archive)
+        single = key is not None and len(pages) == 1
         for page in pages:
             digest = page_digest(page)
             info = PageInfo(page.path, page.page_id, page.status, page.reason, len(page.text), digest,
@@ -258,12 +264,14 @@ def ingest_task(jobs: Sequence[tuple[str, str, str, str | None]], state: WorkerS
                 info.template_evidence = (clean_signature, clean.template_evidence(page, st.config["clean"], clean_rules))
             if key is None:
                 info.inline = page
+            elif single:
+                info.in_entry = key
             else:
                 cache.put("page_in", digest, page)
             infos.append(info)
         entry = FileIngest(rel, key, infos)
         if key is not None:
-            cache.put("ingest", key, entry)
+            cache.put("ingest", key, entry, pages[0] if single else None)
         out.append(entry)
     return out
 
@@ -278,7 +286,7 @@ def pages_task(refs: Sequence[tuple[PageInfo, str]], state: WorkerState | None =
     _warm_up(res, st.templates)
     done = []
     for info, key in refs:
-        page = info.inline if info.inline is not None else cache.summary("page_in", info.digest)
+        page = ingested_page(info, cache)
         if page is None:  # the ingest entry vanished (cache cleared mid-build): say so, go on
             page = Page(info.page_id, info.path, "unknown", status="rejected",
                         reason="ingested page missing from the cache; rerun the build")
@@ -293,6 +301,16 @@ def pages_task(refs: Sequence[tuple[PageInfo, str]], state: WorkerState | None =
         else:   # sent to the driver with the summary: its own tables, not slices of the task's
             summary.rows = {name: tables.to_arrow(name, dicts[name]) for name in ROW_TABLES}
     return [summary for summary, _ in done]
+
+
+def ingested_page(info: PageInfo, cache: BuildCache) -> Page | None:
+    """The page ``info`` describes: inline, its file's ingest entry's payload, or its own
+    ``page_in`` entry; None when the cache lost it."""
+    if info.inline is not None:
+        return info.inline
+    if info.in_entry is not None:
+        return cache.payload("ingest", info.in_entry)
+    return cache.summary("page_in", info.digest)
 
 
 _WARM: set[int] = set()
@@ -538,7 +556,7 @@ class PageStream:
     def __iter__(self) -> Iterator[Page]:
         for f in self.files:
             for info in f.pages:
-                page = info.inline if info.inline is not None else self.cache.summary("page_in", info.digest)
+                page = ingested_page(info, self.cache)
                 if page is not None:
                     yield page
 
@@ -662,8 +680,8 @@ def _ingest(files: list[Path], raw: Path, keys: BuildKeys, cache: BuildCache, en
             except OSError:
                 key = None                     # unreadable: ingest says why; nothing to cache
             entry = cache.summary("ingest", key) if key else None
-            if entry is not None and all(info.inline is not None or cache.has("page_in", info.digest)
-                                         for info in entry.pages):
+            if entry is not None and all(info.inline is not None or info.in_entry is not None
+                                         or cache.has("page_in", info.digest) for info in entry.pages):
                 entry.cache_hit = True
                 results[i] = entry
                 bar.update(1, sum(p.n_chars for p in entry.pages))

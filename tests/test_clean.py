@@ -304,3 +304,11 @@ def test_bad_data_never_raises(res, text):
 def test_first_template_lines_are_the_first_of_all_template_lines(lines, n):
     text = "\n".join(lines)
     assert clean.first_template_lines(text, n) == [t for t in clean.template_lines(text) if t][:n]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("当前位置 ab\n\t\r\x0b\x0c\x1c\x1f\x85\xa0\u1680\u2000\u2028\u2029"
+                                             "\u202f\u3000\ufeff\u200b\uff21\uff10,，")), max_size=80))
+def test_template_lines_are_template_line_of_each_line(text):
+    # the whole-text form against the per-line reference, on every kind of whitespace
+    assert clean.template_lines(text) == [clean.template_line(t) for t in text.split("\n")]

@@ -132,3 +132,29 @@ def test_cache_payload_of_arrow_tables_round_trips_slices_and_empty_tables(tmp_p
         assert back[name].schema == table.schema
         assert back[name].equals(table), name
     assert back["documents"].column("doc_id").to_pylist() == ["d2", "d3", "d4"]
+
+
+def test_a_file_of_one_page_keeps_it_in_its_ingest_entry_an_archive_page_by_page(tmp_path):
+    import zipfile
+
+    raw = make_corpus(tmp_path / "raw")
+    with zipfile.ZipFile(raw / "bundle.zip", "w") as z:
+        z.writestr("a.txt", "工作报告甲\n\n一、主要工作\n今年以来，我们认真落实各项任务，取得了一定成效，群众满意度明显提高。\n")
+        z.writestr("b.txt", "工作报告乙\n\n一、存在的问题\n一是重视不够，二是经费不足，三是人员缺乏，工作推进还不平衡。\n")
+    n_files = len(list(raw.iterdir()))
+    cache = tmp_path / "cache"
+    first = run_build(raw, tmp_path / "out", Config.load(), quiet=True, cache_dir=cache)
+    count = {kind: len(list((cache / kind).rglob("*.pkl"))) for kind in ("ingest", "page_in", "pages")}
+    assert count == {"ingest": n_files, "page_in": 2, "pages": first["counts"]["pages"]}
+    assert first["counts"]["pages"] == n_files + 1
+    # a lost page result is recomputed from the page inside its file's ingest entry
+    for entry in (cache / "pages").rglob("*.pkl"):
+        entry.unlink()
+    again = run_build(raw, tmp_path / "again", Config.load(), quiet=True, cache_dir=cache)
+    assert again["cache"]["ingest_misses"] == 0 and again["cache"]["page_misses"] == first["counts"]["pages"]
+    assert_same_tables(tmp_path / "out", tmp_path / "again")
+    # a lost archive page makes its file's entry a miss: ingested again, nothing else
+    next((cache / "page_in").rglob("*.pkl")).unlink()
+    third = run_build(raw, tmp_path / "third", Config.load(), quiet=True, cache_dir=cache)
+    assert third["cache"]["ingest_misses"] == 1 and third["cache"]["page_misses"] == 0
+    assert_same_tables(tmp_path / "out", tmp_path / "third")
