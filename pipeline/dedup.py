@@ -151,8 +151,10 @@ def _buckets(sigs: np.ndarray, bands: int, rows: int) -> Iterable[np.ndarray]:
     """Per band, the rows (indices, ascending) that share the band's values, two or more.
 
     Each band of each row is reduced to two independent 64-bit hashes (weighted sums of its
-    columns), computed in one sequential pass over the signatures; rows are sorted by the
-    pair (stably, so a bucket lists its rows in index order) and a bucket is a run of equal
+    columns), computed in one sequential pass over the signatures. Rows are grouped by the
+    first hash in a hash table (``pandas.factorize``: linear in n, no sort of all rows);
+    only the rows whose first hash is shared are then sorted by (group, second hash),
+    stably, so a bucket lists its rows in index order, and a bucket is a run of equal
     pairs. Two different bands would have to agree on 128 hash bits to share a bucket, and
     even then each candidate pair is still checked by its estimated Jaccard. (Sorting the
     bands' bytes gave the same buckets several times slower: each band gathered from the
@@ -169,11 +171,17 @@ def _buckets(sigs: np.ndarray, bands: int, rows: int) -> Iterable[np.ndarray]:
             key2[start:start + 4096] = (block * w2).sum(axis=2, dtype=np.uint64)
     for b in range(bands):
         k1, k2 = key1[:, b], key2[:, b]
-        order = np.lexsort((k2, k1))
-        s1, s2 = k1[order], k2[order]
+        # rows grouped by the first hash in a hash table (linear, not a sort of all n rows);
+        # only rows that share it with another are sorted, by (group, second hash), stably
+        codes = pd.factorize(k1)[0]
+        shared = np.flatnonzero(np.bincount(codes)[codes] > 1)
+        if len(shared) < 2:
+            continue
+        order = shared[np.lexsort((k2[shared], codes[shared]))]
+        s1, s2 = codes[order], k2[order]
         same = (s1[1:] == s1[:-1]) & (s2[1:] == s2[:-1])
         starts = np.flatnonzero(np.r_[True, ~same])
-        ends = np.r_[starts[1:], n]
+        ends = np.r_[starts[1:], len(order)]
         for s, e in zip(starts[ends - starts > 1].tolist(), ends[ends - starts > 1].tolist()):
             yield order[s:e]
 
