@@ -150,6 +150,7 @@ class WorkerState:
     genre_model_dir: Path | None
     cache_root: Path
     templates: Any = None
+    keys: BuildKeys | None = None    # the cache keys (ingest tasks key each file by its bytes)
 
 
 _WORKER_STATE: dict[str, WorkerState] = {}
@@ -229,9 +230,9 @@ def _thread_time_limit(seconds: float):
 # --------------------------------------------------------------------------- tasks (run on workers)
 
 
-def ingest_task(jobs: Sequence[tuple[str, str, str, str | None]], state: WorkerState | None = None) -> list[FileIngest]:
-    """Ingest files ``(absolute path, absolute raw folder, path relative to raw, cache key)``;
-    cache their pages."""
+def ingest_task(jobs: Sequence[tuple[str, str, str]], state: WorkerState | None = None) -> list[FileIngest]:
+    """Files ``(absolute path, absolute raw folder, path relative to raw)``: each one's cache
+    entry when its bytes are unchanged (hashed here, on the workers), else ingested and cached."""
     st = _state(state)
     cache = BuildCache(st.cache_root)
     cfg = st.config["ingest"]
@@ -239,8 +240,16 @@ def ingest_task(jobs: Sequence[tuple[str, str, str, str | None]], state: WorkerS
     clean_rules = None
     clean_signature = _clean_signature(st.config)
     out = []
-    for abs_path, root, rel, key in jobs:
+    for abs_path, root, rel in jobs:
         path = Path(abs_path)
+        try:
+            key = st.keys.ingest(sha1(path.read_bytes()), rel)
+        except OSError:
+            key = None                     # unreadable: ingest says why; nothing to cache
+        entry = _cached_ingest(cache, key)
+        if entry is not None:
+            out.append(entry)
+            continue
         try:
             with time_limit(timeout):
                 pages = ingest.ingest_file(path, root, cfg)
@@ -446,7 +455,6 @@ class PoolEngine:
     def __init__(self, jobs: int):
         self.workers = jobs
         self.forks = "fork" in multiprocessing.get_all_start_methods()
-        self.after_fork: Callable[[], None] | None = None   # called once, after the first workers exist
         self._pool: ProcessPoolExecutor | None = None
         self._state: WorkerState | None = None
         self._broken = False
@@ -461,9 +469,6 @@ class PoolEngine:
             self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker, initargs=(state,))
             self._state = state
         futures = {self._pool.submit(fn, chunk): i for i, chunk in enumerate(chunks)}
-        if self.after_fork is not None:  # a forking pool starts all its workers on the first submit
-            callback, self.after_fork = self.after_fork, None
-            callback()
         for fut in as_completed(futures):
             result = _result_or_error(fut.result)
             if isinstance(result, BrokenProcessPool):
@@ -581,17 +586,17 @@ def run_build(raw: Path, out: Path, config: Config, jobs: int = 1, quiet: bool =
     cache = BuildCache(Path(cache_dir or default_cache_dir(raw, out)).resolve())
     keys = BuildKeys(config, genre_model_dir)
     _remove_stale_temp_files(out)
-    state = WorkerState(config, genre_model_dir, cache.root)
+    state = WorkerState(config, genre_model_dir, cache.root, keys=keys)
     eng = make_engine(engine, jobs, scheduler)
     preload = _Preload(config, genre_model_dir)
-    if isinstance(eng, PoolEngine) and eng.forks:
-        # load the page workers' resources in the driver while the ingest workers run, so the
-        # page workers forked later inherit them (copy-on-write): loaded once, off the clock
-        eng.after_fork = preload.start
+    # with a forking pool: load the page workers' resources in the driver while the ingest
+    # workers run (from the first file ingest did not find in the cache: a rerun with nothing
+    # changed loads nothing), so the page workers forked later inherit them (copy-on-write)
+    on_miss = preload.start if isinstance(eng, PoolEngine) and eng.forks else None
     try:
         with timed(timings, "ingest"):
             files, skipped = ingest.discover_files(raw)
-            ingested = _ingest(files, raw, keys, cache, eng, state, quiet, exec_cfg)
+            ingested = _ingest(files, raw, cache, eng, state, quiet, exec_cfg, on_miss)
             if preload.thread is not None:
                 preload.finish()   # the stages' first-use loading is not shared with templates learning
         infos = [info for f in ingested for info in f.pages]
@@ -609,7 +614,6 @@ def run_build(raw: Path, out: Path, config: Config, jobs: int = 1, quiet: bool =
             page_state = dataclasses.replace(state, templates=templates)
             frozen = isinstance(eng, PoolEngine) and eng.forks
             if frozen:
-                eng.after_fork = None
                 preload.finish()   # loaded before the page workers are forked (they inherit it)
                 # the inherited objects out of the collector's sight: its passes would write to
                 # (and so copy) every shared memory page the workers inherit
@@ -667,27 +671,25 @@ class _Preload:
         _warm_up(worker_resources(self.config, self.genre_model_dir), None)
 
 
-def _ingest(files: list[Path], raw: Path, keys: BuildKeys, cache: BuildCache, eng, state: WorkerState,
-            quiet: bool, exec_cfg: dict) -> list[FileIngest]:
-    """Every file's pages: from the cache when its bytes are unchanged, else ingested on the engine."""
+def _cached_ingest(cache: BuildCache, key: str | None) -> FileIngest | None:
+    """The file's ingest entry when it and every page it names are in the cache, else None."""
+    entry = cache.summary("ingest", key) if key else None
+    if entry is not None and all(info.inline is not None or info.in_entry is not None
+                                 or cache.has("page_in", info.digest) for info in entry.pages):
+        entry.cache_hit = True
+        return entry
+    return None
+
+
+def _ingest(files: list[Path], raw: Path, cache: BuildCache, eng, state: WorkerState,
+            quiet: bool, exec_cfg: dict, on_miss: Callable[[], None] | None = None) -> list[FileIngest]:
+    """Every file's pages: from the cache when its bytes are unchanged, else ingested. Both
+    on the engine: hashing every file is a good part of a rerun's work. ``on_miss`` is
+    called once, when the first file that was not in the cache comes back."""
     results: list[FileIngest | None] = [None] * len(files)
-    todo = []
+    # absolute but not resolved: a symlink stays inside raw, as ingest saw it
+    todo = [(i, (os.path.abspath(path), os.path.abspath(raw), _relative(path, raw))) for i, path in enumerate(files)]
     with StageProgress("ingest", len(files), quiet, unit="file") as bar:
-        for i, path in enumerate(files):
-            rel = _relative(path, raw)
-            try:
-                key = keys.ingest(sha1(Path(path).read_bytes()), rel)
-            except OSError:
-                key = None                     # unreadable: ingest says why; nothing to cache
-            entry = cache.summary("ingest", key) if key else None
-            if entry is not None and all(info.inline is not None or info.in_entry is not None
-                                         or cache.has("page_in", info.digest) for info in entry.pages):
-                entry.cache_hit = True
-                results[i] = entry
-                bar.update(1, sum(p.n_chars for p in entry.pages))
-            else:
-                # absolute but not resolved: a symlink stays inside raw, as ingest saw it
-                todo.append((i, (os.path.abspath(path), os.path.abspath(raw), rel, key)))
         chunks = _chunks(todo, exec_cfg["chunk_pages"], eng.workers)
         for n, result in eng.map(ingest_task, [[job for _, job in c] for c in chunks], state):
             chunk = chunks[n]
@@ -698,6 +700,9 @@ def _ingest(files: list[Path], raw: Path, keys: BuildKeys, cache: BuildCache, en
             for (i, _), entry in zip(chunk, result):
                 results[i] = entry
                 bar.update(1, sum(p.n_chars for p in entry.pages))
+            if on_miss is not None and not all(entry.cache_hit for entry in result):
+                on_miss()
+                on_miss = None
     return [r for r in results if r is not None]
 
 

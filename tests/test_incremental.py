@@ -158,3 +158,19 @@ def test_a_file_of_one_page_keeps_it_in_its_ingest_entry_an_archive_page_by_page
     third = run_build(raw, tmp_path / "third", Config.load(), quiet=True, cache_dir=cache)
     assert third["cache"]["ingest_misses"] == 1 and third["cache"]["page_misses"] == 0
     assert_same_tables(tmp_path / "out", tmp_path / "third")
+
+
+def test_rerun_on_a_pool_hashes_on_the_workers_and_loads_no_models(first_build, monkeypatch):
+    from pipeline import executors
+
+    raw, out, cache, first = first_build
+    loaded = []
+    monkeypatch.setattr(executors._Preload, "_load", lambda self: loaded.append(1))
+    again = run_build(raw, out, Config.load(), jobs=2, quiet=True, cache_dir=cache)
+    assert again.get("unchanged") and again["cache"]["ingest_hits"] == first["counts"]["files"]
+    assert again["cache"]["ingest_misses"] == 0 and loaded == []
+    # one new file: ingested on the pool, and the page workers' models are loaded for it
+    add_page(raw)
+    third = run_build(raw, out, Config.load(), jobs=2, quiet=True, cache_dir=cache)
+    assert third["cache"]["ingest_misses"] == 1 and third["cache"]["page_misses"] == 1
+    assert loaded
