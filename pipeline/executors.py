@@ -691,18 +691,26 @@ def _ingest(files: list[Path], raw: Path, cache: BuildCache, eng, state: WorkerS
     todo = [(i, (os.path.abspath(path), os.path.abspath(raw), _relative(path, raw))) for i, path in enumerate(files)]
     with StageProgress("ingest", len(files), quiet, unit="file") as bar:
         chunks = _chunks(todo, exec_cfg["chunk_pages"], eng.workers)
+        retry = []
         for n, result in eng.map(ingest_task, [[job for _, job in c] for c in chunks], state):
-            chunk = chunks[n]
             if isinstance(result, Exception):
-                result = [FileIngest(job[2], None, [_info(_rejected_page(Path(job[0]), job[2],
-                                                                         f"worker failed: {result!r}"))])
-                          for _, job in chunk]
-            for (i, _), entry in zip(chunk, result):
+                retry.extend(chunks[n])
+                continue
+            for (i, _), entry in zip(chunks[n], result):
                 results[i] = entry
                 bar.update(1, sum(p.n_chars for p in entry.pages))
             if on_miss is not None and not all(entry.cache_hit for entry in result):
                 on_miss()
                 on_miss = None
+        # a dead worker takes its pool's pending tasks with it: as for pages, those files run
+        # again one at a time, so only a file that kills a worker again is rejected
+        for i, job in retry:
+            [(_, result)] = list(eng.map(ingest_task, [[job]], state))
+            if isinstance(result, Exception):
+                result = [FileIngest(job[2], None, [_info(_rejected_page(Path(job[0]), job[2],
+                                                                         f"worker failed: {result!r}"))])]
+            results[i] = result[0]
+            bar.update(1, sum(p.n_chars for p in result[0].pages))
     return [r for r in results if r is not None]
 
 

@@ -176,3 +176,26 @@ def test_page_past_the_time_limit_in_a_worker_thread_is_abandoned(tmp_path, monk
     box = _in_thread(lambda: process_one(page, None, res, cfg["dedup"], 1.0))
     summary, _rows = box["result"]
     assert summary.abandoned and "time limit" in summary.reason
+
+
+def test_file_that_kills_its_ingest_worker_is_rejected_and_the_others_are_kept(tmp_path, monkeypatch):
+    from pipeline import ingest
+
+    raw = make_corpus(tmp_path / "raw")
+    cfg, cache = Config.load(), tmp_path / "cache"
+    first = run_build(raw, tmp_path / "out", cfg, quiet=True, cache_dir=cache)
+    (raw / "killer.txt").write_text("会让进程崩溃的页面\n\n正文。\n", encoding="utf-8")
+    real = ingest.ingest_file
+
+    def crashing(path, root, settings):
+        if os.path.basename(path) == "killer.txt":
+            os._exit(3)   # the worker dies, and its pool's pending tasks with it
+        return real(path, root, settings)
+
+    monkeypatch.setattr(ingest, "ingest_file", crashing)   # forked workers inherit the patch
+    m = run_build(raw, tmp_path / "out", cfg, jobs=2, quiet=True, cache_dir=cache)
+    reasons = {r["path"]: r["reason"] for r in m["rejected"]}
+    assert list(reasons) == ["killer.txt"] and "worker failed" in reasons["killer.txt"]
+    # every other file is still found in the cache, whichever task it shared with the killer
+    assert m["cache"]["ingest_hits"] == first["counts"]["files"] and m["cache"]["page_hits"] == first["counts"]["pages"]
+    assert m["counts"]["documents"] == first["counts"]["documents"]
