@@ -30,7 +30,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from . import rules
-from .normalize import _NEEDS_TRANSLATE, _TRANSLATE, normalize_line, normalize_lines
+from .normalize import _NEEDS_TRANSLATE, _TRANSLATE, _t2s, normalize_line, normalize_lines
 from .records import CleanPage, Line, Page, Removal
 from .split import compile_markers, could_be_marker, marker_literals
 
@@ -290,18 +290,22 @@ def templates_from_evidence(evidence, cfg: dict) -> SiteTemplates:
     return SiteTemplates(learned, dict(n_pages))
 
 
-def site_key(page: Page, clean_rules: CleanRules | None = None, lines: list[str] | None = None) -> str | None:
+def site_key(page: Page, clean_rules: CleanRules | None = None) -> str | None:
     """The site a page belongs to, for template learning: ``Page.site``, else the URL host,
-    else the name of the first site profile (not an inline-spam one) that matches its header."""
+    else the name of the first site profile (not an inline-spam one) that matches its header
+    (its first lines, in simplified characters: profiles name sites in simplified form).
+
+    Ingest (the page's cache key, its template evidence) and clean (the templates it
+    applies) both call this on the ingested page, so they agree on a page's site."""
     if page.site:
         return page.site.strip()
     host = url_host(page.url)
     if host:
         return host
     clean_rules = clean_rules or CleanRules.load()
-    if lines is None:
-        lines = first_template_lines(page.text, SITE_HEAD_LINES)
-    head = "\n".join(lines[:SITE_HEAD_LINES])
+    head = "\n".join(first_template_lines(page.text, SITE_HEAD_LINES))
+    if not head.isascii():
+        head = _t2s().convert(head)
     for profile in clean_rules.sites:
         if not profile.anywhere and profile.applies(None, None, head, ""):
             return profile.name
@@ -382,7 +386,7 @@ class _PageCleaner:
             cues = cues + profile.cues
         self.cues = cues + clean_rules.generic
         if isinstance(templates, SiteTemplates):
-            self.template = templates.for_site(site_key(page, clean_rules, [self.norm[i] for i in self.order]))
+            self.template = templates.for_site(site_key(page, clean_rules))
         else:
             self.template = frozenset()
         self.page_title: str | None = normalize_line(page.title, t2s) if page.title else None

@@ -312,3 +312,13 @@ def test_first_template_lines_are_the_first_of_all_template_lines(lines, n):
 def test_template_lines_are_template_line_of_each_line(text):
     # the whole-text form against the per-line reference, on every kind of whitespace
     assert clean.template_lines(text) == [clean.template_line(t) for t in text.split("\n")]
+
+
+def test_site_is_recognised_in_a_traditional_character_header():
+    # ingest (cache key, template evidence) and clean (templates applied) both read the site
+    # from the ingested page: a header naming the site in traditional characters counts too
+    body = "一、基本情況\n今年以來，我們認真落實各項任務。\n"
+    traditional = make_page("　管理範文網　首頁\n工作總結\n" + body)
+    assert clean.site_key(traditional) == "管理范文网"
+    assert clean.site_key(make_page("管理范文网 首页\n工作总结\n" + body)) == "管理范文网"
+    assert clean.site_key(make_page("工作總結\n" + body)) is None
