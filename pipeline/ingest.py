@@ -33,18 +33,28 @@ TABLE_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "j
 
 # ── the stage ────────────────────────────────────────────────────────────────────────────
 
-def discover_files(raw: Path) -> tuple[list[Path], list[dict]]:
+def discover_files(raw: Path, exclude: dict[Path, str] | None = None) -> tuple[list[Path], list[dict]]:
     """Input files under ``raw`` (sorted), and the entries skipped, each {"path", "reason"}.
 
+    Outputs are never input: the folders in ``exclude`` (this build's output and cache
+    folders → the reason) and any folder the project wrote (``build_checks.project_output``:
+    an earlier output folder, a cache, a topic model) are skipped whole, with the reason.
     Symlinks are not followed when they loop, dangle or point outside ``raw``; a symlink to
     a file or folder inside ``raw`` is skipped too (its target is read at its own path)."""
+    from .build_checks import project_output
+
     raw = Path(raw)
     root = raw.resolve()
+    excluded = {Path(p).resolve(): reason for p, reason in (exclude or {}).items()}
     files: list[Path] = []
     skipped: list[dict] = []
     stack = [raw]
     while stack:
         folder = stack.pop()
+        why = excluded.get(folder.resolve()) or (project_output(folder) if folder != raw else None)
+        if why:
+            skipped.append({"path": display_path(folder, raw), "reason": why})
+            continue
         try:
             entries = list(os.scandir(folder))
         except OSError as exc:
@@ -192,8 +202,9 @@ def format_of(name: str) -> str:
 
 
 def display_path(path: Path, root: Path) -> str:
-    """``path`` relative to ``root`` as text; file names that are not UTF-8 on disk (GBK names
-    from a Chinese Windows copy) are decoded as GB18030 rather than left as escapes."""
+    """``path`` relative to ``root`` as text (always encodable as UTF-8); file names that are
+    not UTF-8 on disk (GBK names from a Chinese Windows copy) are decoded as GB18030, other
+    bytes (Latin-1, Shift-JIS names) are shown as ``\\xe9`` escapes."""
     try:
         rel = Path(path).relative_to(root)
     except ValueError:
@@ -204,7 +215,7 @@ def display_path(path: Path, root: Path) -> str:
             return raw.decode(enc)
         except UnicodeDecodeError:
             continue
-    return raw.decode("utf-8", errors="replace")
+    return raw.decode("utf-8", errors="backslashreplace")     # Latin-1, Shift-JIS…: visible and distinct
 
 
 def symlink_problem(path: Path, root: Path) -> str:
