@@ -638,7 +638,7 @@ def _run_build_locked(raw: Path, out: Path, config: Config, jobs: int, quiet: bo
         previous = _unchanged_build(out, build_key, page_keys, cache, partitioned)
         if previous is not None:
             eng.close()
-            return _noop_manifest(previous, out, config, ingested, timings, started, eng)
+            return _noop_manifest(previous, out, config, ingested, skipped, timings, started, eng)
         with timed(timings, "per_page"):
             page_state = dataclasses.replace(state, templates=templates)
             frozen = isinstance(eng, PoolEngine) and eng.forks
@@ -1088,11 +1088,13 @@ def _unchanged_build(out: Path, build_key: str, page_keys: list[str], cache: Bui
     return previous
 
 
-def _noop_manifest(previous: dict, out: Path, config: Config, ingested: list[FileIngest], timings: dict,
-                   started: float, eng) -> dict:
-    """Nothing changed: the tables stand; a new manifest says every page was a cache hit."""
+def _noop_manifest(previous: dict, out: Path, config: Config, ingested: list[FileIngest], skipped: list[dict],
+                   timings: dict, started: float, eng) -> dict:
+    """Nothing changed: the tables stand; a new manifest says every page was a cache hit
+    (and lists the entries this build skipped: they are not part of the tables' key)."""
     timings["total"] = round(time.perf_counter() - started, 4)
     n_pages = sum(len(f.pages) for f in ingested)
+    was_skipped = {i["path"] for i in previous.get("inputs", []) if i["status"] == "skipped"}
     manifest = dict(previous)
     manifest.update({
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "timings": timings, "unchanged": True,
@@ -1103,11 +1105,18 @@ def _noop_manifest(previous: dict, out: Path, config: Config, ingested: list[Fil
                   "ingest_misses": sum(not f.cache_hit for f in ingested),
                   "page_hits": n_pages, "page_misses": 0, "abandoned": 0},
         "inputs": [{**i, "status": "cache_hit" if i["status"] == "processed" else i["status"]}
-                   for i in previous.get("inputs", [])],
+                   for i in previous.get("inputs", []) if i["status"] != "skipped"] + _skipped_inputs(skipped),
+        "rejected": [r for r in previous.get("rejected", []) if r["path"] not in was_skipped]
+        + [{"path": s["path"], "reason": s["reason"]} for s in skipped],
     })
     fault_point("manifest")
     tables.write_json(manifest, out / "manifest.json")
     return manifest
+
+
+def _skipped_inputs(skipped: list[dict]) -> list[dict]:
+    return [{"path": s["path"], "status": "skipped", "reason": s["reason"], "pages": 0, "pages_ok": 0,
+             "pages_cached": 0} for s in skipped]
 
 
 def _manifest(raw: Path, out: Path, config: Config, ingested: list[FileIngest], skipped: list[dict],
@@ -1129,8 +1138,7 @@ def _manifest(raw: Path, out: Path, config: Config, ingested: list[FileIngest], 
             status, reason = "processed", None
         inputs.append({"path": f.path, "status": status, "reason": reason, "pages": len(page_summaries),
                        "pages_ok": len(ok), "pages_cached": sum(s.cache_hit for s in page_summaries)})
-    inputs += [{"path": s["path"], "status": "skipped", "reason": s["reason"], "pages": 0, "pages_ok": 0,
-                "pages_cached": 0} for s in skipped]
+    inputs += _skipped_inputs(skipped)
     n_docs = sum(len(s.dedup) for s in summaries)
     return {
         "raw": str(raw), "out": str(out), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
