@@ -591,8 +591,9 @@ def run_build(raw: Path, out: Path, config: Config, jobs: int = 1, quiet: bool =
     raw, out = Path(raw), Path(out)
     check_engine_arguments(engine, jobs, scheduler)
     cache_dir = Path(cache_dir or default_cache_dir(raw, out))
-    build_checks.check_paths(raw, out, cache_dir)
+    build_checks.check_paths(raw, out)
     with build_checks.OutputLock(out):
+        build_checks.writable_folder(cache_dir, "cache folder", "--cache")
         return _run_build_locked(raw, out, config, jobs, quiet, genre_model_dir, engine, scheduler, cache_dir,
                                  partitioned, replace)
 
