@@ -98,6 +98,37 @@ def test_missing_raw_or_a_file_is_an_error_and_the_tables_stay(built, tmp_path, 
     assert table_state(out) == before
 
 
+def test_unreadable_raw_folder_is_an_error_and_the_tables_stay(built, monkeypatch):
+    import pipeline.build_checks as checks
+
+    raw, out, cache = built
+    before = table_state(out)
+    real = os.scandir
+
+    def denied(path="."):
+        if Path(path) == raw:
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(checks.os, "scandir", denied)
+    with pytest.raises(UserError, match="cannot be read: Permission denied"):
+        build(raw, out, cache_dir=cache)
+    assert table_state(out) == before
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_read_only_output_folder_is_an_error_before_any_work(tmp_path):
+    raw = small_corpus(tmp_path / "pages", 1)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out").chmod(0o555)
+    try:
+        with pytest.raises(UserError, match="output folder .* is not writable"):
+            build(raw, tmp_path / "out", cache_dir=tmp_path / "cache")
+    finally:
+        (tmp_path / "out").chmod(0o755)
+    assert not (tmp_path / "cache").exists()
+
+
 def test_output_folder_that_holds_the_raw_folder_is_an_error(tmp_path):
     raw = small_corpus(tmp_path / "out" / "pages", 1)
     with pytest.raises(UserError, match="holds the raw folder"):
