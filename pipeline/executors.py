@@ -601,7 +601,6 @@ def run_build(raw: Path, out: Path, config: Config, jobs: int = 1, quiet: bool =
 def _run_build_locked(raw: Path, out: Path, config: Config, jobs: int, quiet: bool, genre_model_dir: Path | None,
                       engine: str, scheduler: str | None, cache_dir: Path, partitioned: bool | None,
                       replace: bool) -> dict:
-    raw, out = Path(raw), Path(out)
     if partitioned is None:
         partitioned = engine == "dask"
     started = time.perf_counter()
