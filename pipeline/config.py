@@ -45,17 +45,18 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "executor.chunk_pages": (1, None), "executor.write_batch_pages": (1, None),
     "executor.replace_min_share": (0, 1),
     "extract.max_head_chars": (1, None),
-    "genre.threshold": (0, 1), "genre.model_threshold": (0, 1), "genre.cue_scale": (1e-9, None),
-    "genre.char_features": (1, None), "genre.word_features": (1, None), "genre.svm_c": (1e-9, None),
+    "genre.threshold": (0, 1), "genre.model_threshold": (0, 1), "genre.cue_scale": (0, None),
+    "genre.char_features": (1, None), "genre.word_features": (1, None), "genre.svm_c": (0, None),
     "genre.calibration_folds": (2, None),
     "metadata.region_min_share": (0, 1),
     "topics.k": (2, None), "topics.k_grid": (2, None), "topics.no_below": (1, None), "topics.no_above": (0, 1),
     "topics.keep_n": (1, None), "topics.min_units_per_topic": (1, None), "topics.max_fit_units": (1, None),
     "topics.passes": (1, None), "topics.iterations": (1, None), "topics.coherence_topn": (2, None),
     "topics.npmi_window": (2, None),
-    "compare.bootstrap": (1, None), "compare.prior_scale": (1e-9, None), "compare.top_terms": (1, None),
+    "compare.bootstrap": (1, None), "compare.prior_scale": (0, None), "compare.top_terms": (1, None),
     "compare.year_bin": (1, None), "compare.max_groups": (1, None),
 }
+POSITIVE = {"genre.cue_scale", "genre.svm_c", "compare.prior_scale"}    # above their minimum, not at it
 # Strings with a closed set of values (and settings that take a number or a word).
 CHOICES: dict[str, tuple[str, ...]] = {
     "dedup.keep": ("longest", "earliest"),
@@ -107,7 +108,7 @@ def _problem(name: str, value: Any, default: Any) -> str | None:
     for v in items:
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             low, high = RANGES.get(name, (0, None))
-            if (low is not None and v < low) or (high is not None and v > high):
+            if (low is not None and (v < low or (v == low and name in POSITIVE))) or (high is not None and v > high):
                 return _expected(name, default, number_or_choice=name in NUMBER_OR_CHOICE)
         if isinstance(v, str) and name in CHOICES and name not in NUMBER_OR_CHOICE and v not in CHOICES[name]:
             return _expected(name, default)
@@ -137,7 +138,7 @@ def _expected(name: str, default: Any, number_or_choice: bool = False) -> str:
     if low is not None and high is not None:
         what += f" in [{low}, {high}]"
     elif low is not None:
-        what += f" ≥ {low}"
+        what += f" {'>' if name in POSITIVE else '≥'} {low}"
     if number_or_choice:
         what += " or one of: " + ", ".join(CHOICES[name])
     return what

@@ -185,6 +185,7 @@ def test_every_default_setting_passes_its_own_check():
     ("[topics]\nk_grid = [1, 4]", "expected a list, each an integer ≥ 2"),
     ('[dedup]\nkeep = "shortest"', "expected one of: longest, earliest"),
     ("dedup = 5", "dedup must be a table"),
+    ("[genre]\nsvm_c = 0", "[genre] svm_c = 0: expected a number > 0"),
 ])
 def test_a_bad_setting_names_the_file_the_key_and_the_expected_type(tmp_path, toml, expected):
     path = tmp_path / "my.toml"
