@@ -8,8 +8,9 @@
 - ``guard_replacement``: a build that would replace the tables with far fewer ok pages
   (a wrong ``--raw``, a setting that rejects every page) stops instead, unless asked to
   replace them;
-- ``project_output``: folders the project wrote (an output folder, a cache, a topic
-  model) are never read back as input, even inside the raw folder.
+- ``project_output`` / ``project_file``: what the project wrote (an output folder, a
+  cache, a topic model, a copy of the R export) is never read back as input, even inside
+  the raw folder.
 
 Each problem is a ``UserError`` (the command line prints it as one line, exit 1).
 """
@@ -128,6 +129,24 @@ def project_output(folder: Path) -> str | None:
                 continue
             if isinstance(data, dict) and all(k in data for k in keys):
                 return f"{what} ({name}): never read as input"
+    return None
+
+
+def project_file(path: Path) -> str | None:
+    """Why the file at ``path`` is something this project wrote (a copy of the R export,
+    whose token text would make every real document its duplicate), or None."""
+    from .export_r import R_COLUMNS
+
+    if Path(path).suffix.lower() != ".csv":
+        return None
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(256)
+    except OSError:
+        return None     # ingest says why it cannot be read
+    first = head.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].strip()
+    if first == ",".join(R_COLUMNS).encode():
+        return "the R export of this project (corpus_r.csv columns): never read as input"
     return None
 
 

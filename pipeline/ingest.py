@@ -37,11 +37,12 @@ def discover_files(raw: Path, exclude: dict[Path, str] | None = None) -> tuple[l
     """Input files under ``raw`` (sorted), and the entries skipped, each {"path", "reason"}.
 
     Outputs are never input: the folders in ``exclude`` (this build's output and cache
-    folders → the reason) and any folder the project wrote (``build_checks.project_output``:
-    an earlier output folder, a cache, a topic model) are skipped whole, with the reason.
+    folders → the reason), any folder the project wrote (``build_checks.project_output``:
+    an earlier output folder, a cache, a topic model) and copies of its R export
+    (``build_checks.project_file``) are skipped, with the reason.
     Symlinks are not followed when they loop, dangle or point outside ``raw``; a symlink to
     a file or folder inside ``raw`` is skipped too (its target is read at its own path)."""
-    from .build_checks import project_output
+    from .build_checks import project_file, project_output
 
     raw = Path(raw)
     root = raw.resolve()
@@ -69,10 +70,12 @@ def discover_files(raw: Path, exclude: dict[Path, str] | None = None) -> tuple[l
             if entry.is_dir(follow_symlinks=False):
                 stack.append(path)
             elif entry.is_file(follow_symlinks=False):
-                if os.access(path, os.R_OK):
-                    files.append(path)
-                else:
+                if not os.access(path, os.R_OK):
                     skipped.append({"path": display_path(path, raw), "reason": "unreadable: permission denied"})
+                elif why := project_file(path):
+                    skipped.append({"path": display_path(path, raw), "reason": why})
+                else:
+                    files.append(path)
             else:
                 skipped.append({"path": display_path(path, raw), "reason": "not a regular file (device, FIFO or socket)"})
     files.sort(key=lambda p: os.fsencode(p))

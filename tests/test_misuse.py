@@ -75,6 +75,22 @@ def test_outputs_inside_the_raw_folder_are_never_read_back(tmp_path):
     assert not pd.read_parquet(out / "documents.parquet")["is_duplicate"].any()
 
 
+def test_a_copy_of_the_r_export_elsewhere_in_raw_is_never_read(tmp_path):
+    from pipeline.export_r import R_COLUMNS, token_text
+
+    raw = small_corpus(tmp_path / "pages")
+    first = build(raw, tmp_path / "out")
+    docs = pd.read_parquet(tmp_path / "out" / "documents.parquet")
+    docs["text"] = [token_text(t) for t in docs["tokens"]]       # what export_r writes, for R
+    docs["page"], docs["site"] = "x", None
+    (raw / "shared").mkdir()
+    docs[R_COLUMNS].to_csv(raw / "shared" / "corpus_r.csv", index=False, encoding="utf-8")
+    second = build(raw, tmp_path / "out")
+    assert second["counts"]["documents"] == first["counts"]["documents"] and second["counts"]["duplicates"] == 0
+    reason = next(i["reason"] for i in second["inputs"] if i["path"] == os.path.join("shared", "corpus_r.csv"))
+    assert "R export" in reason
+
+
 def test_a_cache_folder_is_tagged_and_never_read_as_input(tmp_path):
     raw = small_corpus(tmp_path / "pages", 1)
     build(raw, tmp_path / "out", cache_dir=raw / "interim_copy")
