@@ -1,6 +1,7 @@
 """Command line: ``policy-corpus build | analyze | classify | train-genre | topics | compare``."""
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
@@ -8,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from .config import Config
+from .config import Config, UserError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Turn scraped Chinese report pages into an analysis-ready research corpus.")
@@ -17,7 +18,33 @@ DEFAULT_RAW = Path("corpus/raw")
 DEFAULT_OUT = Path("corpus/processed")
 
 
+def user_errors(command):
+    """A user's mistake (UserError, a broken rule file) is one line on stderr and exit 1,
+    never a traceback."""
+    from .rules import RuleFileError
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (UserError, RuleFileError) as exc:
+            typer.echo(f"error: {' '.join(str(exc).split())}", err=True)
+            raise typer.Exit(1) from None
+
+    return run
+
+
+def existing_files(files: List[Path]) -> None:
+    """UserError naming the first of ``files`` that is missing or not a file."""
+    for path in files:
+        if not path.exists():
+            raise UserError(f"{path}: no such file")
+        if path.is_dir():
+            raise UserError(f"{path} is a folder: give files (build reads folders)")
+
+
 @app.command()
+@user_errors
 def build(
     raw: Path = typer.Option(DEFAULT_RAW, help="folder of input pages (read-only)"),
     out: Path = typer.Option(DEFAULT_OUT, help="folder for the output tables"),
@@ -32,12 +59,14 @@ def build(
     partitioned: Optional[bool] = typer.Option(None, "--partitioned/--single-files",
                                                help="each row table a folder of Parquet parts written by the "
                                                     "workers, or one file (default: parts with --engine dask)"),
+    replace: bool = typer.Option(False, "--replace", help="replace the tables even when this build has far fewer "
+                                                          "ok pages than they hold ([executor] replace_min_share)"),
 ) -> None:
     """Build the corpus tables (pages, documents, sections, items, …) from RAW into OUT."""
     from .runner import build as run
 
     manifest = run(raw, out, Config.load(config), jobs=jobs, quiet=quiet, engine=engine, scheduler=scheduler,
-                   cache_dir=cache, partitioned=partitioned)
+                   cache_dir=cache, partitioned=partitioned, replace=replace)
     c = manifest["counts"]
     typer.echo(f"{c['pages_ok']} pages ok, {c['pages_rejected']} rejected, {c['documents']} documents, "
                f"{c['items']} items → {out}")
@@ -61,6 +90,7 @@ def _doc_json(source: str, doc, sections: bool = True) -> dict:
 
 
 @app.command()
+@user_errors
 def analyze(
     files: List[Path] = typer.Argument(..., help="report files (.txt, .html, .docx, …)"),
     as_json: bool = typer.Option(False, "--json", help="one JSON object per document"),
@@ -69,6 +99,7 @@ def analyze(
     """Clean, split, segment, outline, extract and tag the given files; print per document."""
     from .context import Resources
 
+    existing_files(files)
     for path, result in _page_results(files, Resources(Config.load(config))):
         if not result.page.ok:
             typer.echo(json.dumps({"source": str(path), "status": "rejected", "reason": result.page.reason},
@@ -85,6 +116,7 @@ def analyze(
 
 
 @app.command()
+@user_errors
 def classify(
     files: List[Path] = typer.Argument(..., help="report files (.txt, .html, .docx)"),
     as_json: bool = typer.Option(False, "--json", help="JSON lines instead of a table"),
@@ -93,6 +125,7 @@ def classify(
     """Genre of each document in each file: title, genre, score, source."""
     from .context import Resources
 
+    existing_files(files)
     if not as_json:
         typer.echo("source\tordinal\ttitle\tgenre\tgenre_score\tgenre_source")
     for path, result in _page_results(files, Resources(Config.load(), genre_model_dir=model)):
@@ -118,6 +151,7 @@ def _page_results(files, res):
 
 
 @app.command("train-genre")
+@user_errors
 def train_genre(
     corpus: Path = typer.Option(..., help="folder of pages, or one table (.csv/.jsonl), whose titles name genres"),
     out: Path = typer.Option(Path("models/genre"), help="folder for the model and its card"),
@@ -133,6 +167,7 @@ def train_genre(
 
 
 @app.command()
+@user_errors
 def topics(
     out: Path = typer.Option(DEFAULT_OUT, help="folder of the built tables; topic tables are written here"),
     unit: Optional[str] = typer.Option(None, help="doc | section | item (default: [topics].unit)"),
@@ -154,6 +189,7 @@ def topics(
 
 
 @app.command()
+@user_errors
 def compare(
     out: Path = typer.Option(DEFAULT_OUT, help="folder of the built tables and topic tables"),
     by: str = typer.Option("genre", help="genre | year | region"),

@@ -44,8 +44,9 @@ def compare(out: Path, by: str = "genre", config: Config | None = None) -> dict[
     cfg = config["compare"]
     out = Path(out)
     dest = out / "compare"
-    if not (out / "unit_topics.parquet").exists():
-        raise FileNotFoundError(f"{out / 'unit_topics.parquet'} not found: run `policy-corpus topics --out {out}` first")
+    from .topics import check_topics_current
+
+    check_topics_current(out)
     docs = pd.read_parquet(out / "documents.parquet")
     if "is_duplicate" in docs:
         docs = docs[~docs["is_duplicate"].fillna(False).astype(bool)]

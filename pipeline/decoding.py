@@ -28,6 +28,9 @@ BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codec
 _HANZI = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 _PRIVATE = re.compile("[\ue000-\uf8ff]")
 SCORE_SAMPLE_CHARS = 100_000
+# Chinese text (GB18030/GBK, UTF-8) with up to this share of bad bytes is read with them
+# replaced (and counted): stray bytes from a broken scrape, not another encoding
+MAX_REPLACED_SHARE = 0.02
 _CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uff00-\uffef]")
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
 
@@ -41,8 +44,8 @@ def decode_bytes(data: bytes, html: bool = False) -> tuple[str, str]:
 
     Order: empty → BOM → UTF-16 without BOM → binary/NUL checks → strict UTF-8 (a sequence cut at the very end is
     "truncated") → GB18030 vs Big5 by common-hanzi share (a declared HTML charset breaks
-    near-ties only) → charset-normalizer → a nearly clean CJK decoding with a few bad bytes
-    replaced (counted) → undecodable."""
+    near-ties only) → Chinese text with a few stray bytes (≤ 2 %) replaced (counted) →
+    charset-normalizer → any nearly clean decoding (≤ 0.1 % replaced) → undecodable."""
     if not data.strip():
         raise Rejected("empty file" if not data else "empty: whitespace only")
     for bom, enc in BOMS:
@@ -77,6 +80,9 @@ def decode_bytes(data: bytes, html: bool = False) -> tuple[str, str]:
         return normalise_newlines(choice[0]), choice[1]
     if _ends_with_cut_gbk(data):
         raise Rejected("truncated multibyte sequence at the end (GBK)")
+    lenient = lenient_cjk_decoding(data, MAX_REPLACED_SHARE, min_hanzi_score=0.8)
+    if lenient:      # Chinese text with stray bytes: before charset-normalizer, which may pick a stranger codec
+        return normalise_newlines(lenient[0]), lenient[1]
     guess = charset_normalizer_guess(data)
     if guess:
         return normalise_newlines(guess[0]), guess[1]
@@ -213,16 +219,32 @@ def charset_normalizer_guess(data: bytes) -> tuple[str, str] | None:
         return None
 
 
-def lenient_cjk_decoding(data: bytes) -> tuple[str, str] | None:
-    """UTF-8 or GB18030 with replacement characters, when bad bytes are very few (≤ 0.1%):
-    scraped files often hold a stray broken byte in otherwise good text."""
+def lenient_cjk_decoding(data: bytes, max_share: float = 0.001, min_hanzi_score: float | None = None
+                         ) -> tuple[str, str] | None:
+    """UTF-8 or GB18030 with replacement characters, when bad bytes are few (at most
+    ``max_share`` of the characters) and, with ``min_hanzi_score``, the text reads as Chinese
+    (scraped GB2312/GBK files often hold stray broken bytes in otherwise good text). The
+    encoding name says how many were replaced (``replaced_count`` reads it back)."""
     best = None
     for enc in ("utf-8", "gb18030"):
         text = data.decode(enc, errors="replace")
         bad = text.count("\ufffd")
-        if bad <= max(1, len(text) // 1000) and (best is None or bad < best[2]):
-            best = (text, f"{enc} (with {bad} undecodable byte(s) replaced)", bad)
+        if bad > max(1, int(len(text) * max_share)) or (best is not None and bad >= best[2]):
+            continue
+        if min_hanzi_score is not None and not (_HANZI.search(text[:SCORE_SAMPLE_CHARS])
+                                                and hanzi_score(text) >= min_hanzi_score):
+            continue
+        best = (text, f"{enc} (with {bad} undecodable byte(s) replaced)", bad)
     return (best[0], best[1]) if best else None
+
+
+_REPLACED = re.compile(r"\(with (\d+) undecodable byte\(s\) replaced\)")
+
+
+def replaced_count(encoding: str | None) -> int:
+    """How many bad bytes the decoding named ``encoding`` (as ``decode_bytes`` reports it) replaced."""
+    m = _REPLACED.search(encoding or "")
+    return int(m.group(1)) if m else 0
 
 
 def declared_charset_of(data: bytes) -> str | None:
@@ -261,6 +283,21 @@ def _ends_with_cut_gbk(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return 0x81 <= data[-1] <= 0xFE
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_lone_surrogates(value):
+    """``value`` (a parsed JSON value) with every lone surrogate ("\\ud83d" in a JSON string,
+    which no UTF-8 writer accepts) replaced by U+FFFD, in strings, lists and keys."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [without_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {without_lone_surrogates(k): without_lone_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def normalise_newlines(text: str) -> str:

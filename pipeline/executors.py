@@ -57,10 +57,11 @@ from typing import Any, Callable, Iterator, Sequence
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import clean, dedup, export, extract, ingest, tables
+from . import build_checks, clean, dedup, export, extract, ingest, tables
 from .cache import BuildCache, BuildKeys, default_cache_dir, fault_point, page_digest, sha1
 from .config import Config, ConfigError
 from .context import worker_resources
+from .decoding import replaced_count
 from .progress import StageProgress
 from .records import Document, Page
 from .runner import PageResult, process_page, timed
@@ -68,6 +69,7 @@ from .runner import PageResult, process_page, timed
 PACKAGES = ["policy-corpus", "jieba", "rjieba", "opencc", "trafilatura", "charset-normalizer", "scikit-learn",
             "gensim", "spacy", "pandas", "pyarrow", "dask"]
 ROW_TABLES = ("pages", "documents", "sections", "items")
+ABANDONED = "abandoned: "         # reason prefix of a page given up at a time limit (ingest or stages)
 ENGINES = ("local", "dask")
 
 
@@ -102,6 +104,7 @@ class PageInfo:
     # (clean settings, clean.template_evidence) taken while ingest had the page in memory, so
     # template learning needs no second read of every page; None: not taken (learn from pages)
     template_evidence: tuple | None = None
+    replaced_bytes: int = 0           # bad bytes the decoding replaced (stray bytes in GBK text)
 
 
 @dataclass
@@ -254,7 +257,7 @@ def ingest_task(jobs: Sequence[tuple[str, str, str]], state: WorkerState | None 
             with time_limit(timeout):
                 pages = ingest.ingest_file(path, root, cfg)
         except PageTimeout:
-            pages = [_rejected_page(path, rel, f"abandoned: ingest ran past the per-page time limit of {timeout} s")]
+            pages = [_rejected_page(path, rel, f"{ABANDONED}ingest ran past the per-page time limit of {timeout} s")]
             key = None
         except Exception as exc:  # ingest never raises by contract; a bug must not stop the build
             pages = [_rejected_page(path, rel, f"ingest failed: {type(exc).__name__}: {exc}")]
@@ -268,7 +271,7 @@ def ingest_task(jobs: Sequence[tuple[str, str, str]], state: WorkerState | None 
         for page in pages:
             digest = page_digest(page)
             info = PageInfo(page.path, page.page_id, page.status, page.reason, len(page.text), digest,
-                            _site_key(page, clean_rules))
+                            _site_key(page, clean_rules), replaced_bytes=replaced_count(page.encoding))
             if hasattr(clean, "template_evidence"):
                 info.template_evidence = (clean_signature, clean.template_evidence(page, st.config["clean"], clean_rules))
             if key is None:
@@ -343,7 +346,7 @@ def process_one(page: Page, templates, res, dedup_cfg: dict, timeout: float | No
     """The per-page stages, dedup fingerprints and table rows of one page (Arrow tables, or
     with ``arrow=False`` lists of row dicts for ``arrow_rows``), under the time limit."""
     n_chars = len(page.text)
-    abandoned = False
+    abandoned = not page.ok and (page.reason or "").startswith(ABANDONED)    # at ingest: listed, never cached
     try:
         with time_limit(timeout):
             result = process_page(page, templates, res)
@@ -351,7 +354,7 @@ def process_one(page: Page, templates, res, dedup_cfg: dict, timeout: float | No
                             for d in result.documents]
     except PageTimeout:
         abandoned = True
-        page.status, page.reason, page.n_docs = "rejected", f"abandoned: ran past the per-page time limit of {timeout} s", 0
+        page.status, page.reason, page.n_docs = "rejected", f"{ABANDONED}ran past the per-page time limit of {timeout} s", 0
         result, fingerprints = PageResult(page), []
     rows = page_rows(result) if arrow else page_row_dicts(result)
     summary = PageSummary(
@@ -523,15 +526,20 @@ def _result_or_error(get: Callable[[], Any]) -> Any:
         return exc
 
 
-def make_engine(engine: str, jobs: int, scheduler: str | None):
+def check_engine_arguments(engine: str, jobs: int, scheduler: str | None) -> None:
+    """ConfigError for an unknown engine, fewer than one job, or a scheduler without Dask."""
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine {engine!r}; engines: {', '.join(ENGINES)}")
     if jobs < 1:
         raise ConfigError(f"--jobs must be at least 1, got {jobs}")
+    if scheduler and engine != "dask":
+        raise ConfigError("--scheduler needs --engine dask")
+
+
+def make_engine(engine: str, jobs: int, scheduler: str | None):
+    check_engine_arguments(engine, jobs, scheduler)
     if engine == "dask":
         return DaskEngine(jobs, scheduler)
-    if scheduler:
-        raise ConfigError("--scheduler needs --engine dask")
     return SerialEngine() if jobs == 1 else PoolEngine(jobs)
 
 
@@ -571,19 +579,35 @@ class PageStream:
 
 def run_build(raw: Path, out: Path, config: Config, jobs: int = 1, quiet: bool = False,
               genre_model_dir: Path | None = None, engine: str = "local", scheduler: str | None = None,
-              cache_dir: Path | None = None, partitioned: bool | None = None) -> dict:
+              cache_dir: Path | None = None, partitioned: bool | None = None, replace: bool = False) -> dict:
     """Build every table from ``raw`` into ``out`` and return the manifest (also written).
 
     ``partitioned``: each row table is a folder of Parquet parts written by the workers
     (``documents.parquet/part-00000.parquet``, …) instead of one file written by the driver;
-    default: on with the Dask engine, off otherwise."""
+    default: on with the Dask engine, off otherwise. Before any work the arguments and
+    folders are checked (``build_checks``); the output folder is locked for the build; a
+    build with far fewer ok pages than the tables it would replace stops unless ``replace``.
+    Mistakes raise ``UserError``."""
     raw, out = Path(raw), Path(out)
+    check_engine_arguments(engine, jobs, scheduler)
+    cache_dir = Path(cache_dir or default_cache_dir(raw, out))
+    build_checks.check_paths(raw, out)
+    with build_checks.OutputLock(out):
+        build_checks.writable_folder(cache_dir, "cache folder", "--cache")
+        return _run_build_locked(raw, out, config, jobs, quiet, genre_model_dir, engine, scheduler, cache_dir,
+                                 partitioned, replace)
+
+
+def _run_build_locked(raw: Path, out: Path, config: Config, jobs: int, quiet: bool, genre_model_dir: Path | None,
+                      engine: str, scheduler: str | None, cache_dir: Path, partitioned: bool | None,
+                      replace: bool) -> dict:
     if partitioned is None:
         partitioned = engine == "dask"
     started = time.perf_counter()
     timings: dict[str, float] = {}
     exec_cfg = config["executor"]
-    cache = BuildCache(Path(cache_dir or default_cache_dir(raw, out)).resolve())
+    cache = BuildCache(cache_dir.resolve())
+    build_checks.tag_cache_folder(cache.root)
     keys = BuildKeys(config, genre_model_dir)
     _remove_stale_temp_files(out)
     state = WorkerState(config, genre_model_dir, cache.root, keys=keys)
@@ -595,8 +619,13 @@ def run_build(raw: Path, out: Path, config: Config, jobs: int = 1, quiet: bool =
     on_miss = preload.start if isinstance(eng, PoolEngine) and eng.forks else None
     try:
         with timed(timings, "ingest"):
-            files, skipped = ingest.discover_files(raw)
+            files, skipped = ingest.discover_files(raw, {
+                out: "the output folder of this build: never read as input",
+                cache.root: "the cache folder of this build: never read as input"})
             ingested = _ingest(files, raw, cache, eng, state, quiet, exec_cfg, on_miss)
+            # a wrong --raw or a setting that rejects every file: stop before the long part
+            build_checks.guard_replacement(out, sum(p.status == "ok" for f in ingested for p in f.pages),
+                                           exec_cfg["replace_min_share"], replace)
             if preload.thread is not None:
                 preload.finish()   # the stages' first-use loading is not shared with templates learning
         infos = [info for f in ingested for info in f.pages]
@@ -609,7 +638,7 @@ def run_build(raw: Path, out: Path, config: Config, jobs: int = 1, quiet: bool =
         previous = _unchanged_build(out, build_key, page_keys, cache, partitioned)
         if previous is not None:
             eng.close()
-            return _noop_manifest(previous, out, config, ingested, timings, started, eng)
+            return _noop_manifest(previous, out, config, ingested, skipped, timings, started, eng)
         with timed(timings, "per_page"):
             page_state = dataclasses.replace(state, templates=templates)
             frozen = isinstance(eng, PoolEngine) and eng.forks
@@ -623,6 +652,8 @@ def run_build(raw: Path, out: Path, config: Config, jobs: int = 1, quiet: bool =
             finally:
                 if frozen:
                     gc.unfreeze()
+        build_checks.guard_replacement(out, sum(s.status == "ok" for s in summaries),
+                                       exec_cfg["replace_min_share"], replace)
         if not partitioned:
             eng.close()     # the driver writes the tables: free the workers now
         with timed(timings, "dedup"):
@@ -1025,8 +1056,9 @@ def _remove_stale_temp_files(out: Path) -> None:
 
 
 def _relative(path: Path, raw: Path) -> str:
-    path = Path(path)
-    return str(path.relative_to(raw)) if path.is_relative_to(raw) else str(path)
+    """The path relative to raw as ingest shows it (a file name that is not UTF-8 on disk is
+    decoded or escaped: it must go into cache keys, JSON and Parquet)."""
+    return ingest.display_path(Path(path), Path(raw))
 
 
 # --------------------------------------------------------------------------- manifest
@@ -1056,11 +1088,13 @@ def _unchanged_build(out: Path, build_key: str, page_keys: list[str], cache: Bui
     return previous
 
 
-def _noop_manifest(previous: dict, out: Path, config: Config, ingested: list[FileIngest], timings: dict,
-                   started: float, eng) -> dict:
-    """Nothing changed: the tables stand; a new manifest says every page was a cache hit."""
+def _noop_manifest(previous: dict, out: Path, config: Config, ingested: list[FileIngest], skipped: list[dict],
+                   timings: dict, started: float, eng) -> dict:
+    """Nothing changed: the tables stand; a new manifest says every page was a cache hit
+    (and lists the entries this build skipped: they are not part of the tables' key)."""
     timings["total"] = round(time.perf_counter() - started, 4)
     n_pages = sum(len(f.pages) for f in ingested)
+    was_skipped = {i["path"] for i in previous.get("inputs", []) if i["status"] == "skipped"}
     manifest = dict(previous)
     manifest.update({
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "timings": timings, "unchanged": True,
@@ -1071,11 +1105,18 @@ def _noop_manifest(previous: dict, out: Path, config: Config, ingested: list[Fil
                   "ingest_misses": sum(not f.cache_hit for f in ingested),
                   "page_hits": n_pages, "page_misses": 0, "abandoned": 0},
         "inputs": [{**i, "status": "cache_hit" if i["status"] == "processed" else i["status"]}
-                   for i in previous.get("inputs", [])],
+                   for i in previous.get("inputs", []) if i["status"] != "skipped"] + _skipped_inputs(skipped),
+        "rejected": [r for r in previous.get("rejected", []) if r["path"] not in was_skipped]
+        + [{"path": s["path"], "reason": s["reason"]} for s in skipped],
     })
     fault_point("manifest")
     tables.write_json(manifest, out / "manifest.json")
     return manifest
+
+
+def _skipped_inputs(skipped: list[dict]) -> list[dict]:
+    return [{"path": s["path"], "status": "skipped", "reason": s["reason"], "pages": 0, "pages_ok": 0,
+             "pages_cached": 0} for s in skipped]
 
 
 def _manifest(raw: Path, out: Path, config: Config, ingested: list[FileIngest], skipped: list[dict],
@@ -1097,8 +1138,7 @@ def _manifest(raw: Path, out: Path, config: Config, ingested: list[FileIngest], 
             status, reason = "processed", None
         inputs.append({"path": f.path, "status": status, "reason": reason, "pages": len(page_summaries),
                        "pages_ok": len(ok), "pages_cached": sum(s.cache_hit for s in page_summaries)})
-    inputs += [{"path": s["path"], "status": "skipped", "reason": s["reason"], "pages": 0, "pages_ok": 0,
-                "pages_cached": 0} for s in skipped]
+    inputs += _skipped_inputs(skipped)
     n_docs = sum(len(s.dedup) for s in summaries)
     return {
         "raw": str(raw), "out": str(out), "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -1109,6 +1149,8 @@ def _manifest(raw: Path, out: Path, config: Config, ingested: list[FileIngest], 
             "documents": n_docs, "duplicates": sum(d.is_duplicate for s in summaries for d in s.docs),
             "sections": sum(s.n_sections for s in summaries), "items": sum(s.n_items for s in summaries),
             "chars": sum(s.n_chars for s in summaries),
+            "pages_with_replaced_bytes": sum(i.replaced_bytes > 0 for f in ingested for i in f.pages),
+            "replaced_bytes": sum(i.replaced_bytes for f in ingested for i in f.pages),
         },
         "rejected": [{"path": s.path, "reason": s.reason} for s in summaries if s.status != "ok"]
         + [{"path": s["path"], "reason": s["reason"]} for s in skipped],

@@ -24,8 +24,13 @@ _NOT_A_WORD = re.compile(r"^[\s\W_]*$")
 
 
 def export_r(out: Path, path: Path | None = None) -> Path:
-    """Write ``corpus_r.csv`` for the corpus in ``out`` (or to ``path``); returns its path."""
+    """Write ``corpus_r.csv`` for the corpus in ``out`` (or to ``path``); returns its path.
+    UserError when the topic tables of ``out`` are missing or older than its documents
+    (the export goes with the fitted topics)."""
+    from .topics import check_topics_current
+
     out = Path(out)
+    check_topics_current(out)
     path = Path(path) if path else out / "corpus_r.csv"
     docs = pd.read_parquet(out / "documents.parquet")
     if "is_duplicate" in docs:

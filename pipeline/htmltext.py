@@ -14,7 +14,9 @@ Used by the ingest stage (``pipeline/ingest.py``). The fallback chain, in order 
    settings). This is the "compare candidates" step that lifts precision.
 3. trafilatura with ``favor_recall`` when the precision pass returned nothing.
 4. The page's block text through lxml (one block element per line), nav/header/footer/
-   aside/script/style dropped — the rescue for pages trafilatura finds nothing in.
+   aside/script/style dropped — the rescue for pages trafilatura finds nothing in, and the
+   only step for a page of more than ``html_max_elements`` elements (trafilatura's and
+   readability's time grows faster than the page's size; this pass is linear).
 
 Nothing is removed here beyond what extraction leaves out; the clean stage removes chrome.
 """
@@ -24,6 +26,7 @@ import html as html_lib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import lxml.etree
 import lxml.html
@@ -82,6 +85,12 @@ def html_to_text(html: str, cfg: dict) -> HtmlText:
                           "the parser cannot read it")
     head = head_metadata(tree, cfg)
     page_text = block_text(tree, skip_furniture=False)
+    n_elements = sum(1 for _ in tree.iter())
+    if n_elements > cfg["html_max_elements"]:
+        # trafilatura's and readability's time grows faster than the page (7 s at 20,000
+        # paragraphs, 41 s at 80,000): a page this large is read by the linear pass alone
+        return HtmlText(text=block_text(tree, skip_furniture=True), method="lxml-blocks (large page)",
+                        page_text=page_text, **head)
 
     text, method = "", ""
     precise = trafilatura.extract(html, favor_precision=True, include_comments=False,
@@ -236,13 +245,34 @@ def focus_on_best_node(tree, extracted: str, cfg: dict) -> str | None:
     if len(node_compact) < cfg.get("html_focus_min_chars", 50):
         return None
     lines = tidy_lines(extracted).split("\n")
-    kept = [line for line in lines if _compact(line) and _compact(line) in node_compact]
-    total = sum(len(_compact(x)) for x in lines) or 1
-    kept_chars = sum(len(_compact(x)) for x in kept)
+    compacts = [_compact(line) for line in lines]
+    inside = lines_inside(compacts, node_compact, {_compact(x) for x in node_text.split("\n")})
+    kept = [line for line, c, ok in zip(lines, compacts, inside) if c and ok]
+    total = sum(map(len, compacts)) or 1
+    kept_chars = sum(len(c) for c, ok in zip(compacts, inside) if c and ok)
     share = kept_chars / total
     if share < cfg.get("html_focus_min_share", 0.3) or 1 - share < cfg.get("html_focus_min_drop", 0.05):
         return None
     return "\n".join(kept)
+
+
+def lines_inside(compacts: list[str], node: str, node_lines: set[str]) -> list[bool]:
+    """For each compacted line, whether it occurs in ``node`` (the best node's compacted
+    text; ``node_lines`` its compacted lines). Linear for lines in document order: a line
+    equal to a node line is found in the set, one inside a node line by a search that goes
+    on from where the previous line was found; only the others search the whole node."""
+    out, pos = [], 0
+    for c in compacts:
+        if c in node_lines:
+            out.append(True)
+            continue
+        found = node.find(c, pos)
+        if found >= 0:
+            pos = found + len(c)
+            out.append(True)
+        else:
+            out.append(c in node)
+    return out
 
 
 def prune_furniture(tree, title: str | None) -> tuple[object, int]:
@@ -305,8 +335,16 @@ def class_tokens(names: str) -> set[str]:
 def _compact(s: str) -> str:
     """``s`` without whitespace and invisible format characters (soft hyphens, zero-width
     spaces), NFKC-folded: two extractors' renderings of one paragraph compare equal."""
-    s = unicodedata.normalize("NFKC", s)
-    return "".join(c for c in s if not c.isspace() and unicodedata.category(c) != "Cf")
+    # str.split() drops exactly the characters str.isspace() accepts
+    return "".join(unicodedata.normalize("NFKC", s).split()).translate(_format_characters())
+
+
+@lru_cache(maxsize=1)
+def _format_characters() -> dict[int, None]:
+    """str.translate table deleting every format character (Unicode category Cf: all in
+    planes 0, 1 and 14)."""
+    planes = (range(0x20000), range(0xE0000, 0xF0000))
+    return {cp: None for plane in planes for cp in plane if unicodedata.category(chr(cp)) == "Cf"}
 
 
 def _copy(tree):

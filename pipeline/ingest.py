@@ -33,18 +33,29 @@ TABLE_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "j
 
 # ── the stage ────────────────────────────────────────────────────────────────────────────
 
-def discover_files(raw: Path) -> tuple[list[Path], list[dict]]:
+def discover_files(raw: Path, exclude: dict[Path, str] | None = None) -> tuple[list[Path], list[dict]]:
     """Input files under ``raw`` (sorted), and the entries skipped, each {"path", "reason"}.
 
+    Outputs are never input: the folders in ``exclude`` (this build's output and cache
+    folders → the reason), any folder the project wrote (``build_checks.project_output``:
+    an earlier output folder, a cache, a topic model) and copies of its R export
+    (``build_checks.project_file``) are skipped, with the reason.
     Symlinks are not followed when they loop, dangle or point outside ``raw``; a symlink to
     a file or folder inside ``raw`` is skipped too (its target is read at its own path)."""
+    from .build_checks import project_file, project_output
+
     raw = Path(raw)
     root = raw.resolve()
+    excluded = {Path(p).resolve(): reason for p, reason in (exclude or {}).items()}
     files: list[Path] = []
     skipped: list[dict] = []
     stack = [raw]
     while stack:
         folder = stack.pop()
+        why = excluded.get(folder.resolve()) or (project_output(folder) if folder != raw else None)
+        if why:
+            skipped.append({"path": display_path(folder, raw), "reason": why})
+            continue
         try:
             entries = list(os.scandir(folder))
         except OSError as exc:
@@ -59,10 +70,12 @@ def discover_files(raw: Path) -> tuple[list[Path], list[dict]]:
             if entry.is_dir(follow_symlinks=False):
                 stack.append(path)
             elif entry.is_file(follow_symlinks=False):
-                if os.access(path, os.R_OK):
-                    files.append(path)
-                else:
+                if not os.access(path, os.R_OK):
                     skipped.append({"path": display_path(path, raw), "reason": "unreadable: permission denied"})
+                elif why := project_file(path):
+                    skipped.append({"path": display_path(path, raw), "reason": why})
+                else:
+                    files.append(path)
             else:
                 skipped.append({"path": display_path(path, raw), "reason": "not a regular file (device, FIFO or socket)"})
     files.sort(key=lambda p: os.fsencode(p))
@@ -192,8 +205,9 @@ def format_of(name: str) -> str:
 
 
 def display_path(path: Path, root: Path) -> str:
-    """``path`` relative to ``root`` as text; file names that are not UTF-8 on disk (GBK names
-    from a Chinese Windows copy) are decoded as GB18030 rather than left as escapes."""
+    """``path`` relative to ``root`` as text (always encodable as UTF-8); file names that are
+    not UTF-8 on disk (GBK names from a Chinese Windows copy) are decoded as GB18030, other
+    bytes (Latin-1, Shift-JIS names) are shown as ``\\xe9`` escapes."""
     try:
         rel = Path(path).relative_to(root)
     except ValueError:
@@ -204,7 +218,7 @@ def display_path(path: Path, root: Path) -> str:
             return raw.decode(enc)
         except UnicodeDecodeError:
             continue
-    return raw.decode("utf-8", errors="replace")
+    return raw.decode("utf-8", errors="backslashreplace")     # Latin-1, Shift-JIS…: visible and distinct
 
 
 def symlink_problem(path: Path, root: Path) -> str:

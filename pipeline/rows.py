@@ -11,7 +11,7 @@ import csv
 import io
 import json
 
-from .decoding import Rejected, decode_bytes, screen_binary
+from .decoding import Rejected, decode_bytes, screen_binary, without_lone_surrogates
 from .ingest import fill_text_page, hash_bytes, hash_text, rejected_page
 from .page_meta import iso_datetime
 from .records import Page
@@ -85,7 +85,7 @@ def iter_jsonl(text: str):
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = without_lone_surrogates(json.loads(line))
         except json.JSONDecodeError as exc:
             yield n, f"invalid JSON: {exc.msg} (line {n})"
             continue

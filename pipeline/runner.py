@@ -76,18 +76,19 @@ def process_files(paths: Iterable[Path], res: Resources, root: Path | None = Non
 
 def build(raw: Path, out: Path, config: Config | None = None, jobs: int = 1, quiet: bool = False,
           genre_model_dir: Path | None = None, engine: str = "local", scheduler: str | None = None,
-          cache_dir: Path | None = None, partitioned: bool | None = None) -> dict:
+          cache_dir: Path | None = None, partitioned: bool | None = None, replace: bool = False) -> dict:
     """Build the corpus tables from the pages under ``raw`` into ``out``; returns the manifest.
 
     ``engine`` is ``local`` (``jobs`` processes) or ``dask`` (``scheduler`` address, or a
     LocalCluster of ``jobs`` workers); ``cache_dir`` holds the incremental-build cache
     (default: ``<raw>/../interim`` for a folder named raw, else ``<out>/.cache``);
-    ``partitioned`` writes each row table as a folder of Parquet parts (default: with Dask)."""
+    ``partitioned`` writes each row table as a folder of Parquet parts (default: with Dask);
+    ``replace`` lets a build with far fewer ok pages replace the tables (else a UserError)."""
     from .executors import run_build
 
     return run_build(Path(raw), Path(out), config or Config.load(), jobs=jobs, quiet=quiet,
                      genre_model_dir=genre_model_dir, engine=engine, scheduler=scheduler, cache_dir=cache_dir,
-                     partitioned=partitioned)
+                     partitioned=partitioned, replace=replace)
 
 
 def timed(timings: dict, name: str):

@@ -20,6 +20,8 @@ only about new words.
 """
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass
 
 from . import rules
@@ -115,32 +117,21 @@ class Segmenter:
             i = tags.index(None)
         except ValueError:
             return words, tags
+        in_context = None       # made for the first word that needs its line tagged
         while True:             # Python work only for words not seen before
             word = words[i]
             tag = table.get(word)
             if tag is None:
-                tag = self._tag_alone(word) or self._tag_in_context(word, text)
+                tag = self._tag_alone(word)
+                if tag is None:
+                    in_context = in_context or LineTagger(self._jieba, self.hmm, text, words)
+                    tag = in_context.tag(i)
                 table.set(word, tag)
             tags[i] = tag
             try:
                 i = tags.index(None, i + 1)
             except ValueError:
                 return words, tags
-
-    def _tag_in_context(self, word: str, text: str) -> str:
-        """rjieba's tag of ``word`` where ``text`` has it as a word: the lines holding it are
-        tagged (jieba never joins across a line break, so a line's words are the text's
-        words there), not the whole text."""
-        start = 0
-        while (i := text.find(word, start)) >= 0:
-            line_start = text.rfind("\n", 0, i) + 1
-            line_end = text.find("\n", i)
-            line_end = len(text) if line_end < 0 else line_end
-            for w, tag in self._jieba.tag(text[line_start:line_end], self.hmm):
-                if w == word:
-                    return tag or _tag_unknown(word)
-            start = line_end + 1
-        return _tag_unknown(word)
 
     def _tag_alone(self, word: str) -> str | None:
         """rjieba's tag of ``word`` tagged on its own, or None when rjieba splits it there
@@ -158,6 +149,48 @@ class Segmenter:
     def sentence_spans(self, text: str) -> list[tuple[int, int]]:
         """(start, end) offsets of ``sentences(text)`` in ``text``."""
         return self._splitter.spans(text)
+
+
+class LineTagger:
+    """rjieba's tags of the words of ``text`` in their context, for words that rjieba
+    splits when tagged alone: the line holding the word is tagged (jieba never joins across
+    a line break, so a line's words are the text's words there).
+
+    Linear in the text: each line is tagged at most once, and every word of a tagged line is
+    remembered (a tag depends on the word alone), so a 2-million-character line without
+    punctuation is tagged once, not once per unseen word. ``words`` are the text's words in
+    order (whitespace dropped); their offsets are found by one forward scan."""
+
+    def __init__(self, jieba, hmm: bool, text: str, words: list[str]):
+        self._jieba, self._hmm, self._text, self._words = jieba, hmm, text, words
+        self._newlines = [m.start() for m in re.finditer("\n", text)]
+        self._offsets: list[int] = []             # offsets of the words found so far, by a forward scan
+        self._scan = 0
+        self._tagged_lines: set[int] = set()
+        self._known: dict[str, str] = {}          # word → tag, from the lines tagged so far
+
+    def tag(self, i: int) -> str:
+        """The tag of ``words[i]``."""
+        word = self._words[i]
+        if word in self._known:
+            return self._known[word]
+        line = bisect.bisect_left(self._newlines, self._offset_of(i))
+        if line not in self._tagged_lines:
+            self._tagged_lines.add(line)
+            start = self._newlines[line - 1] + 1 if line else 0
+            end = self._newlines[line] if line < len(self._newlines) else len(self._text)
+            for w, tag in self._jieba.tag(self._text[start:end], self._hmm):
+                self._known.setdefault(w, tag or _tag_unknown(w))
+        return self._known.get(word) or _tag_unknown(word)
+
+    def _offset_of(self, i: int) -> int:
+        while len(self._offsets) <= i:
+            word = self._words[len(self._offsets)]
+            found = self._text.find(word, self._scan)
+            found = self._scan if found < 0 else found    # never: the words are the text's, in order
+            self._offsets.append(found)
+            self._scan = found + len(word)
+        return self._offsets[i]
 
 
 class PyTagTable:

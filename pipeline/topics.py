@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from . import rules
-from .config import Config, ConfigError
+from .config import Config, ConfigError, UserError
 from .tables import write_atomic, write_json
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ def fit_topics(out: Path, config: Config | None = None, unit: str | None = None,
     shares = model.transform(units)
     model.save(models / unit)
     write_topic_tables(out, model, units, shares)
-    card = model.card(unit=unit, model_dir=str(models / unit), out=str(out))
+    card = model.card(unit=unit, model_dir=str(models / unit), out=str(out), documents_build=documents_build(out))
     write_json(card, models / unit / "card.json")
     write_atomic(models / unit / "CARD.md", lambda tmp: tmp.write_text(card_markdown(card), encoding="utf-8"))
     write_json(card, out / "topics" / "card.json")
@@ -93,7 +93,7 @@ def load_units(out: Path, unit: str, config: Config | None = None, keep_all: boo
     config = config or Config.load()
     cfg = config["topics"]
     out = Path(out)
-    docs = pd.read_parquet(out / "documents.parquet")
+    docs = pd.read_parquet(documents_table(out))
     if "is_duplicate" in docs:
         docs = docs[~docs["is_duplicate"].fillna(False).astype(bool)]
     token_filter = TokenFilter.from_settings(cfg) if not keep_all else _all_but_whitespace
@@ -126,6 +126,50 @@ def load_units(out: Path, unit: str, config: Config | None = None, keep_all: boo
     frame = pd.DataFrame(rows, columns=["unit_id", "unit", "doc_id", "tokens"])
     frame["n_tokens"] = frame["tokens"].map(len).astype("int64")
     return frame.reset_index(drop=True)
+
+
+def documents_table(out: Path) -> Path:
+    """``<out>/documents.parquet``; UserError saying which command to run when it is missing."""
+    path = Path(out) / "documents.parquet"
+    if not path.exists():
+        raise UserError(f"no documents table in {out}: run `policy-corpus build --out {out}` first")
+    return path
+
+
+def documents_build(out: Path) -> str | None:
+    """The build key of the tables in ``out`` (from its manifest), None when unknown."""
+    try:
+        return json.loads((Path(out) / "manifest.json").read_text(encoding="utf-8")).get("build_key")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def check_topics_current(out: Path) -> None:
+    """UserError, with the command to run, when ``out`` has no topic tables or they were
+    fitted on an earlier build of its documents table (compare and the R export read both).
+
+    Current means: the build key the topic card recorded is the manifest's (both known),
+    else the topic tables are not older than the documents table."""
+    from .executors import table_signature
+
+    out = Path(out)
+    unit_topics = out / "unit_topics.parquet"
+    docs = documents_table(out)
+    refit = f"run `policy-corpus topics --out {out}` first"
+    if not unit_topics.exists():
+        raise UserError(f"no topic tables in {out}: {refit}")
+    try:
+        fitted = json.loads((out / "topics" / "card.json").read_text(encoding="utf-8")).get("documents_build")
+    except (OSError, ValueError, AttributeError):
+        fitted = None
+    built = documents_build(out)
+    if fitted and built:
+        stale = fitted != built
+    else:
+        stale = table_signature(docs)["mtime_ns"] > unit_topics.stat().st_mtime_ns
+    if stale:
+        raise UserError(f"the topic tables in {out} are older than its documents table (rebuilt since the topics "
+                        f"were fitted): {refit}")
 
 
 def _doc_unit(r, token_filter: "TokenFilter", tagger: "PosTagger") -> dict:
@@ -248,8 +292,9 @@ class TopicModel:
         fit_units = self._fit_sample(units)
         texts = list(fit_units["tokens"])
         if not texts:
-            raise ValueError("no units with enough tokens to fit a topic model "
-                             f"(min_unit_tokens = {cfg.get('min_unit_tokens', 5)})")
+            raise UserError(f"no unit has enough tokens to fit a topic model ({len(units)} units, none with "
+                            f"min_unit_tokens = {cfg.get('min_unit_tokens', 5)} kept tokens); build more or longer "
+                            "documents, or lower [topics] min_unit_tokens")
         dictionary = Dictionary(texts)
         no_below = min(int(cfg["no_below"]), max(1, len(texts) // 2))
         dictionary.filter_extremes(no_below=no_below, no_above=float(cfg["no_above"]),
@@ -292,8 +337,6 @@ class TopicModel:
         """Units long enough to fit on; a seeded sample of them when there are too many."""
         cfg = self.cfg
         fit = units[units["n_tokens"] >= int(cfg.get("min_unit_tokens", 5))]
-        if not len(fit):
-            fit = units[units["n_tokens"] > 0]
         cap = int(cfg.get("max_fit_units", 20000))
         if len(fit) > cap:
             fit = fit.sample(n=cap, random_state=int(cfg["seeds"][0])).sort_index()

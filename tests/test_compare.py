@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from pipeline.compare import compare, log_odds, topic_prevalence
-from pipeline.config import Config, ConfigError
+from pipeline.config import Config, ConfigError, UserError
 from pipeline.topics import fit_topics
 
 from topic_fixtures import write_made_up_tables
@@ -54,7 +54,7 @@ def test_by_year_has_bands_figure_and_by_region_uses_provinces(corpus):
 
 def test_compare_needs_topics_first(tmp_path):
     out = write_made_up_tables(tmp_path)
-    with pytest.raises(FileNotFoundError, match="policy-corpus topics"):
+    with pytest.raises(UserError, match="policy-corpus topics"):
         compare(out, "genre", CFG)
 
 

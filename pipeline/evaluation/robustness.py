@@ -10,7 +10,10 @@ Figures:
   below: replacement characters, GBK-read-as-Latin-1 / UTF-8-read-as-cp1252 runs,
   private-use characters, or hanzi drawn mostly from rare characters), listed in
   ``mojibake_examples``; ``clean_text_share`` = 1 − mojibake pages / processed (gated);
-  ``encodings`` (pages per detected encoding).
+  ``encodings`` (pages per detected encoding);
+- ``misuse`` (``misuse_cases``): a user's mistakes and input that used to give a wrong
+  corpus or a crash, each case's outcome through the command line; ``all_as_expected``
+  is gated.
 """
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ import re
 import traceback
 from collections import Counter
 from pathlib import Path
+
+from . import misuse_cases
 
 FOLDERS = ["gov", "html"]
 
@@ -73,6 +78,8 @@ def run(data: Path) -> dict:
         "clean_text_share": round(1 - len(mojibake_examples) / max(processed, 1), 4),
         "mojibake_examples": dict(list(mojibake_examples.items())[:10]),
         "encodings": dict(Counter(str(p.encoding) for p in pages if p.ok).most_common()),
+        # misuse and input that used to give a wrong corpus (issue 14): made-up cases, each outcome
+        "misuse": misuse_cases.run_cases(),
     }
 
 
