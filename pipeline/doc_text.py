@@ -1,0 +1,71 @@
+"""A Word 97 binary file (.doc, .wps) → its text, through a converter installed on the machine.
+
+Used by the ingest stage. The converters are tried in the order of [ingest] ``doc_converters``
+(antiword, catdoc, LibreOffice's ``soffice``), the first found on PATH is used. None
+installed: the file is rejected with a reason that says what to install. The bytes are
+written to a temporary folder that is removed afterwards (the converters read files).
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .decoding import Rejected, normalise_newlines
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# executables that provide each converter (LibreOffice installs soffice, some systems libreoffice)
+EXECUTABLES = {"antiword": ["antiword"], "catdoc": ["catdoc"], "soffice": ["soffice", "libreoffice"]}
+INSTALL_HINT = ("no converter for Word 97 files (.doc/.wps) is installed: install antiword, catdoc or "
+                "LibreOffice (e.g. `apt-get install antiword`) and build again")
+
+
+def find_converter(cfg: dict) -> tuple[str, str] | None:
+    """(converter name, executable path) of the first configured converter on PATH, or None."""
+    for name in cfg["doc_converters"]:
+        for exe in EXECUTABLES.get(name, [name]):
+            path = shutil.which(exe)
+            if path:
+                return name, path
+    return None
+
+
+def doc_to_text(data: bytes, cfg: dict) -> tuple[str, str]:
+    """(text, converter name) of a Word 97 file; raises Rejected when it is not one, no
+    converter is installed, or the converter fails."""
+    if not data.startswith(OLE2):
+        raise Rejected("not a Word 97 file: no OLE2 header (and not HTML, RTF or .docx either)")
+    found = find_converter(cfg)
+    if found is None:
+        raise Rejected(INSTALL_HINT)
+    name, exe = found
+    with tempfile.TemporaryDirectory(prefix="policy-corpus-doc-") as tmp:
+        source = Path(tmp) / "input.doc"
+        source.write_bytes(data)
+        command = converter_command(name, exe, source)
+        try:
+            done = subprocess.run(command, capture_output=True, timeout=cfg["doc_converter_timeout"],
+                                  stdin=subprocess.DEVNULL, cwd=tmp)
+        except subprocess.TimeoutExpired:
+            raise Rejected(f"{name} failed: no answer within {cfg['doc_converter_timeout']} s") from None
+        except OSError as exc:
+            raise Rejected(f"{name} failed: {exc.strerror or exc}") from None
+        if done.returncode != 0:
+            message = done.stderr.decode("utf-8", errors="replace").strip().splitlines()
+            raise Rejected(f"{name} failed (exit {done.returncode}): {message[0] if message else 'no message'}")
+        output = (Path(tmp) / "input.txt").read_bytes() if name == "soffice" else done.stdout
+    return normalise_newlines(output.decode("utf-8", errors="replace")).strip("\n"), name
+
+
+def converter_command(name: str, exe: str, source: Path) -> list[str]:
+    """The command line that prints (or writes, for LibreOffice) the file's text in UTF-8."""
+    if name == "antiword":
+        return [exe, "-m", "UTF-8.txt", str(source)]
+    if name == "catdoc":
+        return [exe, "-d", "utf-8", "-w", str(source)]
+    if name == "soffice":
+        # a profile of its own: a LibreOffice the user has open would otherwise take the job
+        return [exe, "--headless", "--norestore", f"-env:UserInstallation={source.parent.as_uri()}/profile",
+                "--convert-to", "txt:Text (encoded):UTF8", "--outdir", str(source.parent), str(source)]
+    raise Rejected(f"unknown .doc converter {name!r} in [ingest] doc_converters; known: {', '.join(EXECUTABLES)}")

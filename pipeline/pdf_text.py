@@ -1,0 +1,105 @@
+"""A PDF with a text layer (bytes) → its text, page by page, page chrome removed.
+
+Used by the ingest stage. PDFium (pypdfium2) reads each page's text layer in its content
+order, which is reading order for the PDFs that word processors and government portals
+write; pages are joined by a line break. Running headers, footers and page numbers (lines
+at the top or bottom of the pages that repeat on most pages, patterns in
+``pipeline/rules/pdf_chrome.toml``) are removed and logged with rule ids. A PDF without any
+text (a scan) is rejected: OCR is not supported. Encrypted PDFs are rejected too.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+
+from .decoding import Rejected
+from . import rules
+
+SCANNED = "no text layer (scanned PDF): OCR is not supported"
+
+
+@lru_cache(maxsize=1)
+def page_number_pattern() -> re.Pattern:
+    patterns = rules.load_toml("pdf_chrome.toml")["page_number"]
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+def pdf_to_text(data: bytes, cfg: dict) -> tuple[str, str, list[dict]]:
+    """(text, title, removals) of a PDF; raises Rejected for a scan, an encrypted or corrupt file.
+
+    ``removals`` lists {"page", "line", "text", "rule"} (page and line 1-based)."""
+    pages = page_lines(data)
+    if not any(line.strip() for lines in pages for line in lines):
+        raise Rejected(SCANNED)
+    kept, removed = strip_page_chrome(pages, cfg)
+    return "\n".join(line for lines in kept for line in lines), pdf_title(data), removed
+
+
+def page_lines(data: bytes) -> list[list[str]]:
+    """The text lines of every page (blank lines dropped, blanks at line ends trimmed)."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise Rejected("encrypted pdf: a password is needed to read it") from None
+        raise Rejected(f"corrupt pdf: {exc}") from None
+    try:
+        out = []
+        for index in range(len(pdf)):
+            page = pdf[index]
+            textpage = page.get_textpage()
+            text = textpage.get_text_range() if textpage.count_chars() else ""
+            textpage.close()
+            page.close()
+            lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            out.append([line.strip() for line in lines if line.strip()])
+        return out
+    finally:
+        pdf.close()
+
+
+def pdf_title(data: bytes) -> str:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        return (pdf.get_metadata_dict().get("Title") or "").strip()
+    finally:
+        pdf.close()
+
+
+def strip_page_chrome(pages: list[list[str]], cfg: dict) -> tuple[list[list[str]], list[dict]]:
+    """Pages without their chrome lines, and the removals (see the module docstring)."""
+    zone = cfg["pdf_chrome_lines"]
+    numbers = page_number_pattern()
+    top, bottom = Counter(), Counter()
+    for lines in pages:
+        top.update({fold(line) for line in lines[:zone]})
+        bottom.update({fold(line) for line in lines[-zone:]})
+    need = max(2, cfg["pdf_chrome_min_share"] * len(pages))
+    kept, removed = [], []
+    for p, lines in enumerate(pages, 1):
+        keep = []
+        for i, line in enumerate(lines):
+            in_top, in_bottom = i < zone, i >= len(lines) - zone
+            rule = None
+            if (in_top or in_bottom) and numbers.fullmatch(line):
+                rule = "pdf:page-number"
+            elif in_top and top[fold(line)] >= need:
+                rule = "pdf:repeated-header"
+            elif in_bottom and bottom[fold(line)] >= need:
+                rule = "pdf:repeated-footer"
+            if rule:
+                removed.append({"page": p, "line": i + 1, "text": line, "rule": rule})
+            else:
+                keep.append(line)
+        kept.append(keep)
+    return kept, removed
+
+
+def fold(line: str) -> str:
+    """A line with its digits folded, so "第3页" and "第4页" count as one running line."""
+    return re.sub(r"\d+", "#", line)

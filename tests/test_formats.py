@@ -1,0 +1,408 @@
+"""Formats researchers have: content decides the format (HTML saved as .txt/.doc/.aspx, a
+.docx named .doc), malformed CSV quoting, JSON text lists, .json arrays, PDF, .doc/.wps via
+a converter, .xlsx, .mht, .gz/.tar archives, .7z/.rar. Every fixture is made here."""
+from __future__ import annotations
+
+import email.charset
+import email.mime.multipart
+import email.mime.text
+import gzip
+import io
+import json
+import stat
+import tarfile
+
+import openpyxl
+import pytest
+
+from pipeline import doc_text
+from pipeline.config import Config
+from pipeline.ingest import ingest_file
+
+CFG = Config.load()["ingest"]
+REPORT = ["关于加强城乡社区服务工作的调研报告", "近日，调研组深入各乡镇，就社区服务开展专题调研。",
+          "一、基本情况", "全镇共有社区12个，服务事项80项。", "二、存在的问题", "（一）服务力量不足。"]
+HTML = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>调研报告_某某网</title></head><body>"
+        "<div class='nav'><a href='/'>首页</a></div><div class='article'>"
+        + "".join(f"<p>{line}</p>" for line in REPORT) + "</div></body></html>")
+
+
+def write(tmp_path, name, data: bytes):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def pages_of(tmp_path, name, data: bytes, cfg=CFG):
+    return ingest_file(write(tmp_path, name, data), tmp_path, cfg)
+
+
+def one(tmp_path, name, data: bytes, cfg=CFG):
+    pages = pages_of(tmp_path, name, data, cfg)
+    assert len(pages) == 1, [(p.path, p.reason) for p in pages]
+    return pages[0]
+
+
+# ── item 3: malformed CSV quoting ────────────────────────────────────────────────────────
+
+def test_an_unclosed_quote_rejects_its_row_and_the_rows_after_it_are_read(tmp_path):
+    lines = ["title,content,url", '报告一,"正文一，含逗号",http://a', '报告二,"正文二 的引号没有闭合,http://b']
+    lines += [f"报告{n},正文{n},http://{n}" for n in "三四五六七八"]
+    pages = pages_of(tmp_path, "rows.csv", "\n".join(lines).encode())
+    assert [p.path for p in pages] == [f"rows.csv#row={n}" for n in range(1, 9)]
+    assert pages[0].ok and pages[0].text == "正文一，含逗号"
+    damaged = pages[1]
+    assert damaged.status == "rejected"
+    assert "malformed CSV" in damaged.reason and "never closed" in damaged.reason and "line 3" in damaged.reason
+    assert [p.text for p in pages[2:]] == [f"正文{n}" for n in "三四五六七八"]
+    assert all(p.ok for p in pages[2:])
+
+
+def test_an_unclosed_quote_closed_by_a_later_rows_quote_is_still_found(tmp_path):
+    lines = ["title,content", '报告一,"正文一', "报告二,正文二", '报告三,"正文三，含逗号"', "报告四,正文四"]
+    pages = pages_of(tmp_path, "rows.csv", "\n".join(lines).encode())
+    assert [p.status for p in pages] == ["rejected", "ok", "ok", "ok"]
+    assert [p.text for p in pages[1:]] == ["正文二", "正文三，含逗号", "正文四"]
+
+
+def test_quoted_multiline_text_is_one_row_as_before(tmp_path):
+    text = '"第一段，有逗号。\n第二段 “引文” 和 ""双引号""。"'
+    pages = pages_of(tmp_path, "rows.csv", f"title,content\n报告一,{text}\n报告二,正文二\n".encode())
+    assert [p.status for p in pages] == ["ok", "ok"]
+    assert pages[0].text == '第一段，有逗号。\n第二段 “引文” 和 "双引号"。'
+
+
+def test_csv_without_a_text_column_names_the_setting_and_chinese_columns_are_defaults(tmp_path):
+    page = one(tmp_path, "links.csv", b"Year,Links\n2018,http://x\n")
+    assert page.status == "rejected" and "Links" in page.reason and "text_columns" in page.reason
+    for column in ("正文", "内容"):
+        rows = pages_of(tmp_path, f"{column}.csv", f"标题,{column}\n报告一,第一篇正文。\n".encode())
+        assert rows[0].ok and rows[0].text == "第一篇正文。" and rows[0].title == "报告一"
+
+
+# ── item 5: JSON text that is a list of paragraphs; non-text values ─────────────────────────
+
+def test_jsonl_text_lists_are_joined_and_non_text_values_rejected(tmp_path):
+    rows = [{"title": "报告一", "content": ["第一段。", "第二段。"]},
+            {"title": "报告二", "content": 12345},
+            {"title": "报告三", "content": {"段落": "正文"}},
+            {"title": "报告四", "content": ["第一段。", 7]},
+            {"title": "报告五", "content": True},
+            {"title": ["报告六", "副标题"], "content": "正文六。"}]
+    data = "\n".join(json.dumps(r, ensure_ascii=False) for r in rows).encode()
+    pages = pages_of(tmp_path, "r.jsonl", data)
+    assert pages[0].ok and pages[0].text == "第一段。\n第二段。" and "[" not in pages[0].text
+    assert pages[1].status == "rejected" and "number" in pages[1].reason and "content" in pages[1].reason
+    assert pages[2].status == "rejected" and "object" in pages[2].reason
+    assert pages[3].status == "rejected" and "number" in pages[3].reason
+    assert pages[4].status == "rejected" and "true/false" in pages[4].reason
+    assert pages[5].ok and pages[5].title == "报告六 副标题"
+
+
+def test_json_arrays_and_objects_of_records(tmp_path):
+    records = [{"标题": "报告一", "正文": ["第一段。", "第二段。"], "日期": "2023-05-04"}, {"标题": "报告二", "正文": "正文二。"}]
+    pages = pages_of(tmp_path, "set.json", json.dumps(records, ensure_ascii=False).encode())
+    assert [p.path for p in pages] == ["set.json#row=1", "set.json#row=2"]
+    assert pages[0].format == "json-row" and pages[0].text == "第一段。\n第二段。" and pages[0].title == "报告一"
+    keyed = pages_of(tmp_path, "keyed.json", json.dumps({"a1": records[0], "b2": records[1]}, ensure_ascii=False).encode())
+    assert [p.text for p in keyed] == ["第一段。\n第二段。", "正文二。"] and keyed[1].meta["json_key"] == "b2"
+    single = one(tmp_path, "single.json", json.dumps(records[1], ensure_ascii=False).encode())
+    assert single.ok and single.text == "正文二。"
+    assert one(tmp_path, "numbers.json", b"[1, 2, 3]").status == "rejected"
+    assert "invalid JSON" in one(tmp_path, "bad.json", b'[{"content": "x"').reason
+
+
+# ── item 6: content decides the format ─────────────────────────────────────────────────
+
+@pytest.mark.parametrize("name", ["page.txt", "page.doc", "page.aspx", "index.html?id=5", "page", "page.md"])
+def test_html_under_any_name_is_read_as_html(tmp_path, name):
+    page = one(tmp_path, name, HTML.encode())
+    assert page.ok and page.format == "html", page.reason
+    assert "<p>" not in page.text and "<div" not in page.text
+    assert "一、基本情况" in page.text.split("\n")
+
+
+def test_plain_text_that_mentions_a_tag_stays_text(tmp_path):
+    text = "关于网页格式的说明\n正文中提到 <p> 标签和 <div> 元素。\n二、其他"
+    page = one(tmp_path, "note.txt", text.encode())
+    assert page.ok and page.format == "txt" and page.text == text
+
+
+def test_a_docx_named_doc_is_read_as_docx(tmp_path):
+    import docx
+
+    document = docx.Document()
+    for line in REPORT:
+        document.add_paragraph(line)
+    buf = io.BytesIO()
+    document.save(buf)
+    page = one(tmp_path, "report.doc", buf.getvalue())
+    assert page.ok and page.format == "docx" and page.text.split("\n")[:len(REPORT)] == REPORT
+
+
+def test_the_manifest_and_pages_table_record_the_sniffed_type(tmp_path):
+    import pandas as pd
+
+    from pipeline import build
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write(raw, "saved.txt", HTML.encode())
+    write(raw, "plain.txt", "\n".join(REPORT).encode())
+    out = tmp_path / "out"
+    manifest = build(raw, out, jobs=1)
+    inputs = {i["path"]: i for i in manifest["inputs"]}
+    assert inputs["saved.txt"]["sniffed_format"] == "html"
+    assert "sniffed_format" not in inputs["plain.txt"]
+    formats = dict(pd.read_parquet(out / "pages.parquet", columns=["path", "format"]).values.tolist())
+    assert formats == {"saved.txt": "html", "plain.txt": "txt"}
+
+
+# ── PDF ────────────────────────────────────────────────────────────────────────────────
+
+def pdf_bytes(pages: list[list[str]], title: str = "") -> bytes:
+    """A PDF whose pages hold the given lines (top to bottom) in STSong-Light, a standard CJK
+    font readers know without embedding; text strings are UCS-2 (Identity over UniGB-UCS2-H)."""
+    objs = {1: b"<< /Type /Catalog /Pages 2 0 R >>",
+            3: b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [4 0 R] >>",
+            4: b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
+               b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /FontDescriptor 5 0 R >>",
+            5: b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [0 -200 1000 900] "
+               b"/ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 700 /StemV 80 >>"}
+    kids = []
+    for i, lines in enumerate(pages):
+        page, content = 7 + 2 * i, 8 + 2 * i
+        kids.append(f"{page} 0 R")
+        ops = ["BT", "/F1 12 Tf"] + [f"1 0 0 1 50 {800 - 20 * k} Tm <{line.encode('utf-16-be').hex()}> Tj"
+                                     for k, line in enumerate(lines)] + ["ET"]
+        stream = "\n".join(ops).encode()
+        objs[page] = (f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+                      f"/Resources << /Font << /F1 3 0 R >> >> /Contents {content} 0 R >>").encode()
+        objs[content] = b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream)
+    objs[2] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(pages)} >>".encode()
+    objs[6] = b"<< /Title <FEFF" + title.encode("utf-16-be").hex().encode() + b"> >>"
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = {}
+    for num in sorted(objs):
+        offsets[num] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (num, objs[num])
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offsets[num] for num in sorted(objs))
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
+def test_pdf_text_in_page_order_with_repeating_headers_and_page_numbers_removed(tmp_path):
+    header = "某某市人民政府办公室文件"
+    pages = [[header, REPORT[0], REPORT[1], "- 1 -"],
+             [header, REPORT[2], REPORT[3], "- 2 -"],
+             [header, REPORT[4], REPORT[5], "第 3 页 共 3 页"]]
+    page = one(tmp_path, "report.pdf", pdf_bytes(pages, title="调研报告"))
+    assert page.ok and page.format == "pdf" and page.title == "调研报告"
+    assert page.text.split("\n") == REPORT
+    removed = page.meta["removed_chrome"]
+    assert {(r["page"], r["rule"]) for r in removed} == {
+        (1, "pdf:repeated-header"), (2, "pdf:repeated-header"), (3, "pdf:repeated-header"),
+        (1, "pdf:page-number"), (2, "pdf:page-number"), (3, "pdf:page-number")}
+    assert {r["text"] for r in removed} == {header, "- 1 -", "- 2 -", "第 3 页 共 3 页"}
+
+
+def test_pdf_body_lines_that_repeat_once_are_kept(tmp_path):
+    pages = [["一、基本情况", "正文甲。"], ["一、基本情况", "正文乙。"], ["三、下一步打算", "正文丙。"], ["四、结语", "正文丁。"]]
+    page = one(tmp_path, "r.pdf", pdf_bytes(pages))
+    assert page.text.split("\n").count("一、基本情况") == 2 and "removed_chrome" not in page.meta
+
+
+def test_scanned_pdf_without_a_text_layer_is_rejected(tmp_path):
+    page = one(tmp_path, "scan.pdf", pdf_bytes([[], []]))
+    assert page.status == "rejected" and page.reason == "no text layer (scanned PDF): OCR is not supported"
+
+
+def test_corrupt_pdf_and_a_pdf_named_txt(tmp_path):
+    assert "corrupt pdf" in one(tmp_path, "bad.pdf", b"%PDF-1.4\n...").reason
+    page = one(tmp_path, "really_a_pdf.txt", pdf_bytes([REPORT]))
+    assert page.ok and page.format == "pdf" and page.text.split("\n") == REPORT
+
+
+# ── .doc / .wps (Word 97 binary) through a converter ───────────────────────────────────────
+
+OLE_DOC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "Word 97 正文".encode("utf-16-le") * 20
+
+
+def test_doc_without_a_converter_is_rejected_with_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setattr(doc_text.shutil, "which", lambda name: None)
+    for name in ("old.doc", "old.wps"):
+        page = one(tmp_path, name, OLE_DOC)
+        assert page.status == "rejected" and page.format == "doc"
+        assert "antiword" in page.reason and "catdoc" in page.reason and "LibreOffice" in page.reason
+
+
+def fake_converter(tmp_path, name: str, body: str) -> None:
+    """An executable ``name`` in tmp_path/bin that runs the shell ``body``."""
+    folder = tmp_path / "bin"
+    folder.mkdir(exist_ok=True)
+    script = folder / name
+    script.write_text("#!/bin/sh\n" + body + "\n", encoding="utf-8")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+
+
+def test_doc_is_read_through_the_first_converter_found_on_path(tmp_path, monkeypatch):
+    # the fake antiword checks it got the file and prints a report in UTF-8
+    args = tmp_path / "bin" / "args"
+    fake_converter(tmp_path, "antiword", f'test -s "$3" || exit 3\necho "$1 $2" > "{args}"\n'
+                                         "printf '关于社区服务的调研报告\\n\\n一、基本情况\\n正文。\\n'")
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    page = one(tmp_path, "old.wps", OLE_DOC)
+    assert page.ok and page.format == "doc" and page.meta["converter"] == "antiword"
+    assert page.text.split("\n") == ["关于社区服务的调研报告", "", "一、基本情况", "正文。"]
+    assert args.read_text().strip() == "-m UTF-8.txt"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "old.wps"]      # no temporary files left
+
+
+def test_a_failing_converter_gives_its_error(tmp_path, monkeypatch):
+    fake_converter(tmp_path, "catdoc", "echo 'catdoc: not a Word document' >&2; exit 1")
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    page = one(tmp_path, "old.doc", OLE_DOC)
+    assert page.status == "rejected" and "catdoc failed" in page.reason and "not a Word document" in page.reason
+
+
+@pytest.mark.skipif(not doc_text.find_converter(CFG), reason="no .doc converter installed")
+def test_a_real_converter_reads_a_word_97_file_made_by_libreoffice(tmp_path):
+    import subprocess
+
+    import docx
+
+    if doc_text.shutil.which("soffice") is None:
+        pytest.skip("making a .doc needs LibreOffice")
+    document = docx.Document()
+    for line in REPORT:
+        document.add_paragraph(line)
+    document.save(tmp_path / "r.docx")
+    subprocess.run(["soffice", "--headless", "--convert-to", "doc", "--outdir", str(tmp_path), str(tmp_path / "r.docx")],
+                   check=True, capture_output=True, timeout=300)
+    page = one(tmp_path, "r.doc", (tmp_path / "r.doc").read_bytes())
+    assert page.ok and page.format == "doc" and REPORT[2] in page.text.split("\n")
+
+
+# ── .xlsx, .mht ────────────────────────────────────────────────────────────────────────
+
+def xlsx_bytes(sheets: dict[str, list[list]]) -> bytes:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def test_xlsx_rows_are_pages_like_csv_rows(tmp_path):
+    import datetime
+
+    data = xlsx_bytes({"政策": [["标题", "正文", "日期"], ["报告一", "\n".join(REPORT), datetime.date(2023, 5, 4)],
+                               ["报告二", None, None], ["报告三", 2023, None]],
+                       "说明": [["备注"], ["没有正文列"]]})
+    pages = pages_of(tmp_path, "book.xlsx", data)
+    by_path = {p.path: p for p in pages}
+    first = by_path["book.xlsx#sheet=政策&row=1"]
+    assert first.ok and first.format == "xlsx-row" and first.text == "\n".join(REPORT)
+    assert first.title == "报告一" and first.published == "2023-05-04"
+    assert by_path["book.xlsx#sheet=政策&row=2"].status == "rejected"
+    assert "number" in by_path["book.xlsx#sheet=政策&row=3"].reason
+    assert "no text column" in by_path["book.xlsx#sheet=说明"].reason
+
+
+def test_xlsx_named_xls_or_broken(tmp_path):
+    data = xlsx_bytes({"Sheet": [["content"], ["正文一。"]]})
+    assert one(tmp_path, "old.xls", data).text == "正文一。"
+    assert "corrupt xlsx" in one(tmp_path, "bad.xlsx", b"PK\x03\x04 not a workbook").reason
+
+
+def mht_bytes(html: str, charset: str, encoding: str) -> bytes:
+    message = email.mime.multipart.MIMEMultipart("related")
+    part = email.mime.text.MIMEText(html, "html", charset)
+    if encoding == "quoted-printable":
+        cs = email.charset.Charset(charset)
+        cs.body_encoding = email.charset.QP
+        part = email.mime.text.MIMEText(html, "html", cs)
+    message.attach(part)
+    image = email.mime.text.MIMEText("not really an image", "plain", "utf-8")
+    image.replace_header("Content-Type", "image/png")
+    message.attach(image)
+    return message.as_bytes()
+
+
+@pytest.mark.parametrize("charset,encoding", [("utf-8", "base64"), ("gb2312", "quoted-printable"), ("gbk", "base64")])
+def test_mht_is_read_from_its_html_part(tmp_path, charset, encoding):
+    data = mht_bytes(HTML.replace("utf-8", charset), charset, encoding)
+    page = one(tmp_path, "saved.mht", data)
+    assert page.ok and page.format == "mht", page.reason
+    assert "一、基本情况" in page.text.split("\n") and "<p>" not in page.text and "=E4" not in page.text
+
+
+def test_mht_without_an_html_part_is_rejected(tmp_path):
+    message = email.mime.multipart.MIMEMultipart("related")
+    message.attach(email.mime.text.MIMEText("x", "plain", "utf-8"))
+    assert "without an HTML part" in one(tmp_path, "s.mhtml", message.as_bytes()).reason
+
+
+# ── archives: .gz, .tar, .tar.gz, .tgz; .7z and .rar ────────────────────────────────────────
+
+def tar_bytes(members: dict[str, bytes], mode: str = "w") -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode=mode) as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("name,mode", [("set.tar", "w"), ("set.tar.gz", "w:gz"), ("set.tgz", "w:gz")])
+def test_tar_members_are_pages_read_in_memory(tmp_path, name, mode):
+    data = tar_bytes({"a/report.txt": "\n".join(REPORT).encode("gbk"), "b/page.html": HTML.encode(),
+                      "../escape.txt": b"climbs out", "/etc/abs.txt": b"absolute"}, mode)
+    pages = {p.path: p for p in pages_of(tmp_path, name, data)}
+    assert pages[f"{name}!a/report.txt"].text == "\n".join(REPORT)
+    assert "一、基本情况" in pages[f"{name}!b/page.html"].text.split("\n")
+    assert "path traversal" in pages[f"{name}!../escape.txt"].reason
+    assert "path traversal" in pages[f"{name}!/etc/abs.txt"].reason
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_gz_of_one_file_and_tar_limits(tmp_path):
+    page = one(tmp_path, "report.txt.gz", gzip.compress("\n".join(REPORT).encode()))
+    assert page.ok and page.path == "report.txt.gz!report.txt" and page.text == "\n".join(REPORT)
+    bomb = one(tmp_path, "bomb.txt.gz", gzip.compress(b"0" * 30_000_000))
+    assert bomb.status == "rejected" and "bomb" in bomb.reason
+    tar_bomb = pages_of(tmp_path, "bomb.tar.gz", tar_bytes({"big.txt": b"0" * 30_000_000}, "w:gz"))
+    assert len(tar_bomb) == 1 and "bomb" in tar_bomb[0].reason
+    many = pages_of(tmp_path, "many.tar", tar_bytes({f"{n}.txt": b"x" for n in range(20)}),
+                    {**CFG, "zip_max_members": 10})
+    assert len(many) == 1 and "20 members > 10" in many[0].reason
+
+
+def test_tar_links_and_nested_archives_are_not_followed(tmp_path):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        link = tarfile.TarInfo("link.txt")
+        link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        tar.addfile(link)
+        inner = tar_bytes({"x.txt": b"inner"})
+        info = tarfile.TarInfo("inner.tar")
+        info.size = len(inner)
+        tar.addfile(info, io.BytesIO(inner))
+    pages = {p.path: p for p in pages_of(tmp_path, "set.tar", buf.getvalue())}
+    assert "link" in pages["set.tar!link.txt"].reason
+    assert "nested archive" in pages["set.tar!inner.tar"].reason
+
+
+@pytest.mark.parametrize("name,data", [("a.7z", b"7z\xbc\xaf\x27\x1c\x00\x04" + bytes(range(200, 256))),
+                                       ("a.rar", b"Rar!\x1a\x07\x01\x00" + bytes(range(200, 256))),
+                                       ("a.zip.txt", b"Rar!\x1a\x07\x00" + bytes(range(200, 256)))], ids=["7z", "rar", "rar-named-txt"])
+def test_7z_and_rar_are_rejected_with_a_reason(tmp_path, name, data):
+    page = one(tmp_path, name, data)
+    assert page.status == "rejected" and "not supported" in page.reason and "unpack" in page.reason
