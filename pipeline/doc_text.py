@@ -52,8 +52,10 @@ def doc_to_text(data: bytes, cfg: dict) -> tuple[str, str]:
         except OSError as exc:
             raise Rejected(f"{name} failed: {exc.strerror or exc}") from None
         if done.returncode != 0:
-            message = done.stderr.decode("utf-8", errors="replace").strip().splitlines()
-            raise Rejected(f"{name} failed (exit {done.returncode}): {message[0] if message else 'no message'}")
+            # antiword says why on stderr, catdoc on either
+            message = (done.stderr.strip() or done.stdout.strip()).decode("utf-8", errors="replace").splitlines()
+            first = message[0].replace(str(source), "the file") if message else "no message"
+            raise Rejected(f"{name} failed (exit {done.returncode}): {first}")
         output = (Path(tmp) / "input.txt").read_bytes() if name == "soffice" else done.stdout
     return normalise_newlines(output.decode("utf-8", errors="replace")).strip("\n"), name
 

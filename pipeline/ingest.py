@@ -2,16 +2,21 @@
 
 ``discover_files`` lists the input files under the raw folder and accounts for the ones it
 will not read (symlink loops, symlinks leaving the folder, unreadable entries).
-``ingest_file`` turns one file into its pages: a .txt/.md/.html/.docx file is one page, a
-.csv/.jsonl file one page per row, a .zip one page per member. It never raises: bad input
-becomes a page with ``status = "rejected"`` and a ``reason``.
+``ingest_file`` turns one file into its pages: the content decides the format
+(``sniffing.sniff_format``); a text, HTML, .docx, PDF, Word 97 or .mht file is one page, a
+.csv/.jsonl/.json/.xlsx file one page per row, an archive one page per member. It never
+raises: bad input becomes a page with ``status = "rejected"`` and a ``reason``.
 
 The parts, each in its own module:
+- ``pipeline/sniffing.py``: bytes and name → format.
 - ``pipeline/decoding.py``: bytes → text (BOM, UTF-16, UTF-8, GB18030 vs Big5 by common
   hanzi, charset-normalizer; binary, NUL and truncation checks) and ``Rejected``.
-- ``pipeline/rows.py``: CSV/JSONL rows → pages; ``pipeline/archives.py``: zip members → pages.
+- ``pipeline/rows.py``: CSV/JSONL/JSON rows → pages (``pipeline/sheets.py``: .xlsx rows);
+  ``pipeline/archives.py``: zip/tar/gz members → pages.
 - ``pipeline/page_meta.py``: header metadata, patterns in ``pipeline/rules/page_meta.toml``.
-- ``pipeline/htmltext.py``: HTML main text; ``pipeline/docx_text.py``: .docx text.
+- ``pipeline/htmltext.py``: HTML main text; ``pipeline/docx_text.py``: .docx text;
+  ``pipeline/pdf_text.py``: PDF text layer; ``pipeline/doc_text.py``: Word 97 via a
+  converter; ``pipeline/mht_text.py``: the HTML of a web archive.
 """
 from __future__ import annotations
 

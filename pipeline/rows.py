@@ -159,11 +159,9 @@ def iter_csv(text: str, fmt: str):
 
 def csv_records(lines: list[str], dialect: str):
     """(first line number, fields) for each non-blank record of the physical ``lines``; a
-    record that spans lines with an odd number of quote characters (a quote never closed),
-    or with another number of cells than the header, yields (line, reason) for its first
-    line, and parsing starts again on the line after it."""
+    record whose quote never closed (``unclosed_quote``) yields (line, reason) for its
+    first line, and parsing starts again on the line after it."""
     pos = 0
-    width = None
     while pos < len(lines):
         reader = csv.reader(iter(lines[pos:]), dialect)
         start, restart = pos, None
@@ -172,13 +170,11 @@ def csv_records(lines: list[str], dialect: str):
             if not fields:
                 start = end
                 continue
-            if end - start > 1 and (sum(line.count('"') for line in lines[start:end]) % 2
-                                    or (width is not None and len(fields) != width)):
+            if unclosed_quote(lines, start, end, dialect):
                 yield start + 1, (f"malformed CSV: the quote opened on line {start + 1} is never closed "
                                   f"(the row is rejected; reading goes on at line {start + 2})")
                 restart = start + 1
                 break
-            width = len(fields) if width is None else width
             yield start + 1, fields
             start = end
         if restart is None:
@@ -204,6 +200,22 @@ def iter_json(text: str):
         raise Rejected(f"not JSON records: an array of {', '.join(sorted({kind_of(i).split(' (')[0] for i in data}))}")
     for n, item in enumerate(data, 1):
         yield n, item if isinstance(item, dict) else f"not a JSON object (item {n}): {kind_of(item)}"
+
+
+def unclosed_quote(lines: list[str], start: int, end: int, dialect: str) -> bool:
+    """True when the record in ``lines[start:end]`` holds a quote that never closed: it spans
+    lines with an odd number of quote characters (well-formed quotes come in pairs, doubled
+    ones too), or it is the last record and ends inside quotes (a quote within an unquoted
+    cell is text, not this)."""
+    odd = sum(line.count('"') for line in lines[start:end]) % 2 == 1
+    if end - start > 1 and odd:
+        return True
+    if end == len(lines) and odd:
+        try:
+            list(csv.reader(lines[start:end], dialect, strict=True))
+        except csv.Error:
+            return True
+    return False
 
 
 def iter_jsonl(text: str):

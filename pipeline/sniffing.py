@@ -23,20 +23,29 @@ NAMED = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".
          ".mht": "mht", ".mhtml": "mht", ".docx": "docx", ".xlsx": "xlsx", ".xlsm": "xlsx",
          ".pdf": "pdf", ".doc": "doc", ".wps": "doc", ".dot": "doc", ".rtf": "rtf", ".xls": "xls", ".et": "xls",
          ".zip": "zip", ".tar": "tar", ".gz": "gz", ".tgz": "tar.gz", ".7z": "7z", ".rar": "rar"}
+KNOWN_SUFFIXES = set(TEXT_SUFFIXES) | HTML_SUFFIXES | set(NAMED) | {".tar.gz"}
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # OLE2 files that are not Word documents: Excel 97, PowerPoint 97, WPS spreadsheet/slides, Outlook
 OLE2_OTHER = {".xls": "xls", ".et": "xls", ".ppt": "ppt", ".dps": "ppt", ".msg": "msg"}
 _HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|div|p|table)\b", re.I | re.S)
+# Markdown may open with an HTML block (<div align="center">): only a whole document counts
+_HTML_DOCUMENT_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
 
 
 def name_suffix(name: str) -> str:
-    """The lower-case suffix of a file name, a URL query or fragment cut off
-    (``index.html?id=5`` → ``.html``); ``.tar.gz`` counts as one suffix."""
-    base = PurePosixPath(re.split(r"[?#]", name, maxsplit=1)[0] or name).name
-    lower = base.lower()
-    if lower.endswith(".tar.gz"):
-        return ".tar.gz"
-    return PurePosixPath(lower).suffix
+    """The lower-case suffix of a file name; a URL query or fragment saved into the name is
+    cut off when the name's own suffix is none we know (``index.html?id=5`` → ``.html``,
+    ``report#1.txt`` → ``.txt``); ``.tar.gz`` counts as one suffix."""
+    suffix = _suffix(name)
+    if suffix in KNOWN_SUFFIXES:
+        return suffix
+    cut = re.split(r"[?#]", name, maxsplit=1)[0]
+    return _suffix(cut) if cut and _suffix(cut) in KNOWN_SUFFIXES else suffix
+
+
+def _suffix(name: str) -> str:
+    lower = PurePosixPath(name.replace("\\", "/")).name.lower()
+    return ".tar.gz" if lower.endswith(".tar.gz") else PurePosixPath(lower).suffix
 
 
 def format_of(name: str) -> str:
@@ -71,7 +80,7 @@ def sniff_format(data: bytes, name: str) -> str:
         return "rar"
     if data.lstrip()[:5] == b"{\\rtf":
         return "rtf"
-    if looks_like_html_file(data):
+    if looks_like_html_file(data, whole_document=suffix in (".md", ".markdown")):
         return "html"
     if is_mime_message(head):
         return "mht"
@@ -93,7 +102,7 @@ def zip_container(data: bytes, suffix: str) -> str:
     return "zip"
 
 
-def looks_like_html_file(data: bytes) -> bool:
+def looks_like_html_file(data: bytes, whole_document: bool = False) -> bool:
     """True when the file starts (after a BOM, blank space and comments) with an HTML tag.
 
     Tag names are ASCII, so the first bytes are read as Latin-1 (UTF-16 by its BOM); plain
@@ -106,7 +115,7 @@ def looks_like_html_file(data: bytes) -> bool:
     text = text.lstrip("\ufeff\u00ef\u00bb\u00bf")
     if text.lstrip().lower().startswith("<?xml"):
         text = text.split("?>", 1)[-1]
-    return bool(_HTML_START.match(text))
+    return bool((_HTML_DOCUMENT_START if whole_document else _HTML_START).match(text))
 
 
 def is_mime_message(head: bytes) -> bool:

@@ -3,7 +3,7 @@
 a converter, .xlsx, .mht, .gz/.tar archives, .7z/.rar. Every fixture is made here."""
 from __future__ import annotations
 
-import email.charset
+import csv
 import email.mime.multipart
 import email.mime.text
 import gzip
@@ -12,19 +12,18 @@ import json
 import stat
 import tarfile
 
-import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline import doc_text
 from pipeline.config import Config
+from pipeline.evaluation import format_cases
+from pipeline.evaluation.format_cases import (HTML, OLE_DOC, REPORT, docx_bytes, mht_bytes, pdf_bytes, tar_bytes,
+                                              xlsx_bytes)
 from pipeline.ingest import ingest_file
 
 CFG = Config.load()["ingest"]
-REPORT = ["关于加强城乡社区服务工作的调研报告", "近日，调研组深入各乡镇，就社区服务开展专题调研。",
-          "一、基本情况", "全镇共有社区12个，服务事项80项。", "二、存在的问题", "（一）服务力量不足。"]
-HTML = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>调研报告_某某网</title></head><body>"
-        "<div class='nav'><a href='/'>首页</a></div><div class='article'>"
-        + "".join(f"<p>{line}</p>" for line in REPORT) + "</div></body></html>")
 
 
 def write(tmp_path, name, data: bytes):
@@ -63,6 +62,29 @@ def test_an_unclosed_quote_closed_by_a_later_rows_quote_is_still_found(tmp_path)
     pages = pages_of(tmp_path, "rows.csv", "\n".join(lines).encode())
     assert [p.status for p in pages] == ["rejected", "ok", "ok", "ok"]
     assert [p.text for p in pages[1:]] == ["正文二", "正文三，含逗号", "正文四"]
+
+
+_CELL = st.text(alphabet=st.sampled_from(list("报告正文调研一二三abc 。、；：（）")), min_size=1, max_size=12).map(str.strip).filter(bool)
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(_CELL, min_size=1, max_size=12), at=st.integers(min_value=0, max_value=12),
+       quote_all=st.booleans())
+def test_one_unclosed_quote_costs_one_row_whatever_the_rows_around_it(tmp_path_factory, texts, at, quote_all):
+    at = min(at, len(texts))
+    buf = io.StringIO()
+    writer = csv.writer(buf, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL, lineterminator="\n")
+    writer.writerow(["title", "content"])
+    lines = buf.getvalue().splitlines()
+    for n, text in enumerate(texts):
+        buf.seek(0), buf.truncate()
+        writer.writerow([f"报告{n}", text])
+        lines.append(buf.getvalue().rstrip("\n"))
+    lines.insert(at + 1, '坏的一行,"引号没有闭合，后面的行')
+    pages = pages_of(tmp_path_factory.mktemp("csv"), "rows.csv", "\n".join(lines).encode())
+    assert len(pages) == len(texts) + 1
+    assert pages[at].status == "rejected" and "never closed" in pages[at].reason
+    assert [p.text for p in pages if p.ok] == texts
 
 
 def test_quoted_multiline_text_is_one_row_as_before(tmp_path):
@@ -122,21 +144,17 @@ def test_html_under_any_name_is_read_as_html(tmp_path, name):
     assert "一、基本情况" in page.text.split("\n")
 
 
-def test_plain_text_that_mentions_a_tag_stays_text(tmp_path):
-    text = "关于网页格式的说明\n正文中提到 <p> 标签和 <div> 元素。\n二、其他"
-    page = one(tmp_path, "note.txt", text.encode())
-    assert page.ok and page.format == "txt" and page.text == text
+@pytest.mark.parametrize("name,text,fmt", [
+    ("note.txt", "关于网页格式的说明\n正文中提到 <p> 标签和 <div> 元素。\n二、其他", "txt"),
+    ("report#1.txt", "关于网页格式的说明\n二、其他", "txt"),                      # a '#' in a real name is no URL
+    ("README.md", '<div align="center">\n\n# 政策语料\n\n</div>\n\n一、说明文字', "md")])  # Markdown opening with HTML
+def test_plain_text_stays_text(tmp_path, name, text, fmt):
+    page = one(tmp_path, name, text.encode())
+    assert page.ok and page.format == fmt and page.text == text
 
 
 def test_a_docx_named_doc_is_read_as_docx(tmp_path):
-    import docx
-
-    document = docx.Document()
-    for line in REPORT:
-        document.add_paragraph(line)
-    buf = io.BytesIO()
-    document.save(buf)
-    page = one(tmp_path, "report.doc", buf.getvalue())
+    page = one(tmp_path, "report.doc", docx_bytes(REPORT))
     assert page.ok and page.format == "docx" and page.text.split("\n")[:len(REPORT)] == REPORT
 
 
@@ -159,39 +177,6 @@ def test_the_manifest_and_pages_table_record_the_sniffed_type(tmp_path):
 
 
 # ── PDF ────────────────────────────────────────────────────────────────────────────────
-
-def pdf_bytes(pages: list[list[str]], title: str = "") -> bytes:
-    """A PDF whose pages hold the given lines (top to bottom) in STSong-Light, a standard CJK
-    font readers know without embedding; text strings are UCS-2 (Identity over UniGB-UCS2-H)."""
-    objs = {1: b"<< /Type /Catalog /Pages 2 0 R >>",
-            3: b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [4 0 R] >>",
-            4: b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
-               b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /FontDescriptor 5 0 R >>",
-            5: b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [0 -200 1000 900] "
-               b"/ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 700 /StemV 80 >>"}
-    kids = []
-    for i, lines in enumerate(pages):
-        page, content = 7 + 2 * i, 8 + 2 * i
-        kids.append(f"{page} 0 R")
-        ops = ["BT", "/F1 12 Tf"] + [f"1 0 0 1 50 {800 - 20 * k} Tm <{line.encode('utf-16-be').hex()}> Tj"
-                                     for k, line in enumerate(lines)] + ["ET"]
-        stream = "\n".join(ops).encode()
-        objs[page] = (f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-                      f"/Resources << /Font << /F1 3 0 R >> >> /Contents {content} 0 R >>").encode()
-        objs[content] = b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream)
-    objs[2] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(pages)} >>".encode()
-    objs[6] = b"<< /Title <FEFF" + title.encode("utf-16-be").hex().encode() + b"> >>"
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = {}
-    for num in sorted(objs):
-        offsets[num] = len(out)
-        out += b"%d 0 obj\n%s\nendobj\n" % (num, objs[num])
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offsets[num] for num in sorted(objs))
-    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return bytes(out)
-
 
 def test_pdf_text_in_page_order_with_repeating_headers_and_page_numbers_removed(tmp_path):
     header = "某某市人民政府办公室文件"
@@ -226,9 +211,6 @@ def test_corrupt_pdf_and_a_pdf_named_txt(tmp_path):
 
 
 # ── .doc / .wps (Word 97 binary) through a converter ───────────────────────────────────────
-
-OLE_DOC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "Word 97 正文".encode("utf-16-le") * 20
-
 
 def test_doc_without_a_converter_is_rejected_with_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setattr(doc_text.shutil, "which", lambda name: None)
@@ -271,14 +253,9 @@ def test_a_failing_converter_gives_its_error(tmp_path, monkeypatch):
 def test_a_real_converter_reads_a_word_97_file_made_by_libreoffice(tmp_path):
     import subprocess
 
-    import docx
-
     if doc_text.shutil.which("soffice") is None:
         pytest.skip("making a .doc needs LibreOffice")
-    document = docx.Document()
-    for line in REPORT:
-        document.add_paragraph(line)
-    document.save(tmp_path / "r.docx")
+    (tmp_path / "r.docx").write_bytes(docx_bytes(REPORT))
     subprocess.run(["soffice", "--headless", "--convert-to", "doc", "--outdir", str(tmp_path), str(tmp_path / "r.docx")],
                    check=True, capture_output=True, timeout=300)
     page = one(tmp_path, "r.doc", (tmp_path / "r.doc").read_bytes())
@@ -286,18 +263,6 @@ def test_a_real_converter_reads_a_word_97_file_made_by_libreoffice(tmp_path):
 
 
 # ── .xlsx, .mht ────────────────────────────────────────────────────────────────────────
-
-def xlsx_bytes(sheets: dict[str, list[list]]) -> bytes:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
-
 
 def test_xlsx_rows_are_pages_like_csv_rows(tmp_path):
     import datetime
@@ -321,20 +286,6 @@ def test_xlsx_named_xls_or_broken(tmp_path):
     assert "corrupt xlsx" in one(tmp_path, "bad.xlsx", b"PK\x03\x04 not a workbook").reason
 
 
-def mht_bytes(html: str, charset: str, encoding: str) -> bytes:
-    message = email.mime.multipart.MIMEMultipart("related")
-    part = email.mime.text.MIMEText(html, "html", charset)
-    if encoding == "quoted-printable":
-        cs = email.charset.Charset(charset)
-        cs.body_encoding = email.charset.QP
-        part = email.mime.text.MIMEText(html, "html", cs)
-    message.attach(part)
-    image = email.mime.text.MIMEText("not really an image", "plain", "utf-8")
-    image.replace_header("Content-Type", "image/png")
-    message.attach(image)
-    return message.as_bytes()
-
-
 @pytest.mark.parametrize("charset,encoding", [("utf-8", "base64"), ("gb2312", "quoted-printable"), ("gbk", "base64")])
 def test_mht_is_read_from_its_html_part(tmp_path, charset, encoding):
     data = mht_bytes(HTML.replace("utf-8", charset), charset, encoding)
@@ -350,16 +301,6 @@ def test_mht_without_an_html_part_is_rejected(tmp_path):
 
 
 # ── archives: .gz, .tar, .tar.gz, .tgz; .7z and .rar ────────────────────────────────────────
-
-def tar_bytes(members: dict[str, bytes], mode: str = "w") -> bytes:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode=mode) as tar:
-        for name, data in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
-
 
 @pytest.mark.parametrize("name,mode", [("set.tar", "w"), ("set.tar.gz", "w:gz"), ("set.tgz", "w:gz")])
 def test_tar_members_are_pages_read_in_memory(tmp_path, name, mode):
@@ -406,3 +347,9 @@ def test_tar_links_and_nested_archives_are_not_followed(tmp_path):
 def test_7z_and_rar_are_rejected_with_a_reason(tmp_path, name, data):
     page = one(tmp_path, name, data)
     assert page.status == "rejected" and "not supported" in page.reason and "unpack" in page.reason
+
+
+def test_every_format_case_of_the_robustness_section_gets_its_outcome():
+    result = format_cases.run()
+    assert result["total"] >= 20 and result["passed"] == result["total"], {
+        k: result["outcomes"][k] for k, v in result["ok"].items() if not v}

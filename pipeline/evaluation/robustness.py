@@ -10,7 +10,10 @@ Figures:
   below: replacement characters, GBK-read-as-Latin-1 / UTF-8-read-as-cp1252 runs,
   private-use characters, or hanzi drawn mostly from rare characters), listed in
   ``mojibake_examples``; ``clean_text_share`` = 1 − mojibake pages / processed (gated);
-  ``encodings`` (pages per detected encoding).
+  ``encodings`` (pages per detected encoding);
+- ``format_cases``: made-up files in the formats researchers have (PDF, .doc, .xlsx, .mht,
+  archives, HTML under other names, malformed CSV, JSON text lists), each with the outcome
+  it must get (``pipeline/evaluation/format_cases.py``; ``format_cases.share`` is gated).
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ _UTF8_AS_CP1252 = re.compile(r"[åæçèéäã][\u0080-\u00bf\u0152-\u2122]")
 def run(data: Path) -> dict:
     from .. import clean, ingest
     from ..config import Config
+    from . import format_cases
     from ..context import Resources
 
     res = Resources(Config.load())
@@ -73,6 +77,7 @@ def run(data: Path) -> dict:
         "clean_text_share": round(1 - len(mojibake_examples) / max(processed, 1), 4),
         "mojibake_examples": dict(list(mojibake_examples.items())[:10]),
         "encodings": dict(Counter(str(p.encoding) for p in pages if p.ok).most_common()),
+        "format_cases": format_cases.run(),
     }
 
 
