@@ -31,6 +31,12 @@ def find_converter(cfg: dict) -> tuple[str, str] | None:
     return None
 
 
+def converter_signature(cfg: dict) -> str:
+    """Which converter a build would use (part of the ingest cache key)."""
+    found = find_converter(cfg)
+    return ":".join(found) if found else "none"
+
+
 def doc_to_text(data: bytes, cfg: dict) -> tuple[str, str]:
     """(text, converter name) of a Word 97 file; raises Rejected when it is not one, no
     converter is installed, or the converter fails."""

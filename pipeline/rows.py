@@ -163,7 +163,8 @@ def csv_records(lines: list[str], dialect: str):
     first line, and parsing starts again on the line after it."""
     pos = 0
     while pos < len(lines):
-        reader = csv.reader(iter(lines[pos:]), dialect)
+        # a generator, not a slice: a file with many damaged rows is not copied once per row
+        reader = csv.reader((lines[i] for i in range(pos, len(lines))), dialect)
         start, restart = pos, None
         for fields in reader:
             end = pos + reader.line_num             # lines[start:end] hold this record

@@ -168,7 +168,7 @@ def test_the_manifest_and_pages_table_record_the_sniffed_type(tmp_path):
     write(raw, "saved.txt", HTML.encode())
     write(raw, "plain.txt", "\n".join(REPORT).encode())
     out = tmp_path / "out"
-    manifest = build(raw, out, jobs=1)
+    manifest = build(raw, out, jobs=1, cache_dir=tmp_path / "cache")
     inputs = {i["path"]: i for i in manifest["inputs"]}
     assert inputs["saved.txt"]["sniffed_format"] == "html"
     assert "sniffed_format" not in inputs["plain.txt"]
@@ -247,6 +247,20 @@ def test_a_failing_converter_gives_its_error(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
     page = one(tmp_path, "old.doc", OLE_DOC)
     assert page.status == "rejected" and "catdoc failed" in page.reason and "not a Word document" in page.reason
+
+
+def test_a_doc_rejected_for_want_of_a_converter_is_read_once_one_is_installed(tmp_path, monkeypatch):
+    from pipeline import build
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write(raw, "old.doc", OLE_DOC)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))          # nothing installed
+    first = build(raw, tmp_path / "out", jobs=1, cache_dir=tmp_path / "cache")
+    assert "install antiword" in first["inputs"][0]["reason"]
+    fake_converter(tmp_path, "catdoc", "printf '关于社区服务的调研报告\\n一、基本情况\\n'")
+    second = build(raw, tmp_path / "out", jobs=1, cache_dir=tmp_path / "cache")
+    assert second["inputs"][0]["status"] == "processed" and second["counts"]["pages_ok"] == 1
 
 
 @pytest.mark.skipif(not doc_text.find_converter(CFG), reason="no .doc converter installed")
