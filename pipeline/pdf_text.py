@@ -25,15 +25,18 @@ def page_number_pattern() -> re.Pattern:
     return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
-def pdf_to_text(data: bytes, cfg: dict) -> tuple[str, str, list[dict]]:
-    """(text, title, removals) of a PDF; raises Rejected for a scan, an encrypted or corrupt file.
+def pdf_to_text(data: bytes, cfg: dict) -> tuple[str, str, list[dict], list[int]]:
+    """(text, title, removals, pages without text) of a PDF; raises Rejected for a scan, an
+    encrypted or a corrupt file.
 
-    ``removals`` lists {"page", "line", "text", "rule"} (page and line 1-based)."""
+    ``removals`` lists {"page", "line", "text", "rule"} (page and line 1-based); the pages
+    without text (1-based) are scanned pages inside a PDF that has a text layer elsewhere."""
     pages = page_lines(data)
-    if not any(line.strip() for lines in pages for line in lines):
+    if not any(pages):
         raise Rejected(SCANNED)
     kept, removed = strip_page_chrome(pages, cfg)
-    return "\n".join(line for lines in kept for line in lines), pdf_title(data), removed
+    blank = [n for n, lines in enumerate(pages, 1) if not lines]
+    return "\n".join(line for lines in kept for line in lines), pdf_title(data), removed, blank
 
 
 def page_lines(data: bytes) -> list[list[str]]:

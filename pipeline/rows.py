@@ -185,14 +185,18 @@ def csv_records(lines: list[str], dialect: str):
 
 def iter_json(text: str):
     """(item number, record) for a .json file: an array of records, an object of records
-    keyed by id (the key kept as ``json_key``), or one record."""
+    keyed by id (the key kept as ``json_key``), an object holding one array of records
+    (``{"code": 0, "data": [...]}``), or one record."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise Rejected(f"invalid JSON: {exc.msg} (line {exc.lineno})") from None
     if isinstance(data, dict):
+        lists = [v for v in data.values() if isinstance(v, list) and v and all(isinstance(i, dict) for i in v)]
         if data and all(isinstance(v, dict) for v in data.values()):
             data = [{"json_key": key, **value} for key, value in data.items()]
+        elif len(lists) == 1:            # an API answer: {"code": 0, "data": [records]}
+            data = lists[0]
         else:
             data = [data]
     if not isinstance(data, list):

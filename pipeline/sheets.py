@@ -1,7 +1,7 @@
 """An .xlsx workbook → one page per row of each sheet that has a text column (as CSV rows).
 
 Used by the ingest stage through ``pipeline/rows.py``. The first non-blank row of a sheet
-names its columns; dates become ISO text; the workbook is checked for zip bombs first.
+that names a text column (else the first non-blank row) names its columns; dates become ISO text; the workbook is checked for zip bombs first.
 Pages are ``book.xlsx#sheet=NAME&row=N`` (row 1 = first data row); a sheet without a text
 column is rejected as a whole at ``book.xlsx#sheet=NAME``.
 """
@@ -30,7 +30,7 @@ def xlsx_pages(data: bytes, rel: str, cfg: dict) -> list[Page]:
     try:
         for sheet in book.worksheets:
             sheet_rel = f"{rel}#sheet={sheet.title}"
-            records = sheet_records(sheet)
+            records = sheet_records(sheet, cfg["text_columns"])
             if not records:
                 continue
             try:
@@ -44,18 +44,19 @@ def xlsx_pages(data: bytes, rel: str, cfg: dict) -> list[Page]:
     return pages
 
 
-def sheet_records(sheet) -> list[dict]:
-    """The sheet's rows as {column: value} (blank rows skipped), columns from its first non-blank row."""
-    header = None
-    records = []
-    for values in sheet.iter_rows(values_only=True):
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-            continue
-        if header is None:
-            header = [str(v).strip() if v is not None else f"column{i + 1}" for i, v in enumerate(values)]
-            continue
-        records.append({name: cell_value(v) for name, v in zip(header, values)})
-    return records
+def sheet_records(sheet, text_columns: list[str], scan_rows: int = 20) -> list[dict]:
+    """The sheet's rows as {column: value} (blank rows skipped). The header is the first of
+    the first ``scan_rows`` non-blank rows that names a text column (a title row above the
+    header is common), else the first non-blank row; rows above the header are dropped."""
+    rows = [values for values in sheet.iter_rows(values_only=True)
+            if not all(v is None or (isinstance(v, str) and not v.strip()) for v in values)]
+    if not rows:
+        return []
+    wanted = set(text_columns)
+    at = next((i for i, values in enumerate(rows[:scan_rows])
+               if any(isinstance(v, str) and v.strip() in wanted for v in values)), 0)
+    header = [str(v).strip() if v is not None else f"column{i + 1}" for i, v in enumerate(rows[at])]
+    return [{name: cell_value(v) for name, v in zip(header, values)} for values in rows[at + 1:]]
 
 
 def cell_value(value):

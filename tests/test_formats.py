@@ -128,6 +128,8 @@ def test_json_arrays_and_objects_of_records(tmp_path):
     assert pages[0].format == "json-row" and pages[0].text == "第一段。\n第二段。" and pages[0].title == "报告一"
     keyed = pages_of(tmp_path, "keyed.json", json.dumps({"a1": records[0], "b2": records[1]}, ensure_ascii=False).encode())
     assert [p.text for p in keyed] == ["第一段。\n第二段。", "正文二。"] and keyed[1].meta["json_key"] == "b2"
+    wrapped = pages_of(tmp_path, "api.json", json.dumps({"code": 0, "data": records}, ensure_ascii=False).encode())
+    assert [p.text for p in wrapped] == ["第一段。\n第二段。", "正文二。"]
     single = one(tmp_path, "single.json", json.dumps(records[1], ensure_ascii=False).encode())
     assert single.ok and single.text == "正文二。"
     assert one(tmp_path, "numbers.json", b"[1, 2, 3]").status == "rejected"
@@ -197,6 +199,11 @@ def test_pdf_body_lines_that_repeat_once_are_kept(tmp_path):
     pages = [["一、基本情况", "正文甲。"], ["一、基本情况", "正文乙。"], ["三、下一步打算", "正文丙。"], ["四、结语", "正文丁。"]]
     page = one(tmp_path, "r.pdf", pdf_bytes(pages))
     assert page.text.split("\n").count("一、基本情况") == 2 and "removed_chrome" not in page.meta
+
+
+def test_scanned_pages_inside_a_pdf_with_text_are_listed(tmp_path):
+    page = one(tmp_path, "mixed.pdf", pdf_bytes([REPORT[:3], [], REPORT[3:]]))
+    assert page.ok and page.text.split("\n") == REPORT and page.meta["pages_without_text"] == [2]
 
 
 def test_scanned_pdf_without_a_text_layer_is_rejected(tmp_path):
@@ -292,6 +299,12 @@ def test_xlsx_rows_are_pages_like_csv_rows(tmp_path):
     assert by_path["book.xlsx#sheet=政策&row=2"].status == "rejected"
     assert "number" in by_path["book.xlsx#sheet=政策&row=3"].reason
     assert "no text column" in by_path["book.xlsx#sheet=说明"].reason
+
+
+def test_xlsx_header_below_a_title_row(tmp_path):
+    data = xlsx_bytes({"Sheet1": [["2023年政策文件汇总"], [], ["序号", "标题", "内容"], [1, "报告一", "正文一。"]]})
+    page = one(tmp_path, "book.xlsx", data)
+    assert page.ok and page.text == "正文一。" and page.title == "报告一" and page.path == "book.xlsx#sheet=Sheet1&row=1"
 
 
 def test_xlsx_named_xls_or_broken(tmp_path):
