@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 # common_hanzi is not used here: the robustness evaluation imports it from this module
 # (as tests import decode_bytes and iso_datetime)

@@ -139,7 +139,7 @@ def iter_csv(text: str, fmt: str):
         raise Rejected(f"malformed CSV: {exc}") from None
     if first is None:
         return
-    header_line, header = first
+    _, header = first
     if isinstance(header, str):
         raise Rejected(f"malformed CSV header: {header}")
     names = [str(k).strip() for k in header]
