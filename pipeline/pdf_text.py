@@ -31,16 +31,17 @@ def pdf_to_text(data: bytes, cfg: dict) -> tuple[str, str, list[dict], list[int]
 
     ``removals`` lists {"page", "line", "text", "rule"} (page and line 1-based); the pages
     without text (1-based) are scanned pages inside a PDF that has a text layer elsewhere."""
-    pages = page_lines(data)
+    pages, title = read_pdf(data)
     if not any(pages):
         raise Rejected(SCANNED)
     kept, removed = strip_page_chrome(pages, cfg)
     blank = [n for n, lines in enumerate(pages, 1) if not lines]
-    return "\n".join(line for lines in kept for line in lines), pdf_title(data), removed, blank
+    return "\n".join(line for lines in kept for line in lines), title, removed, blank
 
 
-def page_lines(data: bytes) -> list[list[str]]:
-    """The text lines of every page (blank lines dropped, blanks at line ends trimmed)."""
+def read_pdf(data: bytes) -> tuple[list[list[str]], str]:
+    """(the text lines of every page, the document's title): blank lines dropped, blanks at
+    line ends trimmed."""
     import pypdfium2 as pdfium
 
     try:
@@ -50,7 +51,7 @@ def page_lines(data: bytes) -> list[list[str]]:
             raise Rejected("encrypted pdf: a password is needed to read it") from None
         raise Rejected(f"corrupt pdf: {exc}") from None
     try:
-        out = []
+        pages = []
         for index in range(len(pdf)):
             page = pdf[index]
             textpage = page.get_textpage()
@@ -58,36 +59,27 @@ def page_lines(data: bytes) -> list[list[str]]:
             textpage.close()
             page.close()
             lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-            out.append([line.strip() for line in lines if line.strip()])
-        return out
-    finally:
-        pdf.close()
-
-
-def pdf_title(data: bytes) -> str:
-    import pypdfium2 as pdfium
-
-    pdf = pdfium.PdfDocument(data)
-    try:
-        return (pdf.get_metadata_dict().get("Title") or "").strip()
+            pages.append([line.strip() for line in lines if line.strip()])
+        return pages, (pdf.get_metadata_dict().get("Title") or "").strip()
     finally:
         pdf.close()
 
 
 def strip_page_chrome(pages: list[list[str]], cfg: dict) -> tuple[list[list[str]], list[dict]]:
     """Pages without their chrome lines, and the removals (see the module docstring)."""
-    zone = cfg["pdf_chrome_lines"]
     numbers = page_number_pattern()
     top, bottom = Counter(), Counter()
     for lines in pages:
-        top.update({fold(line) for line in lines[:zone]})
-        bottom.update({fold(line) for line in lines[-zone:]})
+        head, foot = zones(len(lines), cfg["pdf_chrome_lines"])
+        top.update({fold(line) for line in lines[:head]})
+        bottom.update({fold(line) for line in lines[len(lines) - foot:]})
     need = max(2, cfg["pdf_chrome_min_share"] * len(pages))
     kept, removed = [], []
     for p, lines in enumerate(pages, 1):
+        head, foot = zones(len(lines), cfg["pdf_chrome_lines"])
         keep = []
         for i, line in enumerate(lines):
-            in_top, in_bottom = i < zone, i >= len(lines) - zone
+            in_top, in_bottom = i < head, i >= len(lines) - foot
             rule = None
             if (in_top or in_bottom) and numbers.fullmatch(line):
                 rule = "pdf:page-number"
@@ -101,6 +93,12 @@ def strip_page_chrome(pages: list[list[str]], cfg: dict) -> tuple[list[list[str]
                 keep.append(line)
         kept.append(keep)
     return kept, removed
+
+
+def zones(n_lines: int, size: int) -> tuple[int, int]:
+    """How many lines at the top and at the bottom of a page of ``n_lines`` may be chrome:
+    ``size`` each, on a short page its upper and lower half (a line is in one zone only)."""
+    return min(size, (n_lines + 1) // 2), min(size, n_lines // 2)
 
 
 def fold(line: str) -> str:

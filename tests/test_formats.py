@@ -195,6 +195,14 @@ def test_pdf_text_in_page_order_with_repeating_headers_and_page_numbers_removed(
     assert {r["text"] for r in removed} == {header, "- 1 -", "- 2 -", "第 3 页 共 3 页"}
 
 
+def test_pdf_running_footer_with_changing_numbers_is_removed(tmp_path):
+    pages = [[REPORT[2 * n], REPORT[2 * n + 1], f"某某市统计局 发布 共3页 第{n + 1}页 2023年印发"] for n in (0, 1, 2)]
+    pages[2].insert(2, "2023")                              # a year alone on a line is no page number
+    page = one(tmp_path, "r.pdf", pdf_bytes(pages))
+    assert page.text.split("\n") == REPORT[:6] + ["2023"]
+    assert {r["rule"] for r in page.meta["removed_chrome"]} == {"pdf:repeated-footer"}
+
+
 def test_pdf_body_lines_that_repeat_once_are_kept(tmp_path):
     pages = [["一、基本情况", "正文甲。"], ["一、基本情况", "正文乙。"], ["三、下一步打算", "正文丙。"], ["四、结语", "正文丁。"]]
     page = one(tmp_path, "r.pdf", pdf_bytes(pages))
