@@ -1,8 +1,8 @@
 """A PDF with a text layer (bytes) → its text, page by page, page chrome removed.
 
-Used by the ingest stage. PDFium (pypdfium2) reads each page's text layer in its content
-order, which is reading order for the PDFs that word processors and government portals
-write; pages are joined by a line break. Running headers, footers and page numbers (lines
+Used by the ingest stage. PDFium (pypdfium2) reads each page's text layer; the lines of a
+single-column page are put top to bottom (``page_text_lines``); pages are joined by a line
+break. Running headers, footers and page numbers (lines
 at the top or bottom of the pages that repeat on most pages, patterns in
 ``pipeline/rules/pdf_chrome.toml``) are removed and logged with rule ids. A PDF without any
 text (a scan) is rejected: OCR is not supported. Encrypted PDFs are rejected too.
@@ -55,14 +55,41 @@ def read_pdf(data: bytes) -> tuple[list[list[str]], str]:
         for index in range(len(pdf)):
             page = pdf[index]
             textpage = page.get_textpage()
-            text = textpage.get_text_range() if textpage.count_chars() else ""
+            lines = page_text_lines(textpage, upright=page.get_rotation() == 0)
             textpage.close()
             page.close()
-            lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-            pages.append([line.strip() for line in lines if line.strip()])
+            pages.append(lines)
         return pages, (pdf.get_metadata_dict().get("Title") or "").strip()
     finally:
         pdf.close()
+
+
+def page_text_lines(textpage, upright: bool) -> list[str]:
+    """A page's non-blank text lines in reading order.
+
+    PDFium gives the text in the order it is drawn, with line breaks where the position
+    jumps. Lines drawn out of order on a single-column page (a footer or a header drawn
+    first, a paragraph appended later) are put top to bottom by their baseline; a page
+    where two lines share a baseline (columns, table cells) keeps the drawn order, which
+    reads columns and cells one after the other."""
+    count = textpage.count_chars()
+    if not count:
+        return []
+    text = textpage.get_text_range()
+    lines: list[tuple[float | None, str]] = []
+    start = 0
+    for piece in text.replace("\r\n", "\n\x00").replace("\r", "\n").split("\n"):
+        # "\r\n" are two characters of the text page: keep the count so indices stay aligned
+        line = piece.lstrip("\x00")
+        offset = start + len(piece) - len(line)
+        if line.strip():
+            first = offset + len(line) - len(line.lstrip())
+            lines.append((textpage.get_charbox(first)[1] if len(text) == count else None, line.strip()))
+        start += len(piece) + 1
+    ys = sorted(y if y is not None else float("nan") for y, _ in lines)
+    if not upright or any(not b - a >= 2 for a, b in zip(ys, ys[1:])):   # NaN fails the test too
+        return [line for _, line in lines]
+    return [line for _, line in sorted(lines, key=lambda item: -item[0])]
 
 
 def strip_page_chrome(pages: list[list[str]], cfg: dict) -> tuple[list[list[str]], list[dict]]:

@@ -203,6 +203,13 @@ def test_pdf_running_footer_with_changing_numbers_is_removed(tmp_path):
     assert {r["rule"] for r in page.meta["removed_chrome"]} == {"pdf:repeated-footer"}
 
 
+def test_pdf_lines_drawn_out_of_order_are_read_top_to_bottom_but_columns_stay_whole(tmp_path):
+    drawn = [("- 1 -", 290, 40), (REPORT[2], 50, 760), (REPORT[0], 50, 800), (REPORT[1], 50, 780)]
+    assert one(tmp_path, "a.pdf", pdf_bytes([drawn])).text.split("\n") == REPORT[:3]
+    columns = [("左栏第一行", 50, 800), ("左栏第二行", 50, 780), ("右栏第一行", 300, 800), ("右栏第二行", 300, 780)]
+    assert one(tmp_path, "b.pdf", pdf_bytes([columns])).text.split("\n") == [c[0] for c in columns]
+
+
 def test_pdf_body_lines_that_repeat_once_are_kept(tmp_path):
     pages = [["一、基本情况", "正文甲。"], ["一、基本情况", "正文乙。"], ["三、下一步打算", "正文丙。"], ["四、结语", "正文丁。"]]
     page = one(tmp_path, "r.pdf", pdf_bytes(pages))

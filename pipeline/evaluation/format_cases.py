@@ -28,9 +28,10 @@ OLE_DOC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "Word 97 正文"
 
 # ── makers of made-up files ──────────────────────────────────────────────────────────────
 
-def pdf_bytes(pages: list[list[str]], title: str = "") -> bytes:
-    """A PDF whose pages hold the given lines (top to bottom) in STSong-Light, a standard CJK
-    font readers know without embedding (text strings in UCS-2 under UniGB-UCS2-H)."""
+def pdf_bytes(pages: list[list], title: str = "") -> bytes:
+    """A PDF whose pages hold the given lines in STSong-Light, a standard CJK font readers
+    know without embedding (text strings in UCS-2 under UniGB-UCS2-H). A line is a string
+    (drawn below the one before) or (text, x, y) in points from the bottom left."""
     objs = {1: b"<< /Type /Catalog /Pages 2 0 R >>",
             3: b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [4 0 R] >>",
             4: b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
@@ -42,8 +43,9 @@ def pdf_bytes(pages: list[list[str]], title: str = "") -> bytes:
     for i, lines in enumerate(pages):
         page, content = 7 + 2 * i, 8 + 2 * i
         kids.append(f"{page} 0 R")
-        ops = ["BT", "/F1 12 Tf"] + [f"1 0 0 1 50 {800 - 20 * k} Tm <{line.encode('utf-16-be').hex()}> Tj"
-                                     for k, line in enumerate(lines)] + ["ET"]
+        placed = [line if isinstance(line, tuple) else (line, 50, 800 - 20 * k) for k, line in enumerate(lines)]
+        ops = ["BT", "/F1 12 Tf"] + [f"1 0 0 1 {x} {y} Tm <{text.encode('utf-16-be').hex()}> Tj"
+                                     for text, x, y in placed] + ["ET"]
         stream = "\n".join(ops).encode()
         objs[page] = (f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
                       f"/Resources << /Font << /F1 3 0 R >> >> /Contents {content} 0 R >>").encode()
