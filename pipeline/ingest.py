@@ -149,17 +149,17 @@ def fill_html_page(page: Page, data: bytes, cfg: dict) -> None:
 def fill_pdf_page(page: Page, data: bytes, cfg: dict) -> None:
     from . import pdf_text
 
-    text, title, removed, blank = pdf_text.pdf_to_text(data, cfg)
+    text, title, chrome, blank = pdf_text.pdf_to_text(data, cfg)
     page.encoding = None
     page.title = title or None
-    if removed:
-        page.meta["removed_chrome"] = removed
-    if blank:   # scanned pages among pages with text: their text is missing, say so
+    if chrome:   # removed (and logged) by the clean stage
+        page.meta["chrome_lines"] = chrome
+    if blank:    # scanned pages among pages with text: their text is missing, say so
         page.meta["pages_without_text"] = blank
     page.text = normalise_newlines(text)
     header_metadata(page, page.text)
-    if not page.text.strip():
-        raise Rejected("empty: the PDF holds no text once page headers and numbers are removed")
+    if len(chrome) == len(page.text.split("\n")):
+        raise Rejected("empty: the PDF holds only page headers, footers and numbers")
 
 
 def fill_doc_page(page: Page, data: bytes, cfg: dict) -> None:

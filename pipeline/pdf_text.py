@@ -2,9 +2,9 @@
 
 Used by the ingest stage. PDFium (pypdfium2) reads each page's text layer; the lines of a
 single-column page are put top to bottom (``page_text_lines``); pages are joined by a line
-break. Running headers, footers and page numbers (lines
-at the top or bottom of the pages that repeat on most pages, patterns in
-``pipeline/rules/pdf_chrome.toml``) are removed and logged with rule ids. A PDF without any
+break. Running headers, footers and page numbers (lines at the top or bottom of the pages
+that repeat on most pages, patterns in ``pipeline/rules/pdf_chrome.toml``) are marked with
+rule ids; the clean stage removes them and logs each removal, as it does its own. A PDF without any
 text (a scan) is rejected: OCR is not supported. Encrypted PDFs are rejected too.
 """
 from __future__ import annotations
@@ -26,17 +26,18 @@ def page_number_pattern() -> re.Pattern:
 
 
 def pdf_to_text(data: bytes, cfg: dict) -> tuple[str, str, list[dict], list[int]]:
-    """(text, title, removals, pages without text) of a PDF; raises Rejected for a scan, an
-    encrypted or a corrupt file.
+    """(text, title, chrome lines, pages without text) of a PDF; raises Rejected for a
+    scan, an encrypted or a corrupt file.
 
-    ``removals`` lists {"page", "line", "text", "rule"} (page and line 1-based); the pages
-    without text (1-based) are scanned pages inside a PDF that has a text layer elsewhere."""
+    The text keeps every line; the chrome lines are {"line", "page", "text", "rule"} (line:
+    1-based in the text, page: 1-based), for the clean stage to remove and log. The pages
+    without text (1-based) are scanned pages inside a PDF with a text layer elsewhere."""
     pages, title = read_pdf(data)
     if not any(pages):
         raise Rejected(SCANNED)
-    kept, removed = strip_page_chrome(pages, cfg)
+    chrome = page_chrome(pages, cfg)
     blank = [n for n, lines in enumerate(pages, 1) if not lines]
-    return "\n".join(line for lines in kept for line in lines), title, removed, blank
+    return "\n".join(line for lines in pages for line in lines), title, chrome, blank
 
 
 def read_pdf(data: bytes) -> tuple[list[list[str]], str]:
@@ -92,8 +93,9 @@ def page_text_lines(textpage, upright: bool) -> list[str]:
     return [line for _, line in sorted(lines, key=lambda item: -item[0])]
 
 
-def strip_page_chrome(pages: list[list[str]], cfg: dict) -> tuple[list[list[str]], list[dict]]:
-    """Pages without their chrome lines, and the removals (see the module docstring)."""
+def page_chrome(pages: list[list[str]], cfg: dict) -> list[dict]:
+    """The chrome lines of the pages (see the module docstring), numbered as in the text
+    that joins the pages' lines."""
     numbers = page_number_pattern()
     top, bottom = Counter(), Counter()
     for lines in pages:
@@ -101,11 +103,12 @@ def strip_page_chrome(pages: list[list[str]], cfg: dict) -> tuple[list[list[str]
         top.update({fold(line) for line in lines[:head]})
         bottom.update({fold(line) for line in lines[len(lines) - foot:]})
     need = max(2, cfg["pdf_chrome_min_share"] * len(pages))
-    kept, removed = [], []
+    chrome = []
+    line_no = 0
     for p, lines in enumerate(pages, 1):
         head, foot = zones(len(lines), cfg["pdf_chrome_lines"])
-        keep = []
         for i, line in enumerate(lines):
+            line_no += 1
             in_top, in_bottom = i < head, i >= len(lines) - foot
             rule = None
             if (in_top or in_bottom) and numbers.fullmatch(line):
@@ -115,11 +118,8 @@ def strip_page_chrome(pages: list[list[str]], cfg: dict) -> tuple[list[list[str]
             elif in_bottom and bottom[fold(line)] >= need:
                 rule = "pdf:repeated-footer"
             if rule:
-                removed.append({"page": p, "line": i + 1, "text": line, "rule": rule})
-            else:
-                keep.append(line)
-        kept.append(keep)
-    return kept, removed
+                chrome.append({"line": line_no, "page": p, "text": line, "rule": rule})
+    return chrome
 
 
 def zones(n_lines: int, size: int) -> tuple[int, int]:

@@ -180,32 +180,42 @@ def test_the_manifest_and_pages_table_record_the_sniffed_type(tmp_path):
 
 # ── PDF ────────────────────────────────────────────────────────────────────────────────
 
-def test_pdf_text_in_page_order_with_repeating_headers_and_page_numbers_removed(tmp_path):
+def kept_and_removed(page):
+    """The clean stage's kept line texts and its removals (line, text, rule) of a page."""
+    from pipeline import clean
+    from pipeline.context import Resources
+
+    cleaned = clean.run(page, None, Resources(Config.load()))
+    return [line.text for line in cleaned.lines], [(r.line, r.text, r.rule) for r in cleaned.removed]
+
+
+def test_pdf_running_headers_and_page_numbers_are_removed_by_clean_and_logged(tmp_path):
     header = "某某市人民政府办公室文件"
     pages = [[header, REPORT[0], REPORT[1], "- 1 -"],
              [header, REPORT[2], REPORT[3], "- 2 -"],
              [header, REPORT[4], REPORT[5], "第 3 页 共 3 页"]]
     page = one(tmp_path, "report.pdf", pdf_bytes(pages, title="调研报告"))
     assert page.ok and page.format == "pdf" and page.title == "调研报告"
-    assert page.text.split("\n") == REPORT
-    removed = page.meta["removed_chrome"]
-    assert {(r["page"], r["rule"]) for r in removed} == {
-        (1, "pdf:repeated-header"), (2, "pdf:repeated-header"), (3, "pdf:repeated-header"),
-        (1, "pdf:page-number"), (2, "pdf:page-number"), (3, "pdf:page-number")}
-    assert {r["text"] for r in removed} == {header, "- 1 -", "- 2 -", "第 3 页 共 3 页"}
+    assert page.text.split("\n") == [line for lines in pages for line in lines]      # ingest keeps every line
+    kept, removed = kept_and_removed(page)
+    assert kept == REPORT
+    assert removed == [(1, header, "pdf:repeated-header"), (4, "- 1 -", "pdf:page-number"),
+                       (5, header, "pdf:repeated-header"), (8, "- 2 -", "pdf:page-number"),
+                       (9, header, "pdf:repeated-header"), (12, "第 3 页 共 3 页", "pdf:page-number")]
+    assert [(m["page"], m["line"]) for m in page.meta["chrome_lines"]] == [(1, 1), (1, 4), (2, 5), (2, 8), (3, 9), (3, 12)]
 
 
 def test_pdf_running_footer_with_changing_numbers_is_removed(tmp_path):
     pages = [[REPORT[2 * n], REPORT[2 * n + 1], f"某某市统计局 发布 共3页 第{n + 1}页 2023年印发"] for n in (0, 1, 2)]
     pages[2].insert(2, "2023")                              # a year alone on a line is no page number
-    page = one(tmp_path, "r.pdf", pdf_bytes(pages))
-    assert page.text.split("\n") == REPORT[:6] + ["2023"]
-    assert {r["rule"] for r in page.meta["removed_chrome"]} == {"pdf:repeated-footer"}
+    kept, removed = kept_and_removed(one(tmp_path, "r.pdf", pdf_bytes(pages)))
+    assert kept == REPORT[:6] + ["2023"]
+    assert {rule for _, _, rule in removed} == {"pdf:repeated-footer"} and len(removed) == 3
 
 
 def test_pdf_lines_drawn_out_of_order_are_read_top_to_bottom_but_columns_stay_whole(tmp_path):
     drawn = [("- 1 -", 290, 40), (REPORT[2], 50, 760), (REPORT[0], 50, 800), (REPORT[1], 50, 780)]
-    assert one(tmp_path, "a.pdf", pdf_bytes([drawn])).text.split("\n") == REPORT[:3]
+    assert one(tmp_path, "a.pdf", pdf_bytes([drawn])).text.split("\n") == REPORT[:3] + ["- 1 -"]
     columns = [("左栏第一行", 50, 800), ("左栏第二行", 50, 780), ("右栏第一行", 300, 800), ("右栏第二行", 300, 780)]
     assert one(tmp_path, "b.pdf", pdf_bytes([columns])).text.split("\n") == [c[0] for c in columns]
 
@@ -213,7 +223,13 @@ def test_pdf_lines_drawn_out_of_order_are_read_top_to_bottom_but_columns_stay_wh
 def test_pdf_body_lines_that_repeat_once_are_kept(tmp_path):
     pages = [["一、基本情况", "正文甲。"], ["一、基本情况", "正文乙。"], ["三、下一步打算", "正文丙。"], ["四、结语", "正文丁。"]]
     page = one(tmp_path, "r.pdf", pdf_bytes(pages))
-    assert page.text.split("\n").count("一、基本情况") == 2 and "removed_chrome" not in page.meta
+    assert page.text.split("\n").count("一、基本情况") == 2 and "chrome_lines" not in page.meta
+    assert kept_and_removed(page)[1] == []
+
+
+def test_a_pdf_of_page_numbers_only_is_empty(tmp_path):
+    page = one(tmp_path, "n.pdf", pdf_bytes([["- 1 -"], ["- 2 -"]]))
+    assert page.status == "rejected" and "only page headers, footers and numbers" in page.reason
 
 
 def test_scanned_pages_inside_a_pdf_with_text_are_listed(tmp_path):

@@ -155,7 +155,8 @@ def cases() -> list[tuple[str, str, bytes, object]]:
         ("docx_named_doc", "report.doc", docx_bytes(REPORT),
          lambda ps: len(ps) == 1 and ps[0].format == "docx" and ps[0].text.split("\n")[:6] == REPORT),
         ("pdf_text_layer_chrome_removed", "report.pdf", chrome_pdf,
-         lambda ps: len(ps) == 1 and ps[0].text.split("\n") == REPORT and len(ps[0].meta["removed_chrome"]) == 6),
+         lambda ps: len(ps) == 1 and [m["rule"] for m in ps[0].meta["chrome_lines"]] == [
+             "pdf:repeated-header", "pdf:page-number"] * 3 and len(ps[0].text.split("\n")) == 12),
         ("pdf_scanned_rejected", "scan.pdf", pdf_bytes([[], []]),
          lambda ps: _rejected(ps, "no text layer (scanned PDF): OCR is not supported")),
         ("pdf_corrupt_rejected", "bad.pdf", b"%PDF-1.4\n...", lambda ps: _rejected(ps, "corrupt pdf")),
