@@ -177,7 +177,7 @@ def fill_doc_page(page: Page, data: bytes, cfg: dict) -> None:
 def fill_mht_page(page: Page, data: bytes, cfg: dict) -> None:
     from . import mht_text
 
-    html, page.encoding = mht_text.mht_html(data)
+    html, page.encoding, page.url = mht_text.mht_html(data)
     fill_text_page(page, html, cfg, html=True)
 
 

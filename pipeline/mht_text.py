@@ -16,12 +16,16 @@ from .decoding import Rejected, decode_bytes, normalise_newlines
 WIDER = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "big5": "big5hkscs"}
 
 
-def mht_html(data: bytes) -> tuple[str, str]:
-    """(HTML text, encoding) of the page in a web archive; raises Rejected without one."""
+def mht_html(data: bytes) -> tuple[str, str, str | None]:
+    """(HTML text, encoding, the page's URL) of the page in a web archive; raises Rejected
+    without one. The URL is the part's Content-Location (Chrome: Snapshot-Content-Location)."""
     message = email.message_from_bytes(data, policy=email.policy.compat32)
     part = next((p for p in message.walk() if p.get_content_type() == "text/html"), None)
     if part is None:
         raise Rejected("mht without an HTML part (no text/html in the archive)")
+    url = (part.get("Content-Location") or message.get("Snapshot-Content-Location") or "").strip() or None
+    if url and not url.lower().startswith(("http://", "https://")):
+        url = None                         # a cid: or file: name is no page address
     payload = part.get_payload(decode=True)
     if not payload or not payload.strip():
         raise Rejected("empty: the HTML part of the mht is blank")
@@ -29,7 +33,7 @@ def mht_html(data: bytes) -> tuple[str, str]:
     if charset:
         try:
             codec = codecs.lookup(WIDER.get(charset, charset)).name
-            return normalise_newlines(payload.decode(codec)).lstrip("\ufeff"), charset
+            return normalise_newlines(payload.decode(codec)).lstrip("\ufeff"), charset, url
         except (LookupError, UnicodeDecodeError):
             pass
-    return decode_bytes(payload, html=True)
+    return (*decode_bytes(payload, html=True), url)

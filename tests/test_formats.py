@@ -350,6 +350,7 @@ def test_mht_is_read_from_its_html_part(tmp_path, charset, encoding):
     page = one(tmp_path, "saved.mht", data)
     assert page.ok and page.format == "mht", page.reason
     assert "一、基本情况" in page.text.split("\n") and "<p>" not in page.text and "=E4" not in page.text
+    assert page.url == "http://www.example.gov.cn/zwgk/2023/report.html"
 
 
 def test_mht_without_an_html_part_is_rejected(tmp_path):

@@ -82,7 +82,9 @@ def mht_bytes(html: str, charset: str, transfer: str) -> bytes:
     cs = email.charset.Charset(charset)
     cs.body_encoding = email.charset.QP if transfer == "quoted-printable" else email.charset.BASE64
     message = email.mime.multipart.MIMEMultipart("related")
-    message.attach(email.mime.text.MIMEText(html, "html", cs))
+    part = email.mime.text.MIMEText(html, "html", cs)
+    part["Content-Location"] = "http://www.example.gov.cn/zwgk/2023/report.html"
+    message.attach(part)
     image = email.mime.text.MIMEText("not really an image", "plain", "utf-8")
     image.replace_header("Content-Type", "image/png")
     message.attach(image)
