@@ -1,9 +1,9 @@
 """A Word 97 binary file (.doc, .wps) → its text, through a converter installed on the machine.
 
-Used by the ingest stage. The converters are tried in the order of [ingest] ``doc_converters``
-(antiword, catdoc, LibreOffice's ``soffice``), the first found on PATH is used. None
-installed: the file is rejected with a reason that says what to install. The bytes are
-written to a temporary folder that is removed afterwards (the converters read files).
+Used by the ingest stage. The converters of [ingest] ``doc_converters`` (antiword, catdoc,
+LibreOffice's ``soffice``) that are installed are tried in that order until one reads the
+file. None installed: the file is rejected with a reason that says what to install. The
+bytes are written to a temporary folder that is removed afterwards (converters read files).
 """
 from __future__ import annotations
 
@@ -21,40 +21,54 @@ INSTALL_HINT = ("no converter for Word 97 files (.doc/.wps) is installed: instal
                 "LibreOffice (e.g. `apt-get install antiword`) and build again")
 
 
-def find_converter(cfg: dict) -> tuple[str, str] | None:
-    """(converter name, executable path) of the first configured converter on PATH, or None."""
+def installed_converters(cfg: dict) -> list[tuple[str, str]]:
+    """(converter name, executable path) of each configured converter on PATH, in order."""
+    found = []
     for name in cfg["doc_converters"]:
-        for exe in EXECUTABLES.get(name, [name]):
-            path = shutil.which(exe)
-            if path:
-                return name, path
-    return None
+        path = next((p for p in map(shutil.which, EXECUTABLES.get(name, [name])) if p), None)
+        if path:
+            found.append((name, path))
+    return found
+
+
+def find_converter(cfg: dict) -> tuple[str, str] | None:
+    """The first installed converter, or None."""
+    return next(iter(installed_converters(cfg)), None)
 
 
 def converter_signature(cfg: dict) -> str:
-    """Which converter a build would use (part of the ingest cache key)."""
-    found = find_converter(cfg)
-    return ":".join(found) if found else "none"
+    """Which converters a build would use (part of the ingest cache key)."""
+    return ";".join(":".join(c) for c in installed_converters(cfg)) or "none"
 
 
 def doc_to_text(data: bytes, cfg: dict) -> tuple[str, str]:
     """(text, converter name) of a Word 97 file; raises Rejected when it is not one, no
-    converter is installed, or the converter fails."""
+    converter is installed, or every installed converter fails (each one is tried in
+    turn: antiword refuses very short documents that catdoc and LibreOffice read)."""
     if not data.startswith(OLE2):
         raise Rejected("not a Word 97 file: no OLE2 header (and not HTML, RTF or .docx either)")
-    found = find_converter(cfg)
-    if found is None:
+    converters = installed_converters(cfg)
+    if not converters:
         raise Rejected(INSTALL_HINT)
-    name, exe = found
+    failures = []
+    for name, exe in converters:
+        try:
+            return run_converter(name, exe, data, cfg["doc_converter_timeout"]), name
+        except Rejected as exc:
+            failures.append(str(exc))
+    raise Rejected("; ".join(failures))
+
+
+def run_converter(name: str, exe: str, data: bytes, timeout: float) -> str:
+    """The text converter ``name`` makes of the Word 97 bytes; raises Rejected when it fails."""
     with tempfile.TemporaryDirectory(prefix="policy-corpus-doc-") as tmp:
         source = Path(tmp) / "input.doc"
         source.write_bytes(data)
-        command = converter_command(name, exe, source)
         try:
-            done = subprocess.run(command, capture_output=True, timeout=cfg["doc_converter_timeout"],
+            done = subprocess.run(converter_command(name, exe, source), capture_output=True, timeout=timeout,
                                   stdin=subprocess.DEVNULL, cwd=tmp)
         except subprocess.TimeoutExpired:
-            raise Rejected(f"{name} failed: no answer within {cfg['doc_converter_timeout']} s") from None
+            raise Rejected(f"{name} failed: no answer within {timeout} s") from None
         except OSError as exc:
             raise Rejected(f"{name} failed: {exc.strerror or exc}") from None
         if done.returncode != 0:
@@ -62,8 +76,11 @@ def doc_to_text(data: bytes, cfg: dict) -> tuple[str, str]:
             message = (done.stderr.strip() or done.stdout.strip()).decode("utf-8", errors="replace").splitlines()
             first = message[0].replace(str(source), "the file") if message else "no message"
             raise Rejected(f"{name} failed (exit {done.returncode}): {first}")
-        output = (Path(tmp) / "input.txt").read_bytes() if name == "soffice" else done.stdout
-    return normalise_newlines(output.decode("utf-8", errors="replace")).strip("\n"), name
+        output = source.with_suffix(".txt")
+        if name == "soffice" and not output.exists():
+            raise Rejected("soffice failed: it wrote no text file")
+        text = output.read_bytes() if name == "soffice" else done.stdout
+    return normalise_newlines(text.decode("utf-8", errors="replace")).lstrip("\ufeff").strip("\n")
 
 
 def converter_command(name: str, exe: str, source: Path) -> list[str]:

@@ -301,17 +301,42 @@ def test_a_doc_rejected_for_want_of_a_converter_is_read_once_one_is_installed(tm
     assert second["inputs"][0]["status"] == "processed" and second["counts"]["pages_ok"] == 1
 
 
-@pytest.mark.skipif(not doc_text.find_converter(CFG), reason="no .doc converter installed")
-def test_a_real_converter_reads_a_word_97_file_made_by_libreoffice(tmp_path):
+def test_the_next_converter_is_tried_when_one_fails(tmp_path, monkeypatch):
+    fake_converter(tmp_path, "antiword", "echo \"I'm afraid the text stream of this file is too small\" >&2; exit 1")
+    fake_converter(tmp_path, "catdoc", "printf '一、基本情况\\n正文。\\n'")
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    page = one(tmp_path, "old.doc", OLE_DOC)
+    assert page.ok and page.meta["converter"] == "catdoc" and page.text == "一、基本情况\n正文。"
+    fake_converter(tmp_path, "catdoc", "echo 'catdoc: broken' >&2; exit 2")
+    page = one(tmp_path, "old.doc", OLE_DOC)
+    assert "antiword failed (exit 1)" in page.reason and "catdoc failed (exit 2): catdoc: broken" in page.reason
+
+
+@pytest.fixture(scope="module")
+def word97_file(tmp_path_factory):
+    """A real Word 97 file of the report (40 times over: antiword refuses tiny ones), made by LibreOffice."""
     import subprocess
 
-    if doc_text.shutil.which("soffice") is None:
-        pytest.skip("making a .doc needs LibreOffice")
-    (tmp_path / "r.docx").write_bytes(docx_bytes(REPORT))
-    subprocess.run(["soffice", "--headless", "--convert-to", "doc", "--outdir", str(tmp_path), str(tmp_path / "r.docx")],
+    soffice = doc_text.shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("making a Word 97 file needs LibreOffice")
+    folder = tmp_path_factory.mktemp("word97")
+    (folder / "r.docx").write_bytes(docx_bytes(REPORT * 40))
+    subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation={folder.as_uri()}/profile",
+                    "--convert-to", "doc", "--outdir", str(folder), str(folder / "r.docx")],
                    check=True, capture_output=True, timeout=300)
-    page = one(tmp_path, "r.doc", (tmp_path / "r.doc").read_bytes())
-    assert page.ok and page.format == "doc" and REPORT[2] in page.text.split("\n")
+    return (folder / "r.doc").read_bytes()
+
+
+@pytest.mark.parametrize("converter", ["antiword", "catdoc", "soffice"])
+def test_a_real_converter_reads_a_real_word_97_file(tmp_path, word97_file, converter):
+    if doc_text.shutil.which(converter) is None:
+        pytest.skip(f"{converter} is not installed")
+    for name in ("r.doc", "r.wps"):
+        page = one(tmp_path, name, word97_file, {**CFG, "doc_converters": [converter]})
+        assert page.ok and page.format == "doc" and page.meta["converter"] == converter
+        lines = [line for line in page.text.split("\n") if line.strip()]
+        assert lines[:len(REPORT)] == REPORT and len(lines) == 40 * len(REPORT)
 
 
 # ── .xlsx, .mht ────────────────────────────────────────────────────────────────────────

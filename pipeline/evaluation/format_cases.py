@@ -166,7 +166,7 @@ def cases() -> list[tuple[str, str, bytes, object]]:
         # reason says what to install, with one the converter's own error is the reason
         ("doc_without_converter_or_broken", "old.doc", OLE_DOC,
          lambda ps: len(ps) == 1 and ps[0].status == "rejected" and ps[0].format == "doc"
-         and ("install antiword, catdoc or LibreOffice" in ps[0].reason or " failed (exit " in ps[0].reason)),
+         and ("install antiword, catdoc or LibreOffice" in ps[0].reason or " failed" in ps[0].reason)),
         ("xlsx_rows", "book.xlsx", xlsx_bytes({"政策": [["标题", "正文"], ["报告一", "正文一。"], ["报告二", "正文二。"]]}),
          lambda ps: _texts(ps) == ["正文一。", "正文二。"] and ps[0].path == "book.xlsx#sheet=政策&row=1"),
         ("mht_quoted_printable_gb2312", "saved.mht", mht_bytes(HTML.replace("utf-8", "gb2312"), "gb2312", "quoted-printable"),
