@@ -1,20 +1,122 @@
-"""archives: a .zip → the pages of its members, read in memory (never written to disk).
+"""archives: a .zip, .tar, .tar.gz/.tgz or .gz → the pages of its members, read in memory
+(never written to disk).
 
 Used by the ingest stage (``pipeline/ingest.py``), which reads each member as a file of
-its own (one level deep: a zip inside a zip is not unpacked). Zip bombs (too many members,
-too many unpacked bytes, a member compressed too far; limits in [ingest]), path traversal
-and encrypted members are rejected; member names from Chinese Windows zips (GBK, no UTF-8
-flag) are decoded right. ``check_zip_safety`` also guards .docx files (zips too).
+its own (one level deep: an archive inside an archive is not unpacked). Bombs (too many
+members, too many unpacked bytes, a member or a gzip stream compressed too far: the
+[ingest] ``zip_*`` limits hold for every archive), path traversal (``../``, absolute
+paths), links and devices in a tar, and encrypted zip members are rejected; member names
+from Chinese Windows zips (GBK, no UTF-8 flag) are decoded right. ``check_zip_safety``
+also guards .docx and .xlsx files (zips too).
 """
 from __future__ import annotations
 
 import io
 import re
+import tarfile
 import zipfile
+import zlib
 
 from .decoding import Rejected
 from .ingest import format_of, hash_bytes, hash_text, pages_from_bytes, rejected_page
 from .records import Page
+from .sniffing import name_suffix
+
+
+def archive_pages(data: bytes, rel: str, name: str, fmt: str, cfg: dict) -> list[Page]:
+    """The pages of an archive of format ``fmt`` (zip, tar, tar.gz, gz) named ``name``."""
+    if fmt == "zip":
+        return zip_pages(data, rel, cfg)
+    if fmt == "tar":
+        return tar_pages(data, rel, cfg)
+    try:
+        inner = gunzip(data, cfg)
+    except Rejected as exc:
+        return [rejected_page(hash_bytes(data), rel, fmt, str(exc))]
+    if fmt == "tar.gz" or inner[257:262] == b"ustar":
+        return tar_pages(inner, rel, cfg)
+    inner_name = gunzipped_name(name)
+    return pages_from_bytes(inner, f"{rel}!{inner_name}", inner_name, cfg, depth=1)
+
+
+def gunzip(data: bytes, cfg: dict) -> bytes:
+    """The bytes a gzip stream unpacks to, refused as a bomb as soon as they pass
+    ``zip_max_unpacked`` or (past ``zip_ratio_min_bytes``) ``zip_max_ratio`` times the packed size."""
+    limit = min(cfg["zip_max_unpacked"], max(cfg["zip_ratio_min_bytes"], cfg["zip_max_ratio"] * len(data)))
+    out = bytearray()
+    rest = data
+    try:
+        while rest:
+            stream = zlib.decompressobj(wbits=31)
+            chunk = stream.decompress(rest, 1 << 20)
+            while True:
+                out += chunk
+                if len(out) > limit:
+                    raise Rejected(gzip_bomb(len(out), len(data), cfg))
+                if stream.eof or not stream.unconsumed_tail:
+                    break
+                chunk = stream.decompress(stream.unconsumed_tail, 1 << 20)
+            if not stream.eof:
+                raise Rejected("corrupt gzip: the stream is cut short")
+            rest = stream.unused_data.lstrip(b"\x00")   # a concatenated stream may follow
+    except zlib.error as exc:
+        raise Rejected(f"corrupt gzip: {exc}") from None
+    return bytes(out)
+
+
+def gzip_bomb(unpacked: int, packed: int, cfg: dict) -> str:
+    if unpacked > cfg["zip_max_unpacked"]:
+        return f"gzip bomb: unpacks to more than {cfg['zip_max_unpacked']} bytes"
+    return f"gzip bomb: compressed more than {cfg['zip_max_ratio']}:1 ({unpacked} bytes from {packed})"
+
+
+def gunzipped_name(name: str) -> str:
+    base = re.split(r"[?#]", name, maxsplit=1)[0].replace("\\", "/").rsplit("/", 1)[-1]
+    if name_suffix(base) == ".gz":
+        return base[:-3]
+    return base + ".unpacked"
+
+
+def tar_pages(data: bytes, rel: str, cfg: dict) -> list[Page]:
+    """A tar (already unpacked from gzip) → the pages of its regular-file members."""
+    try:
+        archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:")
+        members = archive.getmembers()
+    except (tarfile.TarError, OSError, ValueError, EOFError) as exc:
+        return [rejected_page(hash_bytes(data), rel, "tar", f"corrupt tar: {exc}")]
+    if len(members) > cfg["zip_max_members"]:
+        return [rejected_page(hash_bytes(data), rel, "tar", f"tar bomb: {len(members)} members > {cfg['zip_max_members']}")]
+    unpacked = sum(m.size for m in members if m.isfile())
+    if unpacked > cfg["zip_max_unpacked"]:
+        return [rejected_page(hash_bytes(data), rel, "tar", f"tar bomb: unpacks to {unpacked} bytes > {cfg['zip_max_unpacked']}")]
+    pages: list[Page] = []
+    for member in members:
+        if member.isdir():
+            continue
+        name = member.name
+        member_rel = f"{rel}!{name}"
+        fmt = format_of(name)
+        reason = None
+        if climbs_out(name):
+            reason = "path traversal: tar member path climbs out of the archive"
+        elif member.issym() or member.islnk():
+            reason = f"link member (not followed): points to {member.linkname!r}"
+        elif not member.isfile():
+            reason = "not a regular file (device, FIFO) in the tar"
+        elif member.size > cfg["max_bytes"]:
+            reason = f"larger than the limit: {member.size} bytes > {cfg['max_bytes']}"
+        if reason:
+            pages.append(rejected_page(hash_text(member_rel), member_rel, fmt, reason))
+            continue
+        try:
+            content = archive.extractfile(member).read()
+        except (tarfile.TarError, OSError, ValueError, EOFError, AttributeError) as exc:
+            pages.append(rejected_page(hash_text(member_rel), member_rel, fmt, f"corrupt tar member: {exc}"))
+            continue
+        pages.extend(pages_from_bytes(content, member_rel, name, cfg, depth=1))
+    if not pages:
+        pages.append(rejected_page(hash_bytes(data), rel, "tar", "empty: the archive holds no files"))
+    return pages
 
 
 def zip_pages(data: bytes, rel: str, cfg: dict) -> list[Page]:

@@ -45,6 +45,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from . import doc_text
 from .config import Config
 from .records import Page
 
@@ -110,6 +111,8 @@ class BuildKeys:
         data = config.as_dict()
         self.version = f"{CACHE_FORMAT}:{code_version(genre_model_dir)}"
         self.ingest_settings = json.dumps(data.get("ingest"), sort_keys=True, ensure_ascii=False)
+        # a .doc rejected for want of a converter is read once one is installed
+        self.ingest_tools = doc_text.converter_signature(data["ingest"]) if "ingest" in data else ""
         self.clean_settings = json.dumps(data.get("clean"), sort_keys=True, ensure_ascii=False)
         dedup = data.get("dedup", {})
         page_settings = {s: data[s] for s in PAGE_STAGE_TABLES if s in data}
@@ -119,7 +122,7 @@ class BuildKeys:
                                           ensure_ascii=False)
 
     def ingest(self, file_sha1: str, rel_path: str) -> str:
-        return sha1("ingest", self.version, self.ingest_settings, file_sha1, rel_path)
+        return sha1("ingest", self.version, self.ingest_settings, self.ingest_tools, file_sha1, rel_path)
 
     def templates(self, page_digests: list[str]) -> str:
         return sha1("templates", self.version, self.clean_settings, *page_digests)

@@ -392,6 +392,7 @@ class _PageCleaner:
         self.page_title: str | None = normalize_line(page.title, t2s) if page.title else None
 
     def clean(self) -> CleanPage:
+        self.drop_marked_chrome()
         self.cut_fragments()
         self.drop_cue_lines()
         self.drop_header_zone()
@@ -414,6 +415,15 @@ class _PageCleaner:
                 and not CueSet.first(self.cues.keep, self.norm[i]))
 
     # -- steps
+    def drop_marked_chrome(self) -> None:
+        """Lines that ingest marked as chrome with their rule (a PDF's running headers,
+        footers and page numbers: ``page.meta["chrome_lines"]``, see pdf_text.py)."""
+        marks = self.page.meta.get("chrome_lines") or ()
+        for mark in marks:
+            self.drop(mark["line"] - 1, mark["rule"])
+        if marks:   # the later steps walk the lines still kept
+            self.order = [i for i in self.order if i in self.kept]
+
     def cut_fragments(self) -> None:
         """Inline spam: cut each fragment out, keep the rest; a line left with only
         punctuation was spam alone and goes whole (logged once, as a line)."""

@@ -115,6 +115,7 @@ class FileIngest:
     key: str | None                   # ingest cache key (None: not cacheable, e.g. abandoned)
     pages: list[PageInfo]
     cache_hit: bool = False
+    sniffed: str | None = None        # the format the content showed when the name says another
 
 
 @dataclass(slots=True)
@@ -281,7 +282,7 @@ def ingest_task(jobs: Sequence[tuple[str, str, str]], state: WorkerState | None 
             else:
                 cache.put("page_in", digest, page)
             infos.append(info)
-        entry = FileIngest(rel, key, infos)
+        entry = FileIngest(rel, key, infos, sniffed=ingest.sniffed_format(rel, pages))
         if key is not None:
             cache.put("ingest", key, entry, pages[0] if single else None)
         out.append(entry)
@@ -1138,6 +1139,8 @@ def _manifest(raw: Path, out: Path, config: Config, ingested: list[FileIngest], 
             status, reason = "processed", None
         inputs.append({"path": f.path, "status": status, "reason": reason, "pages": len(page_summaries),
                        "pages_ok": len(ok), "pages_cached": sum(s.cache_hit for s in page_summaries)})
+        if f.sniffed:
+            inputs[-1]["sniffed_format"] = f.sniffed
     inputs += _skipped_inputs(skipped)
     n_docs = sum(len(s.dedup) for s in summaries)
     return {

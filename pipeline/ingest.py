@@ -2,33 +2,35 @@
 
 ``discover_files`` lists the input files under the raw folder and accounts for the ones it
 will not read (symlink loops, symlinks leaving the folder, unreadable entries).
-``ingest_file`` turns one file into its pages: a .txt/.md/.html/.docx file is one page, a
-.csv/.jsonl file one page per row, a .zip one page per member. It never raises: bad input
-becomes a page with ``status = "rejected"`` and a ``reason``.
+``ingest_file`` turns one file into its pages: the content decides the format
+(``sniffing.sniff_format``); a text, HTML, .docx, PDF, Word 97 or .mht file is one page, a
+.csv/.jsonl/.json/.xlsx file one page per row, an archive one page per member. It never
+raises: bad input becomes a page with ``status = "rejected"`` and a ``reason``.
 
 The parts, each in its own module:
+- ``pipeline/sniffing.py``: bytes and name → format.
 - ``pipeline/decoding.py``: bytes → text (BOM, UTF-16, UTF-8, GB18030 vs Big5 by common
   hanzi, charset-normalizer; binary, NUL and truncation checks) and ``Rejected``.
-- ``pipeline/rows.py``: CSV/JSONL rows → pages; ``pipeline/archives.py``: zip members → pages.
+- ``pipeline/rows.py``: CSV/JSONL/JSON rows → pages (``pipeline/sheets.py``: .xlsx rows);
+  ``pipeline/archives.py``: zip/tar/gz members → pages.
 - ``pipeline/page_meta.py``: header metadata, patterns in ``pipeline/rules/page_meta.toml``.
-- ``pipeline/htmltext.py``: HTML main text; ``pipeline/docx_text.py``: .docx text.
+- ``pipeline/htmltext.py``: HTML main text; ``pipeline/docx_text.py``: .docx text;
+  ``pipeline/pdf_text.py``: PDF text layer; ``pipeline/doc_text.py``: Word 97 via a
+  converter; ``pipeline/mht_text.py``: the HTML of a web archive.
 """
 from __future__ import annotations
 
 import hashlib
 import os
 import re
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 # common_hanzi is not used here: the robustness evaluation imports it from this module
 # (as tests import decode_bytes and iso_datetime)
 from .decoding import Rejected, common_hanzi, decode_bytes, normalise_newlines  # noqa: F401
 from .page_meta import header_metadata, iso_datetime, page_meta_rules
 from .records import Page
-
-TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
-HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
-TABLE_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+from .sniffing import format_of, name_suffix, sniff_format
 
 
 # ── the stage ────────────────────────────────────────────────────────────────────────────
@@ -92,7 +94,8 @@ def ingest_file(path: Path, root: Path, cfg: dict) -> list[Page]:
     rel = display_path(path, Path(root))
     try:
         size = path.stat().st_size
-        limit = cfg["max_table_bytes"] if path.suffix.lower() in TABLE_SUFFIXES or path.suffix.lower() == ".zip" else cfg["max_bytes"]
+        # a table or an archive holds many pages: its own limit (each page obeys max_bytes)
+        limit = cfg["max_table_bytes"] if format_of(path.name) in ROW_FORMATS | ARCHIVES else cfg["max_bytes"]
         if size > limit:
             return [rejected_page(file_sha1(path), rel, format_of(path.name), f"larger than the limit: {size} bytes > {limit}")]
         data = path.read_bytes()
@@ -106,42 +109,110 @@ def ingest_file(path: Path, root: Path, cfg: dict) -> list[Page]:
 
 # ── dispatch by type ─────────────────────────────────────────────────────────────────────
 
+ARCHIVES = {"zip", "tar", "tar.gz", "gz"}
+ROW_FORMATS = {"csv", "tsv", "jsonl", "json", "xlsx"}
+UNSUPPORTED = {
+    "7z": "7z archive: not supported (unpack it first, e.g. with `7z x`, and build the folder)",
+    "rar": "rar archive: not supported (unpack it first, e.g. with `unrar x` or `7z x`, and build the folder)",
+    "rtf": "RTF document: not supported (save it as .docx or .txt)",
+    "xls": "Excel 97 workbook (.xls): not supported (save it as .xlsx or .csv)",
+    "ppt": "PowerPoint 97 file: not supported (save it as .pdf or .docx)",
+}
+
+
 def pages_from_bytes(data: bytes, rel: str, name: str, cfg: dict, depth: int) -> list[Page]:
-    """The pages held by ``data`` (a file or a zip member named ``name``)."""
-    # imported here, not on top: archives and rows call back into this module (a zip member
-    # is dispatched again, a row's text is filled like a page's)
-    from .archives import zip_pages
+    """The pages held by ``data`` (a file or an archive member named ``name``); the content
+    decides the format (``sniffing.sniff_format``), the name only breaks ties."""
+    # imported here, not on top: archives and rows call back into this module (a member is
+    # dispatched again, a row's text is filled like a page's)
+    from .archives import archive_pages
     from .rows import row_pages
 
-    suffix = PurePosixPath(name).suffix.lower()
-    fmt = format_of(name)
-    if suffix == ".zip":
+    fmt = sniff_format(data, name)
+    if fmt in ARCHIVES:
         if depth > 0:
-            return [rejected_page(hash_bytes(data), rel, fmt, "nested zip archive (not unpacked)")]
-        return zip_pages(data, rel, cfg)
-    if suffix in TABLE_SUFFIXES:
-        return row_pages(data, rel, TABLE_SUFFIXES[suffix], suffix, cfg)
+            return [rejected_page(hash_bytes(data), rel, fmt, f"nested archive ({fmt}, not unpacked)")]
+        return archive_pages(data, rel, name, fmt, cfg)
+    if fmt in ROW_FORMATS:
+        return row_pages(data, rel, fmt, cfg)
     page = Page(page_id=hash_bytes(data), path=rel, format=fmt)
     try:
-        if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | {".docx"}:
-            raise Rejected(f"unsupported type: {suffix or 'no extension'}")
+        reader = PAGE_READERS.get(fmt)
+        if reader is None:
+            suffix = name_suffix(name)
+            raise Rejected(UNSUPPORTED.get(fmt) or f"unsupported type: {suffix or 'no extension'}")
         if len(data) > cfg["max_bytes"]:
             raise Rejected(f"larger than the limit: {len(data)} bytes > {cfg['max_bytes']}")
-        if suffix == ".docx":
-            fill_docx_page(page, data, cfg)
-        else:
-            text, page.encoding = decode_bytes(data, html=suffix in HTML_SUFFIXES)
-            fill_text_page(page, text, cfg, html=suffix in HTML_SUFFIXES)
+        reader(page, data, cfg)
     except Rejected as exc:
         page.status, page.reason, page.text = "rejected", str(exc), ""
     return [page]
+
+
+def fill_plain_page(page: Page, data: bytes, cfg: dict) -> None:
+    text, page.encoding = decode_bytes(data, html=False)
+    fill_text_page(page, text, cfg, html=False)
+
+
+def fill_html_page(page: Page, data: bytes, cfg: dict) -> None:
+    text, page.encoding = decode_bytes(data, html=True)
+    fill_text_page(page, text, cfg, html=True)
+
+
+def fill_pdf_page(page: Page, data: bytes, cfg: dict) -> None:
+    from . import pdf_text
+
+    text, title, chrome, blank = pdf_text.pdf_to_text(data, cfg)
+    page.encoding = None
+    page.title = title or None
+    if chrome:   # removed (and logged) by the clean stage
+        page.meta["chrome_lines"] = chrome
+    if blank:    # scanned pages among pages with text: their text is missing, say so
+        page.meta["pages_without_text"] = blank
+    page.text = normalise_newlines(text)
+    header_metadata(page, page.text)
+    if len(chrome) == len(page.text.split("\n")):
+        raise Rejected("empty: the PDF holds only page headers, footers and numbers")
+
+
+def fill_doc_page(page: Page, data: bytes, cfg: dict) -> None:
+    from . import doc_text
+
+    text, converter = doc_text.doc_to_text(data, cfg)
+    page.encoding = None
+    page.meta["converter"] = converter
+    page.text = normalise_newlines(text)
+    header_metadata(page, page.text)
+    if not page.text.strip():
+        raise Rejected(f"empty: {converter} found no text in the Word 97 file")
+
+
+def fill_mht_page(page: Page, data: bytes, cfg: dict) -> None:
+    from . import mht_text
+
+    html, page.encoding, page.url = mht_text.mht_html(data)
+    fill_text_page(page, html, cfg, html=True)
+
+
+def sniffed_format(name: str, pages: list[Page]) -> str | None:
+    """The format the content of file ``name`` showed when its name says another (the
+    manifest's ``sniffed_format``), else None. Archives: their members speak for themselves."""
+    if not pages or any("!" in p.path[len(name):] for p in pages):
+        return None
+    formats = {p.format.removesuffix("-row") for p in pages}
+    named = format_of(name)
+    if len(formats) != 1 or named in ARCHIVES:
+        return None
+    found = formats.pop()
+    same = {("tsv", "csv")}
+    return None if found == named or (named, found) in same else found
 
 
 def fill_text_page(page: Page, text: str, cfg: dict, html: bool) -> None:
     """Set the page's text (HTML → main text) and header metadata; raise Rejected if empty."""
     from . import htmltext
 
-    if html or (page.format in ("csv-row", "jsonl-row") and looks_like_html(text)):
+    if html or (page.format.endswith("-row") and looks_like_html(text)):
         try:
             result = htmltext.html_to_text(
                 text, {**cfg, "title_site_separators": page_meta_rules().get("title_site_separators", [])})
@@ -184,6 +255,10 @@ def fill_docx_page(page: Page, data: bytes, cfg: dict) -> None:
         raise Rejected("empty: the docx holds no text")
 
 
+PAGE_READERS = {"txt": fill_plain_page, "md": fill_plain_page, "html": fill_html_page, "docx": fill_docx_page,
+                "pdf": fill_pdf_page, "doc": fill_doc_page, "mht": fill_mht_page}
+
+
 def looks_like_html(text: str) -> bool:
     head = text[:2000].lower()
     return bool(re.search(r"<(?:html|body|div|p|br|table|span|!doctype)\b", head))
@@ -193,15 +268,6 @@ def looks_like_html(text: str) -> bool:
 
 def rejected_page(page_id: str, rel: str, fmt: str, reason: str) -> Page:
     return Page(page_id=page_id, path=rel, format=fmt, status="rejected", reason=reason)
-
-
-def format_of(name: str) -> str:
-    suffix = PurePosixPath(name).suffix.lower()
-    if suffix in HTML_SUFFIXES:
-        return "html"
-    if suffix in TEXT_SUFFIXES:
-        return "md" if suffix in (".md", ".markdown") else "txt"
-    return suffix.lstrip(".") or "unknown"
 
 
 def display_path(path: Path, root: Path) -> str:

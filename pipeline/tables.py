@@ -23,9 +23,9 @@ _counts = pa.map_(pa.string(), pa.int32())
 SCHEMAS: dict[str, list[tuple[str, pa.DataType, str]]] = {
     "pages": [
         ("page_id", pa.string(), "sha1 of the page's bytes (16 hex digits); stable across runs"),
-        ("path", pa.string(), "input path relative to the raw folder; rows as `file.csv#row=N`, zip members as `a.zip!member`"),
-        ("format", pa.string(), "txt, html, docx, csv-row, jsonl-row (zip members keep their own format)"),
-        ("encoding", pa.string(), "detected encoding of the bytes (null for docx and table rows)"),
+        ("path", pa.string(), "input path relative to the raw folder; rows as `file.csv#row=N` (`book.xlsx#sheet=S&row=N`), archive members as `a.zip!member`"),
+        ("format", pa.string(), "the format the content showed (not the extension): txt, md, html, docx, pdf, doc, mht, csv-row, jsonl-row, json-row, xlsx-row; archive members keep their own"),
+        ("encoding", pa.string(), "detected encoding of the bytes (null for docx, pdf, doc, xlsx and table rows)"),
         ("site", pa.string(), "site name from the page header or a site profile"),
         ("title", pa.string(), "page title (the whole page, not a report)"),
         ("published", pa.string(), "publish time from the page header, ISO 8601"),

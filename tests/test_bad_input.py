@@ -40,7 +40,7 @@ BAD_FILES = {
     "cut_gbk.txt": ("调研报告正文".encode("gbk")[:-1], "truncated multibyte"),
     "deep.html": (b"<html><body>" + b"<div>" * 5000 + "深处的正文".encode() + b"</div>" * 5000 + b"</body></html>",
                   "deeply nested HTML"),
-    "page.pdf": (b"%PDF-1.4\n...", "unsupported type"),
+    "page.pdf": (b"%PDF-1.4\n...", "corrupt pdf"),
     "bomb.zip": (zip_bytes({"big.txt": b"0" * 30_000_000}), "zip bomb"),
     "broken.docx": (b"PK\x03\x04 this is not really a docx", "corrupt docx"),
     "fake.docx": (zip_bytes({"hello.txt": b"no word document here"}), "corrupt docx"),

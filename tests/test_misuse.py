@@ -302,6 +302,17 @@ def test_lone_surrogates_in_json_strings_are_replaced_and_the_row_kept(tmp_path)
     assert m["counts"]["pages_ok"] == 2
 
 
+def test_lone_surrogates_in_a_json_file_of_records_are_replaced_too(tmp_path):
+    from pipeline.ingest import ingest_file
+
+    path = tmp_path / "records.json"
+    path.write_text('[{"title": "报告\\ud83d标题", "text": "' + GOOD.replace("\n", "\\n") + '\\udc00"}]', encoding="utf-8")
+    (page,) = ingest_file(path, tmp_path, Config.load()["ingest"])
+    assert page.status == "ok" and page.title == "报告\ufffd标题"
+    assert page.text.endswith("\ufffd") and "\udc00" not in page.text
+    assert build(tmp_path, tmp_path / "out")["counts"]["pages_ok"] == 1
+
+
 # ── 9. GBK text with a few stray bytes ──────────────────────────────────────────────────
 
 def gbk_with_stray_bytes(text: str, every: int) -> bytes:

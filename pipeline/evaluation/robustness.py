@@ -14,6 +14,9 @@ Figures:
 - ``misuse`` (``misuse_cases``): a user's mistakes and input that used to give a wrong
   corpus or a crash, each case's outcome through the command line; ``all_as_expected``
   is gated.
+- ``format_cases``: made-up files in the formats researchers have (PDF, .doc, .xlsx, .mht,
+  archives, HTML under other names, malformed CSV, JSON text lists), each with the outcome
+  it must get (``pipeline/evaluation/format_cases.py``; ``format_cases.share`` is gated).
 """
 from __future__ import annotations
 
@@ -34,6 +37,7 @@ _UTF8_AS_CP1252 = re.compile(r"[åæçèéäã][\u0080-\u00bf\u0152-\u2122]")
 def run(data: Path) -> dict:
     from .. import clean, ingest
     from ..config import Config
+    from . import format_cases
     from ..context import Resources
 
     res = Resources(Config.load())
@@ -80,6 +84,7 @@ def run(data: Path) -> dict:
         "encodings": dict(Counter(str(p.encoding) for p in pages if p.ok).most_common()),
         # misuse and input that used to give a wrong corpus (issue 14): made-up cases, each outcome
         "misuse": misuse_cases.run_cases(),
+        "format_cases": format_cases.run(),
     }
 
 
