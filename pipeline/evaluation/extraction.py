@@ -35,8 +35,10 @@ labelling with ``python -m pipeline.evaluation.extraction --sample``.
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -45,6 +47,11 @@ from ..context import Resources
 from ..records import Document, Page
 
 LABELS = Path(__file__).with_name("extraction_labels.tsv")
+PROSE_GOLD = Path(__file__).with_name("prose_problems_gold.tsv")
+# a gold clause is recalled when one problem item's text contains it, or when the report's
+# problem items' texts together cover this share of its characters (runs of MIN_RUN or more)
+COVER_SHARE = 0.8
+MIN_RUN = 4
 SAMPLE_SIZE = 50
 SEED = 20241130
 SEED_PAGE = Path(__file__).resolve().parents[2] / "corpus" / "raw" / "000_72afd9e4fb823ccb.txt"
@@ -63,6 +70,7 @@ def run(data: Path) -> dict:
         all_docs.extend(docs)
     if all_docs:
         out["precision"] = precision_from_labels(draw_sample(all_docs))
+        out["prose_recall"] = prose_recall(all_docs)
     return out
 
 
@@ -158,6 +166,60 @@ def per_document_counts(docs: list[Document]) -> dict:
         "docs_without_items": sum(not d.items for d in docs),
         "prose_problems": sum(i.source == "prose" for d in docs for i in d.items),
     }
+
+
+# --- problem passages: recall against the hand-read gold ------------------------------------
+def read_prose_gold(path: Path = PROSE_GOLD) -> dict[str, list[str]]:
+    """report source id → its problem clauses, in report order."""
+    gold: dict[str, list[str]] = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            gold.setdefault(row["report"], []).append(row["clause"])
+    return gold
+
+
+def _fold(text: str) -> str:
+    """The form clauses and item texts are compared in: normalised like the pipeline's lines,
+    without whitespace (a clause may span a lost or restored line break)."""
+    from ..normalize import normalize_line
+
+    return re.sub(r"\s+", "", normalize_line(text))
+
+
+def clause_recalled(clause: str, item_texts: list[str]) -> bool:
+    """Is the clause an item's text (contained in one), or covered at COVER_SHARE by the texts
+    of several (a clause listing several problems, each its own item)?"""
+    if any(clause in t for t in item_texts):
+        return True
+    covered = [False] * len(clause)
+    for t in item_texts:
+        for block in difflib.SequenceMatcher(None, clause, t, autojunk=False).get_matching_blocks():
+            if block.size >= MIN_RUN:
+                covered[block.a:block.a + block.size] = [True] * block.size
+    return sum(covered) >= COVER_SHARE * len(clause)
+
+
+def prose_recall(docs: list[tuple[str, Document]], gold: dict[str, list[str]] | None = None) -> dict:
+    """Recall of the gold problem clauses (prose_problems_gold.tsv) by the problem items of
+    their reports, for the provincial reports (tuned on) and the national ones (a check never
+    tuned on): clauses, recalled, recall, and reports where no clause came out."""
+    gold = read_prose_gold() if gold is None else gold
+    texts: dict[str, list[str]] = {}
+    for source, doc in docs:
+        report = source.split("#", 1)[0]
+        if report in gold:
+            texts.setdefault(report, []).extend(_fold(i.text) for i in doc.items if i.kind == "problem")
+    out = {}
+    for group, prefix in (("provincial", "provincial/"), ("national", "wikisource/")):
+        reports = [r for r in gold if r.startswith(prefix)]
+        hits = {r: [clause_recalled(_fold(c), texts.get(r, [])) for c in gold[r]] for r in reports}
+        n = sum(len(h) for h in hits.values())
+        if not n:
+            continue
+        got = sum(sum(h) for h in hits.values())
+        out[group] = {"reports": len(reports), "clauses": n, "recalled": got, "recall": round(got / n, 4),
+                      "reports_with_none": sum(not any(h) for h in hits.values())}
+    return out
 
 
 # --- precision by hand labels -------------------------------------------------------------
