@@ -119,7 +119,10 @@ def problem_passages(texts: list[str], rules: ItemRules, max_head: int = 40
         if found:
             out.extend(found)
             spans[i] = (begin, end)
-            open_passage = not closed and not text.rstrip().endswith(tuple(rules.sentence_end + "。"))
+        # the passage goes on in the next line when this one broke off mid-sentence, or held
+        # only its lead ("…还存在一些问题和不足。" and the problems in the next paragraph)
+        open_passage = not closed and not strict and \
+            (not found or not text.rstrip().endswith(tuple(rules.sentence_end + "。")))
     return out, spans
 
 

@@ -71,6 +71,8 @@ def run(data: Path) -> dict:
     if all_docs:
         out["precision"] = precision_from_labels(draw_sample(all_docs))
         out["prose_recall"] = prose_recall(all_docs)
+    if not isinstance(corpora.get("provincial_2025"), str):
+        out["one_line"] = one_line_items(Path(data), res, corpora["provincial_2025"])
     return out
 
 
@@ -220,6 +222,33 @@ def prose_recall(docs: list[tuple[str, Document]], gold: dict[str, list[str]] | 
         out[group] = {"reports": len(reports), "clauses": n, "recalled": got, "recall": round(got / n, 4),
                       "reports_with_none": sum(not any(h) for h in hits.values())}
     return out
+
+
+# --- reports whose line breaks were lost ---------------------------------------------------------
+def one_line_items(data: Path, res: Resources, with_lines: list[tuple[str, Document]]) -> dict:
+    """The provincial reports joined into one line (every line break dropped, as a CSV cell
+    may hold them) against the same reports with their lines: the share of the with-lines
+    items (kind + head) found again (``item_recall``; ``item_recall_contained`` also counts a
+    head found inside a longer or shorter head of the same kind, at least 6 characters, as a
+    heading glued to its body gives), and items one-line ÷ items with lines."""
+    prov = data / "gov" / "provincial-2025" / "derived_txt"
+    pages = [(f"provincial/{p.stem}",
+              _page("".join(p.read_text(encoding="utf-8-sig", errors="replace").splitlines()), p.name, p.stem))
+             for p in sorted(prov.glob("*.txt"))]
+    joined = {source: doc for source, doc in _process(pages, res)}
+    total = exact = contained = n_joined = 0
+    for source, doc in with_lines:
+        wanted = {(i.kind, i.head) for i in doc.items}
+        got = {(i.kind, i.head) for i in joined[source].items} if source in joined else set()
+        n_joined += len(got)
+        total += len(wanted)
+        exact += len(wanted & got)
+        contained += sum(1 for kind, head in wanted if (kind, head) in got or any(
+            k == kind and min(len(h), len(head)) >= 6 and (h in head or head in h) for k, h in got))
+    if not total:
+        return {"items_with_lines": 0}
+    return {"items_with_lines": total, "items_one_line": n_joined, "item_recall": round(exact / total, 4),
+            "item_recall_contained": round(contained / total, 4), "count_ratio": round(n_joined / total, 4)}
 
 
 # --- precision by hand labels -------------------------------------------------------------
