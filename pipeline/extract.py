@@ -254,12 +254,27 @@ def passage_statements(doc: Document, rules: ItemRules, paths: dict[str, str], m
     """Items of the document's problem passages and prose measure lists (pipeline/passages.py),
     and the passages' spans (line index → (start, end))."""
     texts = [line.text for line in doc.lines]
-    problems, spans = problem_passages(texts, rules, max_head)
     owner = _line_owners(doc.sections, len(doc.lines))
+    told = _measure_told(doc.sections, rules)
+    in_measures = {i for i, s in enumerate(owner) if s is not None and s.section_id in told}
+    problems, spans = problem_passages(texts, rules, max_head, in_measures)
     out = []
     for st in problems + measure_lists(texts, rules, max_head):
         out.append((st.line, st.offset + 1, _statement_item(doc.doc_id, st, owner[st.line], paths)))
     return out, spans
+
+
+def _measure_told(sections: list[Section], rules: ItemRules) -> set[str]:
+    """Sections under a heading whose cue words say measures ("三、2025年主要任务", "…的建议"),
+    the section itself included (a role the list's heads gave is not enough: the verb-led
+    headings of last year's review give one too)."""
+    by_id = {s.section_id: s for s in sections}
+    told: set[str] = set()
+    for s in sections:      # parents come first
+        parent = by_id.get(s.parent_id) if s.parent_id else None
+        if rules.heading_role(s.heading) == "measure" or (parent is not None and parent.section_id in told):
+            told.add(s.section_id)
+    return told
 
 
 def _statement_item(doc_id: str, st: Statement, s: Section | None, paths: dict[str, str]) -> Item:

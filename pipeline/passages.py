@@ -100,10 +100,12 @@ def _literals(words) -> re.Pattern:
 
 
 # --- problem passages ------------------------------------------------------------------------
-def problem_passages(texts: list[str], rules: ItemRules, max_head: int = 40
+def problem_passages(texts: list[str], rules: ItemRules, max_head: int = 40, in_measures: set[int] | None = None
                      ) -> tuple[list[Statement], dict[int, tuple[int, int]]]:
     """The problems of every problem passage in the lines ``texts``, and each passage's span
-    (line index → (start, end) offsets in that line)."""
+    (line index → (start, end) offsets in that line). Lines in ``in_measures`` (lines of
+    measure sections) state a problem only in words that say so anywhere (see is_problem_part)."""
+    in_measures = in_measures or set()
     pr = PassageRules.load()
     out: list[Statement] = []
     spans: dict[int, tuple[int, int]] = {}
@@ -115,7 +117,7 @@ def problem_passages(texts: list[str], rules: ItemRules, max_head: int = 40
         open_passage = False
         if begin is None:
             continue
-        found, end, closed = _passage_problems(i, text, begin, strict, pr, rules, max_head)
+        found, end, closed = _passage_problems(i, text, begin, strict, pr, rules, max_head, i in in_measures)
         if found:
             out.extend(found)
             spans[i] = (begin, end)
@@ -144,7 +146,7 @@ def passage_begin(text: str, pr: PassageRules) -> tuple[int | None, bool]:
 
 
 def _passage_problems(line: int, text: str, begin: int, strict: bool, pr: PassageRules, rules: ItemRules,
-                      max_head: int) -> tuple[list[Statement], int, bool]:
+                      max_head: int, in_measures: bool = False) -> tuple[list[Statement], int, bool]:
     out: list[Statement] = []
     end, closed = begin, False
     for m in _CLAUSE.finditer(text, begin):
@@ -153,14 +155,14 @@ def _passage_problems(line: int, text: str, begin: int, strict: bool, pr: Passag
             closed = True
             break
         end = m.end()
-        out.extend(_clause_problems(line, m.start(), clause, pr, rules, max_head))
+        out.extend(_clause_problems(line, m.start(), clause, pr, rules, max_head, in_measures))
     if strict and len(out) < 3:
         return [], end, closed      # without an opening cue, a look back on a few problems is no passage
     return out, end, closed
 
 
 def _clause_problems(line: int, at: int, clause: str, pr: PassageRules, rules: ItemRules,
-                     max_head: int) -> list[Statement]:
+                     max_head: int, in_measures: bool = False) -> list[Statement]:
     """The problems of one clause: one per problem part, carrying the parts before it."""
     parts = _parts(clause)
     out: list[Statement] = []
@@ -172,7 +174,7 @@ def _clause_problems(line: int, at: int, clause: str, pr: PassageRules, rules: I
             # an announcement ("政府工作存在不足", "主要是"): no problem, only context for the next one
             pending.append((offset, part, True))
             continue
-        if not is_problem_part(core, pr, rules):
+        if not is_problem_part(core, pr, rules, in_measures):
             pending.append((offset, part, False))
             previous = core
             continue
@@ -185,6 +187,8 @@ def _clause_problems(line: int, at: int, clause: str, pr: PassageRules, rules: I
                 continue
             head = f"{previous}，{core}"
         head = _tidy(rules.head(head, max_head))
+        if len(core) > max_head and not is_problem_part(head, pr, rules):
+            head = _tail(core, max_head)    # "教育、就业…等关系群众切身利益的问题不少": keep the predicate
         start = pending[0][0] if pending else offset
         text = clause[start:offset + len(part)].strip("，, ")
         if len(head) >= 4:
@@ -200,13 +204,19 @@ def _clause_problems(line: int, at: int, clause: str, pr: PassageRules, rules: I
     return out
 
 
-def is_problem_part(part: str, pr: PassageRules, rules: ItemRules) -> bool:
+def is_problem_part(part: str, pr: PassageRules, rules: ItemRules, strict: bool = False) -> bool:
     """Does a comma part of a passage clause state a problem: a problem or passage predicate
-    not undone by a measure verb before it ("防风险", "补短板"), or a need ("还需加力")?"""
+    not undone by a measure verb before it ("防风险", "补短板"), or a need ("还需加力"), and no
+    judgement of success? With ``strict`` (a passage inside a measure section) only a head the
+    extractor would call a problem anywhere counts."""
+    if strict:
+        # in a measure section only a part that says so itself ("腐败现象…比较严重"), not one
+        # that plans or promises ("用三年时间基本解决…问题", "再推进到…困难行业")
+        return rules.head_kind(part) == "problem"
     if pr.needs.search(part):
         return True     # "生态优势有待深度挖掘": a need, whatever it names
-    if pr.success.search(part):
-        return False
+    if pr.success.search(part) or part.endswith(rules.achievement_endings + rules.achievement_endings_always):
+        return False    # "发展的抗冲击能力持续增强"
     for m in pr.predicates.finditer(part):
         before = part[:m.start()]
         if before.endswith(pr.negators) or part[m.end():].startswith(rules.noun_suffixes):
@@ -239,6 +249,13 @@ def _strip_prefixes(part: str, pr: PassageRules) -> str:
                 part = part[len(prefix):].lstrip("，,、 ")
                 break
     return part.strip()
+
+
+def _tail(text: str, max_chars: int) -> str:
+    """The end of a long part, from the first enumeration comma in its last ``max_chars``."""
+    tail = text[-max_chars:]
+    cut = tail.find("、")
+    return _tidy(tail[cut + 1:] if 0 <= cut < len(tail) - 4 else tail)
 
 
 def _tidy(head: str) -> str:
