@@ -42,6 +42,7 @@ class LineBreakRules:
     long_line_share: float      # …when it holds this share of the document's characters
     openings: re.Pattern        # paragraph openings of work reports ("各位代表！", "今年是")
     paragraph_min_sentences: int  # a 一是… part this many sentences long was a paragraph of its own
+    paragraph_min_chars: int    # a run-in lead this far after the last break starts a paragraph
     sentence_end: str
 
     @classmethod
@@ -56,6 +57,7 @@ def _load() -> LineBreakRules:
         spec = data["line_breaks"]
         return LineBreakRules(int(spec["long_line_chars"]), float(spec["long_line_share"]),
                               re.compile(spec["opening_pattern"]), int(spec["paragraph_min_sentences"]),
+                              int(spec["paragraph_min_chars"]),
                               str(data["heading"]["sentence_end"]) + "。：:")
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise rule_files.RuleFileError(f"outline.toml [line_breaks]: {exc!r}") from exc
@@ -116,7 +118,8 @@ def split_paragraphs(text: str, rules: ItemRules, lb: LineBreakRules) -> list[st
             continue
         if lb.openings.match(text, at):
             cuts.add(at)
-        elif _is_lead(text, at, rules) and at not in lead_ends:
+        elif _is_lead(text, at, rules) and at not in lead_ends \
+                and at - max((c for c in cuts if c <= at), default=0) >= lb.paragraph_min_chars:
             # a lead right after a lead ("大力提升科技创新水平。持续提高研发投入强度。…") is the
             # first sentence of the first one's paragraph, not a paragraph of its own
             cuts.add(at)

@@ -225,6 +225,16 @@ def is_problem_part(part: str, pr: PassageRules, rules: ItemRules, strict: bool 
     return False
 
 
+def passage_predicate(head: str, rules: ItemRules) -> str | None:
+    """The last problem or passage predicate of a head that no measure verb undoes ("风险隐患
+    仍然较多" → "较多": a clause says its predicate last): how a problem stated in a passage
+    is grouped with others."""
+    pr = PassageRules.load()
+    found = [m.group(0) for m in pr.predicates.finditer(head)
+             if not head[:m.start()].endswith(pr.negators) and not head[m.end():].startswith(rules.noun_suffixes)]
+    return found[-1] if found else None
+
+
 def _parts(clause: str) -> list[tuple[int, str]]:
     """Comma parts of a clause with their offsets (a comma inside quotes splits nothing)."""
     out, start, depth = [], 0, 0
