@@ -58,6 +58,7 @@ class PassageRules:
     predicates: re.Pattern
     needs: re.Pattern
     success: re.Pattern
+    promises: re.Pattern
     generic: re.Pattern
     prefixes: tuple[str, ...]
     continuations: tuple[str, ...]
@@ -83,6 +84,7 @@ def _load_passage_rules() -> PassageRules:
             predicates=_literals(list(data["predicates"]) + list(spec["predicates"])),
             needs=_literals(spec["need_words"]),
             success=_literals(spec["success_words"]),
+            promises=_literals(spec["promise_words"]),
             generic=re.compile(spec["generic_pattern"]),
             prefixes=tuple(sorted(spec["strip_prefixes"], key=len, reverse=True)),
             continuations=tuple(spec["continuation_starts"]),
@@ -209,6 +211,8 @@ def is_problem_part(part: str, pr: PassageRules, rules: ItemRules, strict: bool 
     not undone by a measure verb before it ("防风险", "补短板"), or a need ("还需加力"), and no
     judgement of success? With ``strict`` (a passage inside a measure section) only a head the
     extractor would call a problem anywhere counts."""
+    if pr.promises.search(part):
+        return False    # "还必须进行紧张的努力": an exhortation
     if strict:
         # in a measure section only a part that says so itself ("腐败现象…比较严重"), not one
         # that plans or promises ("用三年时间基本解决…问题", "再推进到…困难行业")
