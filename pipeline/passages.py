@@ -63,6 +63,7 @@ class PassageRules:
     prefixes: tuple[str, ...]
     continuations: tuple[str, ...]
     negators: tuple[str, ...]
+    min_problem_share: float
     measure_lead: re.Pattern
     min_measures: int
 
@@ -89,6 +90,7 @@ def _load_passage_rules() -> PassageRules:
             prefixes=tuple(sorted(spec["strip_prefixes"], key=len, reverse=True)),
             continuations=tuple(spec["continuation_starts"]),
             negators=tuple(data["negators"]),
+            min_problem_share=float(spec["min_problem_share"]),
             measure_lead=re.compile(measures["lead_pattern"]),
             min_measures=int(measures["min_clauses"]),
         )
@@ -151,15 +153,22 @@ def _passage_problems(line: int, text: str, begin: int, strict: bool, pr: Passag
                       max_head: int, in_measures: bool = False) -> tuple[list[Statement], int, bool]:
     out: list[Statement] = []
     end, closed = begin, False
+    clauses = telling = 0
     for m in _CLAUSE.finditer(text, begin):
         clause = m.group(0)
         if pr.closing.search(clause.strip()):
             closed = True
             break
         end = m.end()
-        out.extend(_clause_problems(line, m.start(), clause, pr, rules, max_head, in_measures))
+        found = _clause_problems(line, m.start(), clause, pr, rules, max_head, in_measures)
+        out.extend(found)
+        if len(clause.strip()) >= 4:
+            clauses += 1
+            telling += bool(found) or any(pr.generic.search(_strip_prefixes(part, pr)) for _, part in _parts(clause))
     if strict and len(out) < 3:
         return [], end, closed      # without an opening cue, a look back on a few problems is no passage
+    if not strict and clauses and telling < pr.min_problem_share * clauses:
+        return [], end, closed      # an argument that mentions problems, not a list of them
     return out, end, closed
 
 
