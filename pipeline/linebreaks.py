@@ -180,11 +180,12 @@ def _heading_end(text: str, after_marker: int, rules: ItemRules, lb: LineBreakRu
     # "（一）加快…改革，不断激发内生动力和活力全面实施改革攻坚行动": after the comma of a measure
     # heading, an adverb and a measure verb glued to a noun start the body
     verb_led = _verb_led(text[after_marker:stop], rules)
-    commas = 0
+    commas, clause_start = 0, after_marker
     for k in range(after_marker + 2, stop):
         if text[k - 1] in "，,":
-            commas += 1
+            commas, clause_start = commas + 1, k
         elif commas and verb_led and text[k - 1] not in "、“”《》（）()" \
+                and _verb_led(text[clause_start:k], rules) \
                 and text.startswith(rules.adverbs + rules.modal_prefixes, k) \
                 and rules.starts_with_measure(text[k:k + rules.lead_max]):
             return k
@@ -201,8 +202,10 @@ def _heading_end(text: str, after_marker: int, rules: ItemRules, lb: LineBreakRu
         return None
     sentence = text[clause_end:clause_end + 1] in ("。", "！", "？", "!", "?")
     shortest = rules.plain_min if sentence else 2       # "全面提升城市|治理水平。" is one heading
+    # a verb right after an adverb is the heading's own predicate ("人民生活品质进一步改善")
     verbs = [k for k in range(comma + 1 + rules.plain_min, clause_end - shortest + 1)
-             if text[k - 1] not in "“”《》（）()" and rules.starts_with_measure(text[k:clause_end])]
+             if text[k - 1] not in "“”《》（）()" and not text[comma + 1:k].endswith(rules.adverbs)
+             and rules.starts_with_measure(text[k:clause_end])]
     return verbs[-1] if verbs else None
 
 
@@ -215,5 +218,7 @@ def _is_lead(text: str, at: int, rules: ItemRules) -> bool:
     """Does a run-in lead sentence of a measure paragraph start at ``at``?"""
     window = text[at:at + rules.lead_max + 2]
     lead = rules.lead_sentence(window + "…", "measure")
+    if lead is not None and (any(c in lead for c in "，,；;") or len(lead) > rules.cue_max):
+        return False    # a paragraph's lead is a short headline; "推动…，提升…" is a sentence inside one
     # "维护社会稳定…形势依然严峻" opens with a verb but states a problem: a clause of a passage
     return lead is not None and len(text) > at + len(window) and not is_problem_part(lead, PassageRules.load(), rules)
