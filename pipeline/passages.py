@@ -215,14 +215,14 @@ def _clause_problems(line: int, at: int, clause: str, pr: PassageRules, rules: I
     return out
 
 
-def is_problem_part(part: str, pr: PassageRules, rules: ItemRules, strict: bool = False) -> bool:
+def is_problem_part(part: str, pr: PassageRules, rules: ItemRules, in_measures: bool = False) -> bool:
     """Does a comma part of a passage clause state a problem: a problem or passage predicate
     not undone by a measure verb before it ("防风险", "补短板"), or a need ("还需加力"), and no
-    judgement of success? With ``strict`` (a passage inside a measure section) only a head the
-    extractor would call a problem anywhere counts."""
+    judgement of success? With ``in_measures`` (a passage under a measure heading) only a head
+    the extractor would call a problem anywhere counts."""
     if pr.promises.search(part):
         return False    # "还必须进行紧张的努力": an exhortation
-    if strict:
+    if in_measures:
         # in a measure section only a part that says so itself ("腐败现象…比较严重"), not one
         # that plans or promises ("用三年时间基本解决…问题", "再推进到…困难行业")
         return rules.head_kind(part) == "problem"
