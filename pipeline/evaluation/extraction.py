@@ -29,6 +29,18 @@ that states the result is no short form of the action); those two patterns were 
 (``statement_patterns``, ``achievement_endings`` in outline.toml). Then 40 more of the added
 items, drawn after the fix (seed 4242), were judged once: ``lead_check``, the untuned figure.
 
+When problem passages became items (pipeline/passages.py, December 4), the items the change
+added (keys absent from the build before it) were drawn the same way, one seed per draw, and
+judged once each: ``prose_tuning`` (seed 20261204), then after each fix ``prose_check`` (4343),
+``prose_check2`` (5454), ``prose_check3`` (6565), ``prose_check4`` (7676), ``prose_check5``
+(8787), items judged before left out of later draws.
+
+- ``prose_recall``: the problem clauses of the reports' problem passages, read by hand into
+  ``prose_problems_gold.tsv`` (report, clause), recalled by the reports' problem items (see
+  ``clause_recalled``); provincial reports (tuned on) and national ones apart.
+- ``one_line``: the provincial reports joined into one line against the same reports with their
+  lines (pipeline/linebreaks.py restores the paragraph breaks).
+
 Run: ``python -m pipeline.evaluation --only extraction``. Print the current sample for
 labelling with ``python -m pipeline.evaluation.extraction --sample``.
 """
