@@ -12,7 +12,10 @@ problem; its text runs from the part after the previous problem up to it, so an 
 ("上海经济外向度高，受外部影响首当其冲，稳外贸稳外资压力加大") stays with its problem. Parts
 that only announce problems ("还面临不少困难和挑战", "主要是", "等等") are dropped, and
 judgements of success ("有超大规模市场…等诸多优势条件") and promises end nothing but are no
-problems.
+problems; nor is a part that reasons (a condition, a concession, a cause, an example, a
+generalisation: "如果任其发展下去…", "矛盾虽已有所缓解", "往往需要…才能…"), sets a scene ("在处理…的
+关系上"), points back, lacks a subject ("给…造成严重损失") or names problems only in general
+("矛盾比较集中", "旧矛盾和新矛盾相互交织"): older reports argue in prose around their problems.
 
 A **prose measure list** is "下一步，我们将：A；B；C。": a lead ending in a colon, then
 clauses separated by ； up to the sentence end, each starting with a measure verb.
@@ -60,6 +63,7 @@ class PassageRules:
     success: re.Pattern
     promises: re.Pattern
     generic: re.Pattern
+    no_problem: re.Pattern
     prefixes: tuple[str, ...]
     continuations: tuple[str, ...]
     negators: tuple[str, ...]
@@ -87,6 +91,7 @@ def _load_passage_rules() -> PassageRules:
             success=_literals(spec["success_words"]),
             promises=_literals(spec["promise_words"]),
             generic=re.compile(spec["generic_pattern"]),
+            no_problem=re.compile(spec["no_problem_pattern"]),
             prefixes=tuple(sorted(spec["strip_prefixes"], key=len, reverse=True)),
             continuations=tuple(spec["continuation_starts"]),
             negators=tuple(data["negators"]),
@@ -196,8 +201,12 @@ def _clause_problems(line: int, at: int, clause: str, pr: PassageRules, rules: I
                 last = out[-1]
                 out[-1] = Statement(last.line, last.offset, last.kind, last.head, f"{last.text}，{part}")
                 continue
-            head = f"{previous}，{core}"
+            if not pr.no_problem.search(previous):
+                # a subject it lacks; not a scene or a concession ("在处理…的关系上", "虽然注意了…")
+                head = f"{previous}，{core}"
         head = _tidy(rules.head(head, max_head))
+        if head != core and not is_problem_part(head, pr, rules):
+            head = _tidy(rules.head(core, max_head))    # the joined head was cut before its predicate
         if len(core) > max_head and not is_problem_part(head, pr, rules):
             head = _tail(core, max_head)    # "教育、就业…等关系群众切身利益的问题不少": keep the predicate
         start = pending[0][0] if pending else offset
@@ -222,6 +231,8 @@ def is_problem_part(part: str, pr: PassageRules, rules: ItemRules, in_measures: 
     the extractor would call a problem anywhere counts."""
     if pr.promises.search(part):
         return False    # "还必须进行紧张的努力": an exhortation
+    if pr.no_problem.search(part):
+        return False    # "如果任其发展下去…", "矛盾比较集中": reasons, or names problems only in general
     if in_measures:
         # in a measure section only a part that says so itself ("腐败现象…比较严重"), not one
         # that plans or promises ("用三年时间基本解决…问题", "再推进到…困难行业")

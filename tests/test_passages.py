@@ -93,6 +93,38 @@ def test_a_passage_numbered_in_the_outline_is_not_counted_twice(res):
     assert any("有效需求不足" in t for t in texts)
 
 
+ARGUED = ("我们也要看到，本县经济生活中还存在一些困难和问题。乡镇企业效益不高，部分产品积压；"
+          "如果任其发展下去，多年形成的好局面就有可能遭到破坏；只有统筹考虑需要和可能，才能保持稳定增长；"
+          "社会总需求过旺的矛盾虽已有所缓解，但物价上涨压力仍然较大；矛盾比较集中，旧矛盾和新矛盾相互交织；"
+          "在处理速度和效益的关系上，对提高产品质量还缺乏有力措施；许多规章有的尚未建立，有的还不够健全；"
+          "重大事故时有发生，给群众生命财产造成严重损失；对于这些困难，是前进中的问题，所有这些问题，"
+          "我们也还可能遇到某些难于预料的困难，例如遭受严重的自然灾害。我们一定认真加以解决。")
+
+
+def test_reasoning_in_a_passage_states_no_problem(res):
+    """Conditions, generalisations, concessions, scenes, pointers, parts without a subject and
+    problems named only in general are no problems; the problems among them still are."""
+    heads = [i.head for i in problems(items_of(make_doc([ARGUED]), res))]
+    for wanted in ("乡镇企业效益不高", "物价上涨压力仍然较大", "对提高产品质量还缺乏有力措施", "许多规章有的尚未建立",
+                   "重大事故时有发生"):
+        assert wanted in heads
+    for unwanted in ("好局面", "有的还", "只有", "才能", "虽已", "矛盾比较集中", "相互交织", "在处理速度", "造成严重损失",
+                     "对于这些困难", "前进中的问题", "所有这些问题", "难于预料", "自然灾害"):
+        assert not any(unwanted in h for h in heads), unwanted
+
+
+def test_a_subjectless_continuation_stays_in_the_text_of_its_problem(res):
+    [item] = [i for i in problems(items_of(make_doc([ARGUED]), res)) if i.head == "许多规章有的尚未建立"]
+    assert item.text == "许多规章有的尚未建立，有的还不够健全"
+
+
+def test_a_problem_named_with_its_subject_in_general_words_is_kept(res):
+    doc = make_doc(["我们也清醒看到，发展中还存在一些困难和问题：群众就业增收面临一些困难；部分地区结构性矛盾较为突出。"
+                    "我们将认真解决。"])
+    heads = [i.head for i in problems(items_of(doc, res))]
+    assert heads == ["群众就业增收面临一些困难", "部分地区结构性矛盾较为突出"]
+
+
 def test_a_prose_measure_list(res):
     doc = make_doc([BODY, "下一步，我们将：加强组织领导，压实工作责任；完善考核机制；加大经费投入。"])
     measures = [i for i in items_of(doc, res) if i.kind == "measure"]
