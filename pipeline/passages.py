@@ -35,6 +35,7 @@ from .markers import ItemRules
 
 _PART_SPLIT = re.compile(r"[，,]")
 _CLAUSE = re.compile(r"[^。；;！!？?：:]+")
+_ADVERBS = set("还仍也又就并且而都")      # a part starting with one of these has no subject of its own
 _LEADING_MARKER = re.compile(r"^(?:[一二三四五六七八九十]{1,2}是|[（(]?[一二三四五六七八九十\d]{1,2}[)）、.．]|[①-⑳])")
 
 
@@ -201,11 +202,12 @@ def _clause_problems(line: int, at: int, clause: str, pr: PassageRules, rules: I
                 last = out[-1]
                 out[-1] = Statement(last.line, last.offset, last.kind, last.head, f"{last.text}，{part}")
                 continue
-            if not pr.no_problem.search(previous):
-                # a subject it lacks; not a scene or a concession ("在处理…的关系上", "虽然注意了…")
+            if not pr.no_problem.search(previous) or core[:1] in _ADVERBS:
+                # the subject it lacks; a scene or a concession before it is none ("在处理…的关系上，
+                # 对提高…还缺乏…"), unless the part has nothing but an adverb to start with ("又难以…")
                 head = f"{previous}，{core}"
         head = _tidy(rules.head(head, max_head))
-        if head != core and not is_problem_part(head, pr, rules):
+        if head != core and not _has_predicate(head, pr, rules):
             head = _tidy(rules.head(core, max_head))    # the joined head was cut before its predicate
         if len(core) > max_head and not is_problem_part(head, pr, rules):
             head = _tail(core, max_head)    # "教育、就业…等关系群众切身利益的问题不少": keep the predicate
@@ -247,6 +249,14 @@ def is_problem_part(part: str, pr: PassageRules, rules: ItemRules, in_measures: 
             continue
         return True
     return False
+
+
+def _has_predicate(part: str, pr: PassageRules, rules: ItemRules) -> bool:
+    """Does the part hold a problem or passage predicate that no measure verb undoes, or a need?"""
+    if pr.needs.search(part):
+        return True
+    return any(not part[:m.start()].endswith(pr.negators) and not part[m.end():].startswith(rules.noun_suffixes)
+               for m in pr.predicates.finditer(part))
 
 
 def passage_predicate(head: str, rules: ItemRules) -> str | None:
