@@ -125,6 +125,14 @@ def test_a_problem_named_with_its_subject_in_general_words_is_kept(res):
     assert heads == ["群众就业增收面临一些困难", "部分地区结构性矛盾较为突出"]
 
 
+def test_a_cause_is_context_and_a_part_without_a_subject_keeps_the_one_before(res):
+    doc = make_doc(["我们也清醒看到，发展中还存在一些困难和问题：本市经济外向度高，受到的冲击尤为直接；"
+                    "受水资源、能耗等因素制约，绿色转型任重道远。我们将认真解决。"])
+    items = problems(items_of(doc, res))
+    assert [i.head for i in items] == ["本市经济外向度高，受到的冲击尤为直接", "绿色转型任重道远"]
+    assert items[1].text == "受水资源、能耗等因素制约，绿色转型任重道远"
+
+
 def test_a_prose_measure_list(res):
     doc = make_doc([BODY, "下一步，我们将：加强组织领导，压实工作责任；完善考核机制；加大经费投入。"])
     measures = [i for i in items_of(doc, res) if i.kind == "measure"]
@@ -205,3 +213,19 @@ def test_restored_paragraphs_lose_and_add_no_text(parts):
     pieces = linebreaks.split_paragraphs(text, rules, linebreaks.LineBreakRules.load())
     assert "".join(pieces).replace(" ", "") == text.replace(" ", "")
     assert all(p and p == p.strip() for p in pieces)
+
+
+def test_label_precision_counts_only_judgements_of_items_still_made():
+    """all_labels_precision counts every judgement ever made; current_labels_precision only those
+    whose item the extractor still makes (an error since fixed drops out, one still made stays)."""
+    from pipeline.evaluation.extraction import precision_from_labels
+
+    labels = {"a": {"id": "a", "label": "1", "sample": "prose_x"},
+              "b": {"id": "b", "label": "0", "sample": "prose_x"},      # fixed: no longer made
+              "c": {"id": "c", "label": "0", "sample": "prose_y"},      # still made
+              "d": {"id": "d", "label": "1", "sample": "prose_y"}}
+    out = precision_from_labels([], labels, produced={"a", "c", "d", "z"})
+    assert out["all_labels_precision"] == 0.5 and out["all_labels"] == 4
+    assert out["current_labels"] == 3 and out["current_labels_precision"] == round(2 / 3, 4)
+    assert out["prose_x_precision"] == 0.5 and out["prose_y_labelled"] == 2
+    assert "current_labels_precision" not in precision_from_labels([], labels)

@@ -81,7 +81,7 @@ def run(data: Path) -> dict:
         out[name] = per_document_counts([d for _, d in docs])
         all_docs.extend(docs)
     if all_docs:
-        out["precision"] = precision_from_labels(draw_sample(all_docs))
+        out["precision"] = precision_from_labels(draw_sample(all_docs), produced=produced_keys(all_docs))
         out["prose_recall"] = prose_recall(all_docs)
     if not isinstance(corpora.get("provincial_2025"), str):
         out["one_line"] = one_line_items(Path(data), res, corpora["provincial_2025"])
@@ -269,6 +269,11 @@ def item_key(source: str, kind: str, head: str) -> str:
     return f"{source}:{hashlib.sha1(f'{kind}|{head}'.encode('utf-8')).hexdigest()[:10]}"
 
 
+def produced_keys(docs: list[tuple[str, Document]]) -> set[str]:
+    """The label ids of every item the pipeline produces now."""
+    return {item_key(source, item.kind, item.head) for source, doc in docs for item in doc.items}
+
+
 def draw_sample(docs: list[tuple[str, Document]], size: int = SAMPLE_SIZE, seed: int = SEED) -> list[dict]:
     """A fixed-seed random sample of items: the ``size`` items whose keys hash lowest with
     the seed (bottom-k). An item's chance depends on its own key only, so a change to the
@@ -292,9 +297,12 @@ def read_labels(path: Path = LABELS) -> dict[str, dict]:
         return {row["id"]: row for row in csv.DictReader(fh, delimiter="\t")}
 
 
-def precision_from_labels(sample: list[dict], labels: dict[str, dict] | None = None) -> dict:
+def precision_from_labels(sample: list[dict], labels: dict[str, dict] | None = None,
+                          produced: set[str] | None = None) -> dict:
     """Precision over the drawn items that carry a label, per kind and overall; plus the
-    audit labels (a second sample drawn with SEED + 1, judged once) and all judgements."""
+    audit labels (a second sample drawn with SEED + 1, judged once), every draw's own figure,
+    all judgements, and (given ``produced``, the ids of the items the pipeline makes now) the
+    judgements whose items are still made."""
     labels = read_labels() if labels is None else labels
     main = {k: v for k, v in labels.items() if v.get("sample", "main") == "main"}
     audit = [int(v["label"]) for v in labels.values() if v.get("sample") == "audit"]
@@ -325,6 +333,13 @@ def precision_from_labels(sample: list[dict], labels: dict[str, dict] | None = N
         # every judgement ever made, drawn or not (items since fixed included): the conservative figure
         out["all_labels_precision"] = round(sum(int(v["label"]) for v in labels.values()) / len(labels), 4)
         out["all_labels"] = len(labels)
+    if labels and produced is not None:
+        # the judgements of items the extractor still makes: a judged error since fixed no longer
+        # counts, a judged error still made does (labels are never revised, only outlived)
+        current = [int(v["label"]) for k, v in labels.items() if k in produced]
+        if current:
+            out["current_labels_precision"] = round(sum(current) / len(current), 4)
+        out["current_labels"] = len(current)
     return out
 
 
