@@ -33,7 +33,10 @@ When problem passages became items (pipeline/passages.py, December 4), the items
 added (keys absent from the build before it) were drawn the same way, one seed per draw, and
 judged once each: ``prose_tuning`` (seed 20261204), then after each fix ``prose_check`` (4343),
 ``prose_check2`` (5454), ``prose_check3`` (6565), ``prose_check4`` (7676), ``prose_check5``
-(8787), items judged before left out of later draws.
+(8787), items judged before left out of later draws; then, after the passages learned to tell
+reasoning from problems (no_problem_pattern), one final draw ``prose_final`` (9191), the issue's
+figure. ``all_labels_precision`` counts every judgement ever made, the tuning draws' zeros of items
+since fixed included; ``current_labels_precision`` only the judgements whose item is still made.
 
 - ``prose_recall``: the problem clauses of the reports' problem passages, read by hand into
   ``prose_problems_gold.tsv`` (report, clause), recalled by the reports' problem items (see
