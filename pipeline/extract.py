@@ -17,9 +17,11 @@ Where items come from, in this order of trust:
    kind when it has one.
 5. prose in problem contexts (problems.toml [[prose]]): "还存在服务理念滞后、服务能力不强…等问题"
    gives one problem per listed phrase (source = "prose").
-6. a report's problem passage ("我们也清醒看到…面临的困难和挑战。…有效需求不足，…"): each clause
-   with a problem predicate (source = "prose").
-Items with the same kind and head are kept once (the first).
+6. a report's problem passage ("我们也清醒看到…还面临不少困难和挑战。主要是：A；B，C。…"): one
+   problem per stated problem of its clauses, and prose measure lists ("下一步，我们将：A；B；C。"):
+   one measure per clause (pipeline/passages.py; source = "prose").
+Items with the same kind and head are kept once (the first); a prose item whose text lies
+inside the text of an outline item of its kind is that item stated again and is dropped.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ import pandas as pd
 from . import rules as rule_files
 from .markers import ItemRules, Marker
 from .outline import list_kind, section_head, sibling_lists
+from .passages import PassageRules, Statement, measure_lists, problem_passages
 from .records import Document, Item, Page, Section
 
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,40})[”\"]")
@@ -55,14 +58,21 @@ def extract_items(doc: Document, rules: ItemRules, max_head: int = 40) -> list[I
     paths = section_paths(doc.sections)
     for s in doc.sections:
         found.extend(_section_items(doc.doc_id, s, kinds[s.section_id], paths[s.section_id], rules, max_head))
-    found.extend(prose_problems(doc, rules, paths, max_head))
-    found.extend(passage_problems(doc, rules, paths, max_head))
+    passage_items, spans = passage_statements(doc, rules, paths, max_head)
+    found.extend(passage_items)
+    found.extend(prose_problems(doc, rules, paths, max_head, skip=spans))
     found.sort(key=lambda t: (t[0], t[1]))
+    outline_texts = {"measure": [], "problem": []}
+    for _, _, item in found:
+        if item.source == "outline":
+            outline_texts[item.kind].append(item.text)
     items, seen = [], set()
     for _, _, item in found:
         key = (item.kind, item.head)
         if not item.head or key in seen:
             continue
+        if item.source == "prose" and any(item.text in t for t in outline_texts[item.kind]):
+            continue        # the outline already has it (a passage numbered 一是…二是…)
         seen.add(key)
         item.item_id = f"{doc.doc_id}/i{len(items) + 1}"
         items.append(item)
@@ -212,18 +222,23 @@ def prose_patterns() -> list[tuple[str, re.Pattern]]:
     return _PROSE
 
 
-def prose_problems(doc: Document, rules: ItemRules, paths: dict[str, str], max_head: int = 40
-                   ) -> list[tuple[int, int, Item]]:
-    """Problems listed inside sentences: one item per listed phrase that has a problem predicate."""
+def prose_problems(doc: Document, rules: ItemRules, paths: dict[str, str], max_head: int = 40,
+                   skip: dict[int, tuple[int, int]] | None = None) -> list[tuple[int, int, Item]]:
+    """Problems listed inside sentences: one item per listed phrase that has a problem predicate
+    (none inside ``skip``: line index → span of a problem passage, whose problems are its own)."""
     owner = _line_owners(doc.sections, len(doc.lines))
+    generic = PassageRules.load().generic
+    skip = skip or {}
     out = []
     for i, line in enumerate(doc.lines):
         for name, pattern in prose_patterns():
             for m in pattern.finditer(line.text):
+                if i in skip and m.start() < skip[i][1] and m.end() > skip[i][0]:
+                    continue
                 for offset, phrase in split_problem_list(m.group("list"), quoted=name.startswith("quoted")):
                     phrase = _LEADING_MARKER.sub("", phrase.strip())
                     if not (4 <= len(phrase) <= max_head) or not rules.problem_predicate(phrase) \
-                            or passage_cues()[4].search(phrase):
+                            or generic.search(phrase):
                         continue
                     if rules.starts_with_measure(phrase):
                         continue
@@ -234,66 +249,36 @@ def prose_problems(doc: Document, rules: ItemRules, paths: dict[str, str], max_h
     return out
 
 
-def passage_problems(doc: Document, rules: ItemRules, paths: dict[str, str], max_head: int = 40
-                     ) -> list[tuple[int, int, Item]]:
-    """Problems of a report's problem passage ("我们也清醒看到…"): each clause with a problem
-    predicate between the start cue's sentence and an end cue (problems.toml [problem_passage])."""
-    start_cues, end_cues, prefixes, continuations, generic = passage_cues()
+def passage_statements(doc: Document, rules: ItemRules, paths: dict[str, str], max_head: int = 40
+                       ) -> tuple[list[tuple[int, int, Item]], dict[int, tuple[int, int]]]:
+    """Items of the document's problem passages and prose measure lists (pipeline/passages.py),
+    and the passages' spans (line index → (start, end))."""
+    texts = [line.text for line in doc.lines]
     owner = _line_owners(doc.sections, len(doc.lines))
+    told = _measure_told(doc.sections, rules)
+    in_measures = {i for i, s in enumerate(owner) if s is not None and s.section_id in told}
+    problems, spans = problem_passages(texts, rules, max_head, in_measures)
     out = []
-    for i, line in enumerate(doc.lines):
-        text = line.text
-        hits = [text.find(c) for c in start_cues if c in text]
-        if not hits:
-            continue
-        begin = _passage_begin(text, min(hits))
-        stops = [p for p in (text.find(c, begin) for c in end_cues) if p >= 0]
-        end = min(stops) if stops else len(text)
-        s = owner[i]
-        for m in re.finditer(r"[^。；;，,！？!?：:]+", text[begin:end]):
-            phrase = _LEADING_MARKER.sub("", m.group(0).strip())
-            if phrase.startswith("“") and phrase.endswith("”"):
-                phrase = phrase[1:-1]
-            for prefix in prefixes:
-                if phrase.startswith(prefix) and len(phrase) > len(prefix) + 2:
-                    phrase = phrase[len(prefix):]
-            if not (4 <= len(phrase) <= max_head) or not rules.problem_predicate(phrase) \
-                    or rules.starts_with_measure(phrase) or phrase.startswith(continuations) \
-                    or generic.search(phrase) or phrase.count("“") != phrase.count("”"):
-                continue
-            out.append((i, begin + m.start() + 1,
-                        _item(doc.doc_id, s, "problem", "", phrase, phrase, paths.get(s.section_id, "") if s else "",
-                              "prose")))
-    return out
+    for st in problems + measure_lists(texts, rules, max_head):
+        out.append((st.line, st.offset + 1, _statement_item(doc.doc_id, st, owner[st.line], paths)))
+    return out, spans
 
 
-def _passage_begin(text: str, cue_at: int) -> int:
-    """Where the listed problems start: after "主要是：" when it follows the cue, else after the
-    end of the cue's sentence (or its colon)."""
-    for marker in ("主要是：", "主要是:", "主要是", "主要有："):
-        pos = text.find(marker, cue_at)
-        if 0 <= pos < cue_at + 80:
-            return pos + len(marker)
-    stops = [p for p in (text.find(c, cue_at) for c in "。：:") if p >= 0]
-    return min(stops) + 1 if stops else len(text)
+def _measure_told(sections: list[Section], rules: ItemRules) -> set[str]:
+    """Sections under a heading whose cue words say measures ("三、2025年主要任务", "…的建议"),
+    the section itself included (a role the list's heads gave is not enough: the verb-led
+    headings of last year's review give one too)."""
+    by_id = {s.section_id: s for s in sections}
+    told: set[str] = set()
+    for s in sections:      # parents come first
+        parent = by_id.get(s.parent_id) if s.parent_id else None
+        if rules.heading_role(s.heading) == "measure" or (parent is not None and parent.section_id in told):
+            told.add(s.section_id)
+    return told
 
 
-_PASSAGE: tuple | None = None
-
-
-def passage_cues() -> tuple:
-    """(start cues, end cues, prefixes to strip, continuation starts, generic-clause regex)
-    of problems.toml [problem_passage]."""
-    global _PASSAGE
-    if _PASSAGE is None:
-        spec = rule_files.load_toml("problems.toml").get("problem_passage", {})
-        try:
-            _PASSAGE = (tuple(spec["start_cues"]), tuple(spec["end_cues"]),
-                        tuple(sorted(spec["strip_prefixes"], key=len, reverse=True)),
-                        tuple(spec["continuation_starts"]), re.compile(spec["generic_pattern"]))
-        except (KeyError, re.error) as exc:
-            raise rule_files.RuleFileError(f"problems.toml [problem_passage]: {exc!r}") from exc
-    return _PASSAGE
+def _statement_item(doc_id: str, st: Statement, s: Section | None, paths: dict[str, str]) -> Item:
+    return _item(doc_id, s, st.kind, "", st.head, st.text, paths.get(s.section_id, "") if s else "", "prose")
 
 
 def split_problem_list(text: str, quoted: bool = False) -> list[tuple[int, str]]:

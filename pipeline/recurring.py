@@ -14,6 +14,7 @@ import pandas as pd
 
 from . import rules
 from .markers import ItemRules
+from .passages import passage_predicate
 from .records import Document
 
 COLUMNS = ["group", "aspect", "predicate", "n_docs", "n_items", "by_genre", "by_year", "examples"]
@@ -33,10 +34,12 @@ def _grouping() -> tuple[tuple[tuple[str, tuple[str, ...]], ...], dict[str, str]
 
 
 def problem_group(head: str, item_rules: ItemRules) -> tuple[str, str] | None:
-    """(aspect, predicate class) of a problem head, or None when it has no problem predicate.
-    The aspect is the one whose word occurs earliest in the head (其他 when none does)."""
+    """(aspect, predicate class) of a problem head, or None when it has no problem predicate
+    (nor a passage predicate, problems.toml [problem_passage]). The aspect is the one whose
+    word occurs earliest in the head (其他 when none does)."""
     aspects, classes = _grouping()
-    predicate = item_rules.problem_predicate(head)
+    # a problem stated in a passage may say so only in a passage predicate ("风险隐患仍然较多")
+    predicate = item_rules.problem_predicate(head) or passage_predicate(head, item_rules)
     if predicate is None:
         return None
     best, best_pos = OTHER_ASPECT, len(head) + 1

@@ -1,7 +1,7 @@
 """The runner: the one place that lists the stages in order.
 
     files ──ingest──▶ pages ──learn templates (global)──▶ per page: clean ▶ split ▶
-    per document: segment ▶ outline ▶ genre ▶ extract ▶ metadata ──▶ dedup (global)
+    per document: line breaks ▶ segment ▶ outline ▶ genre ▶ extract ▶ metadata ──▶ dedup (global)
     ──▶ recurring problems (global) ──▶ tables + manifest
 
 Per-page work is a pure function (``process_page``) so that an executor (local process
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import clean, extract, genre, ingest, metadata, outline, segment, split
+from . import clean, extract, genre, ingest, linebreaks, metadata, outline, segment, split
 from .config import Config
 from .context import Resources
 from .records import Document, Page, Removal
@@ -22,6 +22,7 @@ from .records import Document, Page, Removal
 # Per-document stages, in order: each is ``run(doc, page, resources) -> None`` and fills
 # its own fields of the Document.
 DOCUMENT_STAGES: list[tuple[str, Callable[[Document, Page, Resources], None]]] = [
+    ("line_breaks", linebreaks.run),   # a document that lost its line breaks gets its paragraphs back
     ("segment", segment.run),
     ("outline", outline.run),
     ("genre", genre.run),          # before extract: legislative genres get no items

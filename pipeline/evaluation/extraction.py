@@ -29,14 +29,31 @@ that states the result is no short form of the action); those two patterns were 
 (``statement_patterns``, ``achievement_endings`` in outline.toml). Then 40 more of the added
 items, drawn after the fix (seed 4242), were judged once: ``lead_check``, the untuned figure.
 
+When problem passages became items (pipeline/passages.py, December 4), the items the change
+added (keys absent from the build before it) were drawn the same way, one seed per draw, and
+judged once each: ``prose_tuning`` (seed 20261204), then after each fix ``prose_check`` (4343),
+``prose_check2`` (5454), ``prose_check3`` (6565), ``prose_check4`` (7676), ``prose_check5``
+(8787), items judged before left out of later draws; then, after the passages learned to tell
+reasoning from problems (no_problem_pattern), one final draw ``prose_final`` (9191), the issue's
+figure. ``all_labels_precision`` counts every judgement ever made, the tuning draws' zeros of items
+since fixed included; ``current_labels_precision`` only the judgements whose item is still made.
+
+- ``prose_recall``: the problem clauses of the reports' problem passages, read by hand into
+  ``prose_problems_gold.tsv`` (report, clause), recalled by the reports' problem items (see
+  ``clause_recalled``); provincial reports (tuned on) and national ones apart.
+- ``one_line``: the provincial reports joined into one line against the same reports with their
+  lines (pipeline/linebreaks.py restores the paragraph breaks).
+
 Run: ``python -m pipeline.evaluation --only extraction``. Print the current sample for
 labelling with ``python -m pipeline.evaluation.extraction --sample``.
 """
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -45,6 +62,11 @@ from ..context import Resources
 from ..records import Document, Page
 
 LABELS = Path(__file__).with_name("extraction_labels.tsv")
+PROSE_GOLD = Path(__file__).with_name("prose_problems_gold.tsv")
+# a gold clause is recalled when one problem item's text contains it, or when the report's
+# problem items' texts together cover this share of its characters (runs of MIN_RUN or more)
+COVER_SHARE = 0.8
+MIN_RUN = 4
 SAMPLE_SIZE = 50
 SEED = 20241130
 SEED_PAGE = Path(__file__).resolve().parents[2] / "corpus" / "raw" / "000_72afd9e4fb823ccb.txt"
@@ -62,7 +84,10 @@ def run(data: Path) -> dict:
         out[name] = per_document_counts([d for _, d in docs])
         all_docs.extend(docs)
     if all_docs:
-        out["precision"] = precision_from_labels(draw_sample(all_docs))
+        out["precision"] = precision_from_labels(draw_sample(all_docs), produced=produced_keys(all_docs))
+        out["prose_recall"] = prose_recall(all_docs)
+    if not isinstance(corpora.get("provincial_2025"), str):
+        out["one_line"] = one_line_items(Path(data), res, corpora["provincial_2025"])
     return out
 
 
@@ -160,10 +185,96 @@ def per_document_counts(docs: list[Document]) -> dict:
     }
 
 
+# --- problem passages: recall against the hand-read gold ------------------------------------
+def read_prose_gold(path: Path = PROSE_GOLD) -> dict[str, list[str]]:
+    """report source id → its problem clauses, in report order."""
+    gold: dict[str, list[str]] = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            gold.setdefault(row["report"], []).append(row["clause"])
+    return gold
+
+
+def _fold(text: str) -> str:
+    """The form clauses and item texts are compared in: normalised like the pipeline's lines,
+    without whitespace (a clause may span a lost or restored line break)."""
+    from ..normalize import normalize_line
+
+    return re.sub(r"\s+", "", normalize_line(text))
+
+
+def clause_recalled(clause: str, item_texts: list[str]) -> bool:
+    """Is the clause an item's text (contained in one), or covered at COVER_SHARE by the texts
+    of several (a clause listing several problems, each its own item)?"""
+    if any(clause in t for t in item_texts):
+        return True
+    covered = [False] * len(clause)
+    for t in item_texts:
+        for block in difflib.SequenceMatcher(None, clause, t, autojunk=False).get_matching_blocks():
+            if block.size >= MIN_RUN:
+                covered[block.a:block.a + block.size] = [True] * block.size
+    return sum(covered) >= COVER_SHARE * len(clause)
+
+
+def prose_recall(docs: list[tuple[str, Document]], gold: dict[str, list[str]] | None = None) -> dict:
+    """Recall of the gold problem clauses (prose_problems_gold.tsv) by the problem items of
+    their reports, for the provincial reports (tuned on) and the national ones (a check never
+    tuned on): clauses, recalled, recall, and reports where no clause came out."""
+    gold = read_prose_gold() if gold is None else gold
+    texts: dict[str, list[str]] = {}
+    for source, doc in docs:
+        report = source.split("#", 1)[0]
+        if report in gold:
+            texts.setdefault(report, []).extend(_fold(i.text) for i in doc.items if i.kind == "problem")
+    out = {}
+    for group, prefix in (("provincial", "provincial/"), ("national", "wikisource/")):
+        reports = [r for r in gold if r.startswith(prefix)]
+        hits = {r: [clause_recalled(_fold(c), texts.get(r, [])) for c in gold[r]] for r in reports}
+        n = sum(len(h) for h in hits.values())
+        if not n:
+            continue
+        got = sum(sum(h) for h in hits.values())
+        out[group] = {"reports": len(reports), "clauses": n, "recalled": got, "recall": round(got / n, 4),
+                      "reports_with_none": sum(not any(h) for h in hits.values())}
+    return out
+
+
+# --- reports whose line breaks were lost ---------------------------------------------------------
+def one_line_items(data: Path, res: Resources, with_lines: list[tuple[str, Document]]) -> dict:
+    """The provincial reports joined into one line (every line break dropped, as a CSV cell
+    may hold them) against the same reports with their lines: the share of the with-lines
+    items (kind + head) found again (``item_recall``; ``item_recall_contained`` also counts a
+    head found inside a longer or shorter head of the same kind, at least 6 characters, as a
+    heading glued to its body gives), and items one-line ÷ items with lines."""
+    prov = data / "gov" / "provincial-2025" / "derived_txt"
+    pages = [(f"provincial/{p.stem}",
+              _page("".join(p.read_text(encoding="utf-8-sig", errors="replace").splitlines()), p.name, p.stem))
+             for p in sorted(prov.glob("*.txt"))]
+    joined = {source: doc for source, doc in _process(pages, res)}
+    total = exact = contained = n_joined = 0
+    for source, doc in with_lines:
+        wanted = {(i.kind, i.head) for i in doc.items}
+        got = {(i.kind, i.head) for i in joined[source].items} if source in joined else set()
+        n_joined += len(got)
+        total += len(wanted)
+        exact += len(wanted & got)
+        contained += sum(1 for kind, head in wanted if (kind, head) in got or any(
+            k == kind and min(len(h), len(head)) >= 6 and (h in head or head in h) for k, h in got))
+    if not total:
+        return {"items_with_lines": 0}
+    return {"items_with_lines": total, "items_one_line": n_joined, "item_recall": round(exact / total, 4),
+            "item_recall_contained": round(contained / total, 4), "count_ratio": round(n_joined / total, 4)}
+
+
 # --- precision by hand labels -------------------------------------------------------------
 def item_key(source: str, kind: str, head: str) -> str:
     """A label id that survives reruns: the document's source id + a hash of kind and head."""
     return f"{source}:{hashlib.sha1(f'{kind}|{head}'.encode('utf-8')).hexdigest()[:10]}"
+
+
+def produced_keys(docs: list[tuple[str, Document]]) -> set[str]:
+    """The label ids of every item the pipeline produces now."""
+    return {item_key(source, item.kind, item.head) for source, doc in docs for item in doc.items}
 
 
 def draw_sample(docs: list[tuple[str, Document]], size: int = SAMPLE_SIZE, seed: int = SEED) -> list[dict]:
@@ -189,9 +300,12 @@ def read_labels(path: Path = LABELS) -> dict[str, dict]:
         return {row["id"]: row for row in csv.DictReader(fh, delimiter="\t")}
 
 
-def precision_from_labels(sample: list[dict], labels: dict[str, dict] | None = None) -> dict:
+def precision_from_labels(sample: list[dict], labels: dict[str, dict] | None = None,
+                          produced: set[str] | None = None) -> dict:
     """Precision over the drawn items that carry a label, per kind and overall; plus the
-    audit labels (a second sample drawn with SEED + 1, judged once) and all judgements."""
+    audit labels (a second sample drawn with SEED + 1, judged once), every draw's own figure,
+    all judgements, and (given ``produced``, the ids of the items the pipeline makes now) the
+    judgements whose items are still made."""
     labels = read_labels() if labels is None else labels
     main = {k: v for k, v in labels.items() if v.get("sample", "main") == "main"}
     audit = [int(v["label"]) for v in labels.values() if v.get("sample") == "audit"]
@@ -222,6 +336,13 @@ def precision_from_labels(sample: list[dict], labels: dict[str, dict] | None = N
         # every judgement ever made, drawn or not (items since fixed included): the conservative figure
         out["all_labels_precision"] = round(sum(int(v["label"]) for v in labels.values()) / len(labels), 4)
         out["all_labels"] = len(labels)
+    if labels and produced is not None:
+        # the judgements of items the extractor still makes: a judged error since fixed no longer
+        # counts, a judged error still made does (labels are never revised, only outlived)
+        current = [int(v["label"]) for k, v in labels.items() if k in produced]
+        if current:
+            out["current_labels_precision"] = round(sum(current) / len(current), 4)
+        out["current_labels"] = len(current)
     return out
 
 
