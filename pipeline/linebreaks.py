@@ -43,6 +43,7 @@ class LineBreakRules:
     openings: re.Pattern        # paragraph openings of work reports ("各位代表！", "今年是")
     paragraph_min_sentences: int  # a 一是… part this many sentences long was a paragraph of its own
     paragraph_min_chars: int    # a run-in lead this far after the last break starts a paragraph
+    figure_weight: int          # of leads in a row, the shortest starts the paragraph; a figure adds this
     sentence_end: str
 
     @classmethod
@@ -57,7 +58,7 @@ def _load() -> LineBreakRules:
         spec = data["line_breaks"]
         return LineBreakRules(int(spec["long_line_chars"]), float(spec["long_line_share"]),
                               re.compile(spec["opening_pattern"]), int(spec["paragraph_min_sentences"]),
-                              int(spec["paragraph_min_chars"]),
+                              int(spec["paragraph_min_chars"]), int(spec["lead_figure_weight"]),
                               str(data["heading"]["sentence_end"]) + "。：:")
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise rule_files.RuleFileError(f"outline.toml [line_breaks]: {exc!r}") from exc
@@ -98,7 +99,8 @@ def split_paragraphs(text: str, rules: ItemRules, lb: LineBreakRules) -> list[st
     ends = [0] + [m.end() for m in re.finditer(f"[{re.escape(lb.sentence_end)}][”’」）)]?", text)]
     last_value: dict[str, int] = {}
     enumerators: list[tuple[int, str, int]] = []
-    lead_ends: set[int] = set()
+    lead_ends: set[int] = set()           # the sentence after a heading's lead sentence
+    chains: dict[int, int] = {}           # sentence start after a restored lead → that lead's cut
     for pos in sorted(set(ends) | cuts):
         at = _skip_space(text, pos)
         if at >= len(text):
@@ -118,12 +120,21 @@ def split_paragraphs(text: str, rules: ItemRules, lb: LineBreakRules) -> list[st
             continue
         if lb.openings.match(text, at):
             cuts.add(at)
+        elif at in chains and _is_lead(text, at, rules):
+            # leads in a row ("…数字化转型。持续提升社会保障水平。全面实施个人养老金制度。"):
+            # one of them starts the paragraph, the others end the last paragraph or open the
+            # body; the shortest is the headline (one with a figure counts as a body sentence),
+            # the later one on a tie
+            chosen = chains.pop(at)
+            if _lead_weight(text, at, lb) <= _lead_weight(text, chosen, lb):
+                cuts.discard(chosen)
+                cuts.add(at)
+                chosen = at
+            chains[_skip_space(text, text.find("。", at) + 1)] = chosen
         elif _is_lead(text, at, rules) and at not in lead_ends \
                 and at - max((c for c in cuts if c <= at), default=0) >= lb.paragraph_min_chars:
-            # a lead right after a lead ("大力提升科技创新水平。持续提高研发投入强度。…") is the
-            # first sentence of the first one's paragraph, not a paragraph of its own
             cuts.add(at)
-            lead_ends.add(_skip_space(text, text.find("。", at) + 1))
+            chains[_skip_space(text, text.find("。", at) + 1)] = at
     cuts.update(_paragraph_enumerators(text, enumerators, cuts, lb))
     pieces, start = [], 0
     for cut in sorted(cuts):
@@ -147,6 +158,14 @@ def _paragraph_enumerators(text: str, found: list[tuple[int, str, int]], cuts: s
         if sum(text.count(c, at, end) for c in "。！？!?") >= lb.paragraph_min_sentences:
             out.append(at)
     return out
+
+
+def _lead_weight(text: str, at: int, lb: LineBreakRules) -> int:
+    """How unlike a paragraph's headline the sentence at ``at`` is: its length, and
+    ``lb.figure_weight`` more when it holds a figure ("引进亿元以上项目超500个")."""
+    end = text.find("。", at)
+    sentence = text[at:end if end >= 0 else len(text)]
+    return len(sentence) + (lb.figure_weight if any(c.isdigit() for c in sentence) else 0)
 
 
 def _skip_space(text: str, pos: int) -> int:
@@ -194,17 +213,22 @@ def _heading_end(text: str, after_marker: int, rules: ItemRules, lb: LineBreakRu
     # "（三）持续保障和改善民生，增进人民福祉稳定和扩大就业。…": a measure heading's last clause
     # runs on into the body's lead sentence (or into its first clause): the last measure verb of
     # that clause starts the body
+    # "（二）坚持把…作为主攻方向，构建…现代化产业体系推动工业经济聚势突破。": the heading
+    # (within heading_max) and the lead sentence together may run past heading_max
     comma = next((k for k in range(after_marker, stop) if text[k] in "，,"), None)
     if comma is None or not _verb_led(text[after_marker:comma], rules):
         return None
-    clause_end = next((k for k in range(comma + 1, len(text)) if text[k] in "，,、；;：:。！？!?"), len(text))
-    if clause_end - after_marker > rules.heading_max:
-        return None
+    clause_start = comma + 1
+    clause_end = next((k for k in range(clause_start, len(text)) if text[k] in "，,、；;：:。！？!?"), len(text))
     sentence = text[clause_end:clause_end + 1] in ("。", "！", "？", "!", "?")
+    limit = clause_end if not sentence else min(clause_end, after_marker + rules.heading_max + rules.lead_max)
+    if clause_end - after_marker > rules.heading_max and not (sentence and clause_end == limit):
+        return None
     shortest = rules.plain_min if sentence else 2       # "全面提升城市|治理水平。" is one heading
     # a verb right after an adverb is the heading's own predicate ("人民生活品质进一步改善")
-    verbs = [k for k in range(comma + 1 + rules.plain_min, clause_end - shortest + 1)
-             if text[k - 1] not in "“”《》（）()" and not text[comma + 1:k].endswith(rules.adverbs)
+    verbs = [k for k in range(clause_start + rules.plain_min, clause_end - shortest + 1)
+             if k - after_marker <= rules.heading_max and text[k - 1] not in "“”《》（）()"
+             and not text[clause_start:k].endswith(rules.adverbs)
              and rules.starts_with_measure(text[k:clause_end])]
     return verbs[-1] if verbs else None
 
@@ -221,4 +245,5 @@ def _is_lead(text: str, at: int, rules: ItemRules) -> bool:
     if lead is not None and (any(c in lead for c in "，,；;") or len(lead) > rules.cue_max):
         return False    # a paragraph's lead is a short headline; "推动…，提升…" is a sentence inside one
     # "维护社会稳定…形势依然严峻" opens with a verb but states a problem: a clause of a passage
-    return lead is not None and len(text) > at + len(window) and not is_problem_part(lead, PassageRules.load(), rules)
+    return lead is not None and len(text) > at + len(window) \
+        and not is_problem_part(lead, PassageRules.load(), rules, in_measures=True)
