@@ -29,7 +29,7 @@ from functools import lru_cache
 
 from . import rules as rule_files
 from .markers import ItemRules
-from .passages import PassageRules, is_problem_part
+from .passages import PassageRules, is_problem_part, passage_predicate
 from .records import Document, Line, Page, Removal
 
 RULE_ID = "repair:line_breaks"
@@ -43,6 +43,9 @@ class LineBreakRules:
     openings: re.Pattern        # paragraph openings of work reports ("各位代表！", "今年是")
     paragraph_min_sentences: int  # a 一是… part this many sentences long was a paragraph of its own
     paragraph_min_chars: int    # a run-in lead this far after the last break starts a paragraph
+    result_end: re.Pattern      # "…进一步激发": the end of a heading that names a result…
+    frame_openers: tuple[str, ...]  # …after a subject, not after a frame ("在发展中稳步提升…")
+    object_predicates: frozenset[str]  # problem words a measure lead names as its object ("…风险")
     figure_weight: int          # of leads in a row, the shortest starts the paragraph; a figure adds this
     sentence_end: str
 
@@ -56,10 +59,16 @@ def _load() -> LineBreakRules:
     data = rule_files.load_toml("outline.toml")
     try:
         spec = data["line_breaks"]
-        return LineBreakRules(int(spec["long_line_chars"]), float(spec["long_line_share"]),
-                              re.compile(spec["opening_pattern"]), int(spec["paragraph_min_sentences"]),
-                              int(spec["paragraph_min_chars"]), int(spec["lead_figure_weight"]),
-                              str(data["heading"]["sentence_end"]) + "。：:")
+        return LineBreakRules(
+            long_line_chars=int(spec["long_line_chars"]), long_line_share=float(spec["long_line_share"]),
+            openings=re.compile(spec["opening_pattern"]),
+            paragraph_min_sentences=int(spec["paragraph_min_sentences"]),
+            paragraph_min_chars=int(spec["paragraph_min_chars"]),
+            result_end=re.compile(spec["result_end_pattern"]),
+            frame_openers=tuple(str(w) for w in spec["result_frame_openers"]),
+            object_predicates=frozenset(str(w) for w in spec["lead_object_predicates"]),
+            figure_weight=int(spec["lead_figure_weight"]),
+            sentence_end=str(data["heading"]["sentence_end"]) + "。：:")
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise rule_files.RuleFileError(f"outline.toml [line_breaks]: {exc!r}") from exc
 
@@ -120,7 +129,7 @@ def split_paragraphs(text: str, rules: ItemRules, lb: LineBreakRules) -> list[st
             continue
         if lb.openings.match(text, at):
             cuts.add(at)
-        elif at in chains and _is_lead(text, at, rules):
+        elif at in chains and _is_lead(text, at, rules, lb):
             # leads in a row ("…数字化转型。持续提升社会保障水平。全面实施个人养老金制度。"):
             # one of them starts the paragraph, the others end the last paragraph or open the
             # body; the shortest is the headline (one with a figure counts as a body sentence),
@@ -131,7 +140,7 @@ def split_paragraphs(text: str, rules: ItemRules, lb: LineBreakRules) -> list[st
                 cuts.add(at)
                 chosen = at
             chains[_skip_space(text, text.find("。", at) + 1)] = chosen
-        elif _is_lead(text, at, rules) and at not in lead_ends \
+        elif _is_lead(text, at, rules, lb) and at not in lead_ends \
                 and at - max((c for c in cuts if c <= at), default=0) >= lb.paragraph_min_chars:
             cuts.add(at)
             chains[_skip_space(text, text.find("。", at) + 1)] = at
@@ -220,6 +229,16 @@ def _heading_end(text: str, after_marker: int, rules: ItemRules, lb: LineBreakRu
         return None
     clause_start = comma + 1
     clause_end = next((k for k in range(clause_start, len(text)) if text[k] in "，,、；;：:。！？!?"), len(text))
+    # "（二）全方位推进…改革开放，市场活力和社会创造力进一步激发浦东引领区加快打造。": a heading
+    # naming a result (a subject, then an adverb and its verb) ends after that verb
+    result = lb.result_end.search(text, clause_start, clause_end)
+    if result is not None and result.start() - clause_start >= 2 and clause_end - result.end() >= rules.plain_min \
+            and result.end() - after_marker <= rules.heading_max \
+            and not _verb_led(text[clause_start:result.start()], rules) \
+            and not text.startswith(lb.frame_openers, clause_start) \
+            and not any(c.isspace() for c in text[clause_start:result.end()]) \
+            and not text.startswith(rules.adverbs, result.end() - 2):
+        return result.end()
     sentence = text[clause_end:clause_end + 1] in ("。", "！", "？", "!", "?")
     limit = clause_end if not sentence else min(clause_end, after_marker + rules.heading_max + rules.lead_max)
     if clause_end - after_marker > rules.heading_max and not (sentence and clause_end == limit):
@@ -230,7 +249,11 @@ def _heading_end(text: str, after_marker: int, rules: ItemRules, lb: LineBreakRu
              if k - after_marker <= rules.heading_max and text[k - 1] not in "“”《》（）()"
              and not text[clause_start:k].endswith(rules.adverbs)
              and rules.starts_with_measure(text[k:clause_end])]
-    return verbs[-1] if verbs else None
+    if not verbs:
+        return None
+    # a lead sentence starts at the first verb past the heading's own ("因地制宜培育新质生产力|
+    # 推动科技创新和产业创新深度融合。", not at "创新深度融合"); a run-on clause at its last
+    return verbs[0] if sentence else verbs[-1]
 
 
 def _verb_led(heading: str, rules: ItemRules) -> bool:
@@ -238,12 +261,15 @@ def _verb_led(heading: str, rules: ItemRules) -> bool:
     return rules.starts_with_measure(heading) or heading.startswith(rules.adverbs + rules.modal_prefixes)
 
 
-def _is_lead(text: str, at: int, rules: ItemRules) -> bool:
+def _is_lead(text: str, at: int, rules: ItemRules, lb: LineBreakRules) -> bool:
     """Does a run-in lead sentence of a measure paragraph start at ``at``?"""
     window = text[at:at + rules.lead_max + 2]
     lead = rules.lead_sentence(window + "…", "measure")
     if lead is not None and (any(c in lead for c in "，,；;") or len(lead) > rules.cue_max):
         return False    # a paragraph's lead is a short headline; "推动…，提升…" is a sentence inside one
-    # "维护社会稳定…形势依然严峻" opens with a verb but states a problem: a clause of a passage
-    return lead is not None and len(text) > at + len(window) \
-        and not is_problem_part(lead, PassageRules.load(), rules, in_measures=True)
+    if lead is None or len(text) <= at + len(window):
+        return False
+    # "维护社会稳定…形势依然严峻" opens with a verb but states a problem: a clause of a passage;
+    # "防范化解地方债务风险", "突出抓好…" only name what the measure acts on, or use it as a verb
+    return not is_problem_part(lead, PassageRules.load(), rules) \
+        or passage_predicate(lead, rules) in lb.object_predicates
