@@ -14,10 +14,17 @@ paragraphs:
    at the end of a heading without final punctuation: where such an opening follows it
    ("二、2025年工作安排今年是…"), or where, after the heading's comma, an adverb and a measure
    verb start the body ("（一）加快…改革，不断激发…活力全面实施改革攻坚行动…");
+   Also where a heading names a result ("…，市场活力进一步激发|浦东引领区加快打造。"), and
+   where a heading's last clause runs into the lead sentence (the lead starting at the first
+   measure verb past the heading's own);
 4. before a run-in lead sentence ("深化污染防治攻坚。完成…": short, starting with a measure
-   verb, more text after it) — the paragraph starts the extract stage reads.
+   verb, more text after it, stating no problem unless the problem word is its object:
+   "防范化解…风险") — the paragraph starts the extract stage reads. Of leads in a row the
+   shortest starts the paragraph (one holding a figure counts as a body sentence).
 
-Inline enumerations (一是…二是…, ①…) stay inside their paragraph. The pieces keep their page
+Inline enumerations (一是…二是…, ①…) stay inside their paragraph; a 一是 part several
+sentences long was a paragraph (its heading ends like a marked one), and a 一是 run may start
+right at a heading's end ("三、2025年重点工作一是…"). The pieces keep their page
 line number (tracing still leads to the page line), and the document's removal log gets one
 ``repair:line_breaks`` entry per repaired line saying how many breaks were restored.
 """
@@ -126,6 +133,11 @@ def split_paragraphs(text: str, rules: ItemRules, lb: LineBreakRules) -> list[st
                 if heading_end is not None:
                     cuts.add(heading_end)
                     lead_ends.add(_skip_space(text, text.find("。", heading_end) + 1))
+                    # "三、2025年重点工作一是聚焦…": a 一是 run that starts the heading's body
+                    first = rules.match(text[heading_end:heading_end + 24])
+                    if first is not None and first.family == "enumerator" and first.value == 1:
+                        last_value[first.style] = 1
+                        enumerators.append((heading_end, first.style, 1))
             continue
         if lb.openings.match(text, at):
             cuts.add(at)
@@ -144,7 +156,14 @@ def split_paragraphs(text: str, rules: ItemRules, lb: LineBreakRules) -> list[st
                 and at - max((c for c in cuts if c <= at), default=0) >= lb.paragraph_min_chars:
             cuts.add(at)
             chains[_skip_space(text, text.find("。", at) + 1)] = at
-    cuts.update(_paragraph_enumerators(text, enumerators, cuts, lb))
+    for at in _paragraph_enumerators(text, enumerators, cuts, lb):
+        cuts.add(at)
+        # "二是大力推进新型工业化，加快构建现代化产业体系强化科技创新引领。": a 一是 paragraph's
+        # heading glued to its body ends like a marker heading
+        marker = rules.match(text[at:at + 24])
+        heading_end = _heading_end(text, at + len(marker.text), rules, lb) if marker is not None else None
+        if heading_end is not None:
+            cuts.add(heading_end)
     pieces, start = [], 0
     for cut in sorted(cuts):
         if cut > start:
@@ -248,7 +267,9 @@ def _heading_end(text: str, after_marker: int, rules: ItemRules, lb: LineBreakRu
     verbs = [k for k in range(clause_start + rules.plain_min, clause_end - shortest + 1)
              if k - after_marker <= rules.heading_max and text[k - 1] not in "“”《》（）()"
              and not text[clause_start:k].endswith(rules.adverbs)
-             and rules.starts_with_measure(text[k:clause_end])]
+             and rules.starts_with_measure(text[k:clause_end])
+             and not (text.startswith(rules.noun_suffixes, k + 2)    # "协调性": a noun, but
+                      and not text.startswith(rules.nominalizer_exceptions, k + 2))]    # "防范化解"
     if not verbs:
         return None
     # a lead sentence starts at the first verb past the heading's own ("因地制宜培育新质生产力|

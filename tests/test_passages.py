@@ -282,3 +282,20 @@ def test_a_heading_naming_a_result_ends_after_its_verb_not_after_a_frame():
     assert any(p.startswith("新区引领作用加快发挥。") for p in pieces), pieces
     assert any(p.startswith("（二）着力增进民生福祉，在发展中稳步提升民生保障水平。") for p in pieces), pieces
     assert not any(p.startswith("民生保障水平") for p in pieces), pieces
+
+
+def test_yishi_paragraphs_after_a_heading_end_and_their_glued_headings():
+    """"一、明年重点工作一是…": the 一是 run starts at the heading's end, and each 一是 part that
+    was a paragraph ends its own heading where the lead starts; a verb made a noun ("协调性")
+    starts no lead."""
+    text = (PARAGRAPH + "一、明年重点工作一是聚焦扩大内需，着力提消费促投资大力提振消费需求。" + PARAGRAPH * 3
+            + "二是大力推进新型工业化，加快构建现代化产业体系强化科技创新引领。" + PARAGRAPH * 3
+            + "三是加力实施强县富民工程，城乡区域发展协调性不断增强。" + PARAGRAPH * 3)
+    pieces = _pieces(text)
+    assert "一、明年重点工作" in pieces, pieces
+    assert "一是聚焦扩大内需，着力提消费促投资" in pieces, pieces
+    assert any(p.startswith("大力提振消费需求。") for p in pieces), pieces
+    assert "二是大力推进新型工业化，加快构建现代化产业体系" in pieces, pieces
+    assert any(p.startswith("强化科技创新引领。") for p in pieces), pieces
+    assert any(p.startswith("三是加力实施强县富民工程，城乡区域发展协调性不断增强。") for p in pieces), pieces
+    assert not any(p.startswith("协调性") for p in pieces), pieces
