@@ -14,10 +14,17 @@ paragraphs:
    at the end of a heading without final punctuation: where such an opening follows it
    ("二、2025年工作安排今年是…"), or where, after the heading's comma, an adverb and a measure
    verb start the body ("（一）加快…改革，不断激发…活力全面实施改革攻坚行动…");
+   Also where a heading names a result ("…，市场活力进一步激发|浦东引领区加快打造。"), and
+   where a heading's last clause runs into the lead sentence (the lead starting at the first
+   measure verb past the heading's own);
 4. before a run-in lead sentence ("深化污染防治攻坚。完成…": short, starting with a measure
-   verb, more text after it) — the paragraph starts the extract stage reads.
+   verb, more text after it, stating no problem unless the problem word is its object:
+   "防范化解…风险") — the paragraph starts the extract stage reads. Of leads in a row the
+   shortest starts the paragraph (one holding a figure counts as a body sentence).
 
-Inline enumerations (一是…二是…, ①…) stay inside their paragraph. The pieces keep their page
+Inline enumerations (一是…二是…, ①…) stay inside their paragraph; a 一是 part several
+sentences long was a paragraph (its heading ends like a marked one), and a 一是 run may start
+right at a heading's end ("三、2025年重点工作一是…"). The pieces keep their page
 line number (tracing still leads to the page line), and the document's removal log gets one
 ``repair:line_breaks`` entry per repaired line saying how many breaks were restored.
 """
@@ -29,7 +36,7 @@ from functools import lru_cache
 
 from . import rules as rule_files
 from .markers import ItemRules
-from .passages import PassageRules, is_problem_part
+from .passages import PassageRules, is_problem_part, passage_predicate
 from .records import Document, Line, Page, Removal
 
 RULE_ID = "repair:line_breaks"
@@ -43,6 +50,10 @@ class LineBreakRules:
     openings: re.Pattern        # paragraph openings of work reports ("各位代表！", "今年是")
     paragraph_min_sentences: int  # a 一是… part this many sentences long was a paragraph of its own
     paragraph_min_chars: int    # a run-in lead this far after the last break starts a paragraph
+    result_end: re.Pattern      # "…进一步激发": the end of a heading that names a result…
+    frame_openers: tuple[str, ...]  # …after a subject, not after a frame ("在发展中稳步提升…")
+    object_predicates: frozenset[str]  # problem words a measure lead names as its object ("…风险")
+    figure_weight: int          # of leads in a row, the shortest starts the paragraph; a figure adds this
     sentence_end: str
 
     @classmethod
@@ -55,10 +66,16 @@ def _load() -> LineBreakRules:
     data = rule_files.load_toml("outline.toml")
     try:
         spec = data["line_breaks"]
-        return LineBreakRules(int(spec["long_line_chars"]), float(spec["long_line_share"]),
-                              re.compile(spec["opening_pattern"]), int(spec["paragraph_min_sentences"]),
-                              int(spec["paragraph_min_chars"]),
-                              str(data["heading"]["sentence_end"]) + "。：:")
+        return LineBreakRules(
+            long_line_chars=int(spec["long_line_chars"]), long_line_share=float(spec["long_line_share"]),
+            openings=re.compile(spec["opening_pattern"]),
+            paragraph_min_sentences=int(spec["paragraph_min_sentences"]),
+            paragraph_min_chars=int(spec["paragraph_min_chars"]),
+            result_end=re.compile(spec["result_end_pattern"]),
+            frame_openers=tuple(str(w) for w in spec["result_frame_openers"]),
+            object_predicates=frozenset(str(w) for w in spec["lead_object_predicates"]),
+            figure_weight=int(spec["lead_figure_weight"]),
+            sentence_end=str(data["heading"]["sentence_end"]) + "。：:")
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise rule_files.RuleFileError(f"outline.toml [line_breaks]: {exc!r}") from exc
 
@@ -98,7 +115,8 @@ def split_paragraphs(text: str, rules: ItemRules, lb: LineBreakRules) -> list[st
     ends = [0] + [m.end() for m in re.finditer(f"[{re.escape(lb.sentence_end)}][”’」）)]?", text)]
     last_value: dict[str, int] = {}
     enumerators: list[tuple[int, str, int]] = []
-    lead_ends: set[int] = set()
+    lead_ends: set[int] = set()           # the sentence after a heading's lead sentence
+    chains: dict[int, int] = {}           # sentence start after a restored lead → that lead's cut
     for pos in sorted(set(ends) | cuts):
         at = _skip_space(text, pos)
         if at >= len(text):
@@ -115,16 +133,37 @@ def split_paragraphs(text: str, rules: ItemRules, lb: LineBreakRules) -> list[st
                 if heading_end is not None:
                     cuts.add(heading_end)
                     lead_ends.add(_skip_space(text, text.find("。", heading_end) + 1))
+                    # "三、2025年重点工作一是聚焦…": a 一是 run that starts the heading's body
+                    first = rules.match(text[heading_end:heading_end + 24])
+                    if first is not None and first.family == "enumerator" and first.value == 1:
+                        last_value[first.style] = 1
+                        enumerators.append((heading_end, first.style, 1))
             continue
         if lb.openings.match(text, at):
             cuts.add(at)
-        elif _is_lead(text, at, rules) and at not in lead_ends \
+        elif at in chains and _is_lead(text, at, rules, lb):
+            # leads in a row ("…数字化转型。持续提升社会保障水平。全面实施个人养老金制度。"):
+            # one of them starts the paragraph, the others end the last paragraph or open the
+            # body; the shortest is the headline (one with a figure counts as a body sentence),
+            # the later one on a tie
+            chosen = chains.pop(at)
+            if _lead_weight(text, at, lb) <= _lead_weight(text, chosen, lb):
+                cuts.discard(chosen)
+                cuts.add(at)
+                chosen = at
+            chains[_skip_space(text, text.find("。", at) + 1)] = chosen
+        elif _is_lead(text, at, rules, lb) and at not in lead_ends \
                 and at - max((c for c in cuts if c <= at), default=0) >= lb.paragraph_min_chars:
-            # a lead right after a lead ("大力提升科技创新水平。持续提高研发投入强度。…") is the
-            # first sentence of the first one's paragraph, not a paragraph of its own
             cuts.add(at)
-            lead_ends.add(_skip_space(text, text.find("。", at) + 1))
-    cuts.update(_paragraph_enumerators(text, enumerators, cuts, lb))
+            chains[_skip_space(text, text.find("。", at) + 1)] = at
+    for at in _paragraph_enumerators(text, enumerators, cuts, lb):
+        cuts.add(at)
+        # "二是大力推进新型工业化，加快构建现代化产业体系强化科技创新引领。": a 一是 paragraph's
+        # heading glued to its body ends like a marker heading
+        marker = rules.match(text[at:at + 24])
+        heading_end = _heading_end(text, at + len(marker.text), rules, lb) if marker is not None else None
+        if heading_end is not None:
+            cuts.add(heading_end)
     pieces, start = [], 0
     for cut in sorted(cuts):
         if cut > start:
@@ -147,6 +186,14 @@ def _paragraph_enumerators(text: str, found: list[tuple[int, str, int]], cuts: s
         if sum(text.count(c, at, end) for c in "。！？!?") >= lb.paragraph_min_sentences:
             out.append(at)
     return out
+
+
+def _lead_weight(text: str, at: int, lb: LineBreakRules) -> int:
+    """How unlike a paragraph's headline the sentence at ``at`` is: its length, and
+    ``lb.figure_weight`` more when it holds a figure ("引进亿元以上项目超500个")."""
+    end = text.find("。", at)
+    sentence = text[at:end if end >= 0 else len(text)]
+    return len(sentence) + (lb.figure_weight if any(c.isdigit() for c in sentence) else 0)
 
 
 def _skip_space(text: str, pos: int) -> int:
@@ -194,19 +241,40 @@ def _heading_end(text: str, after_marker: int, rules: ItemRules, lb: LineBreakRu
     # "（三）持续保障和改善民生，增进人民福祉稳定和扩大就业。…": a measure heading's last clause
     # runs on into the body's lead sentence (or into its first clause): the last measure verb of
     # that clause starts the body
+    # "（二）坚持把…作为主攻方向，构建…现代化产业体系推动工业经济聚势突破。": the heading
+    # (within heading_max) and the lead sentence together may run past heading_max
     comma = next((k for k in range(after_marker, stop) if text[k] in "，,"), None)
     if comma is None or not _verb_led(text[after_marker:comma], rules):
         return None
-    clause_end = next((k for k in range(comma + 1, len(text)) if text[k] in "，,、；;：:。！？!?"), len(text))
-    if clause_end - after_marker > rules.heading_max:
-        return None
+    clause_start = comma + 1
+    clause_end = next((k for k in range(clause_start, len(text)) if text[k] in "，,、；;：:。！？!?"), len(text))
+    # "（二）全方位推进…改革开放，市场活力和社会创造力进一步激发浦东引领区加快打造。": a heading
+    # naming a result (a subject, then an adverb and its verb) ends after that verb
+    result = lb.result_end.search(text, clause_start, clause_end)
+    if result is not None and result.start() - clause_start >= 2 and clause_end - result.end() >= rules.plain_min \
+            and result.end() - after_marker <= rules.heading_max \
+            and not _verb_led(text[clause_start:result.start()], rules) \
+            and not text.startswith(lb.frame_openers, clause_start) \
+            and not any(c.isspace() for c in text[clause_start:result.end()]) \
+            and not text.startswith(rules.adverbs, result.end() - 2):
+        return result.end()
     sentence = text[clause_end:clause_end + 1] in ("。", "！", "？", "!", "?")
+    limit = clause_end if not sentence else min(clause_end, after_marker + rules.heading_max + rules.lead_max)
+    if clause_end - after_marker > rules.heading_max and not (sentence and clause_end == limit):
+        return None
     shortest = rules.plain_min if sentence else 2       # "全面提升城市|治理水平。" is one heading
     # a verb right after an adverb is the heading's own predicate ("人民生活品质进一步改善")
-    verbs = [k for k in range(comma + 1 + rules.plain_min, clause_end - shortest + 1)
-             if text[k - 1] not in "“”《》（）()" and not text[comma + 1:k].endswith(rules.adverbs)
-             and rules.starts_with_measure(text[k:clause_end])]
-    return verbs[-1] if verbs else None
+    verbs = [k for k in range(clause_start + rules.plain_min, clause_end - shortest + 1)
+             if k - after_marker <= rules.heading_max and text[k - 1] not in "“”《》（）()"
+             and not text[clause_start:k].endswith(rules.adverbs)
+             and rules.starts_with_measure(text[k:clause_end])
+             and not (text.startswith(rules.noun_suffixes, k + 2)    # "协调性": a noun, but
+                      and not text.startswith(rules.nominalizer_exceptions, k + 2))]    # "防范化解"
+    if not verbs:
+        return None
+    # a lead sentence starts at the first verb past the heading's own ("因地制宜培育新质生产力|
+    # 推动科技创新和产业创新深度融合。", not at "创新深度融合"); a run-on clause at its last
+    return verbs[0] if sentence else verbs[-1]
 
 
 def _verb_led(heading: str, rules: ItemRules) -> bool:
@@ -214,11 +282,15 @@ def _verb_led(heading: str, rules: ItemRules) -> bool:
     return rules.starts_with_measure(heading) or heading.startswith(rules.adverbs + rules.modal_prefixes)
 
 
-def _is_lead(text: str, at: int, rules: ItemRules) -> bool:
+def _is_lead(text: str, at: int, rules: ItemRules, lb: LineBreakRules) -> bool:
     """Does a run-in lead sentence of a measure paragraph start at ``at``?"""
     window = text[at:at + rules.lead_max + 2]
     lead = rules.lead_sentence(window + "…", "measure")
     if lead is not None and (any(c in lead for c in "，,；;") or len(lead) > rules.cue_max):
         return False    # a paragraph's lead is a short headline; "推动…，提升…" is a sentence inside one
-    # "维护社会稳定…形势依然严峻" opens with a verb but states a problem: a clause of a passage
-    return lead is not None and len(text) > at + len(window) and not is_problem_part(lead, PassageRules.load(), rules)
+    if lead is None or len(text) <= at + len(window):
+        return False
+    # "维护社会稳定…形势依然严峻" opens with a verb but states a problem: a clause of a passage;
+    # "防范化解地方债务风险", "突出抓好…" only name what the measure acts on, or use it as a verb
+    return not is_problem_part(lead, PassageRules.load(), rules) \
+        or passage_predicate(lead, rules) in lb.object_predicates

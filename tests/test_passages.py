@@ -229,3 +229,73 @@ def test_label_precision_counts_only_judgements_of_items_still_made():
     assert out["current_labels"] == 3 and out["current_labels_precision"] == round(2 / 3, 4)
     assert out["prose_x_precision"] == 0.5 and out["prose_y_labelled"] == 2
     assert "current_labels_precision" not in precision_from_labels([], labels)
+
+
+def _pieces(text: str) -> list[str]:
+    return linebreaks.split_paragraphs(text, ItemRules.load(), linebreaks.LineBreakRules.load())
+
+
+PARAGRAPH = ("坚持以人民为中心的发展思想，完善社区服务设施，提高公共服务水平，让城乡居民生活更加便利，"
+             "推动各项惠民政策落地见效。")
+
+
+def test_of_leads_in_a_row_the_shortest_starts_the_paragraph():
+    """"…。推广社区嵌入式服务设施建设经验。稳定和扩大就业。落实…": the longer lead-like sentence
+    ends the paragraph before, the short headline starts the next; a sentence with a figure is
+    a body sentence even when short."""
+    text = ("一、今年工作安排。" + PARAGRAPH + "推广社区嵌入式服务设施建设经验。稳定和扩大就业。"
+            + PARAGRAPH + "办好人民满意教育。新建中小学8所。" + PARAGRAPH)
+    pieces = _pieces(text)
+    assert any(p.startswith("稳定和扩大就业。") for p in pieces), pieces
+    assert any(p.startswith("办好人民满意教育。新建中小学8所。") for p in pieces), pieces
+    assert not any(p.startswith(("推广社区嵌入式服务设施建设经验", "新建中小学8所")) for p in pieces), pieces
+
+
+def test_a_measure_lead_naming_a_risk_starts_a_paragraph_a_problem_does_not():
+    text = ("一、今年工作安排。" + PARAGRAPH + "防范化解地方债务风险。" + PARAGRAPH
+            + "维护社会稳定的形势依然严峻。" + PARAGRAPH)
+    pieces = _pieces(text)
+    assert any(p.startswith("防范化解地方债务风险。") for p in pieces), pieces
+    assert not any(p.startswith("维护社会稳定的形势依然严峻") for p in pieces), pieces
+
+
+def test_a_long_heading_glued_to_its_lead_ends_before_the_lead_verb():
+    """The heading's last clause runs into the lead sentence (together past heading_max): the
+    first measure verb past the heading's own starts the lead, not a later one inside it."""
+    text = (PARAGRAPH + "（一）坚持把发展绿色产业作为主攻方向，构建符合本市特点的现代化产业体系推动制造业提质增效。"
+            + PARAGRAPH + "（二）聚焦加快结构调整，因地制宜培育本地新动能推动科技创新和产业创新深度融合。" + PARAGRAPH)
+    pieces = _pieces(text)
+    assert "（一）坚持把发展绿色产业作为主攻方向，构建符合本市特点的现代化产业体系" in pieces, pieces
+    assert any(p.startswith("推动制造业提质增效。") for p in pieces), pieces
+    assert "（二）聚焦加快结构调整，因地制宜培育本地新动能" in pieces, pieces
+    assert any(p.startswith("推动科技创新和产业创新深度融合。") for p in pieces), pieces
+    assert not any(p.startswith("创新深度融合") for p in pieces), pieces
+
+
+def test_a_heading_naming_a_result_ends_after_its_verb_not_after_a_frame():
+    """"…，市场活力进一步激发|新区引领作用加快发挥。": the result heading ends after its adverb and
+    verb; "…，在发展中稳步提升民生保障水平。" has no subject (a frame): one heading, uncut."""
+    text = (PARAGRAPH + "（一）全方位推进高水平改革开放，市场活力和社会创造力进一步激发新区引领作用加快发挥。"
+            + PARAGRAPH + "（二）着力增进民生福祉，在发展中稳步提升民生保障水平。" + PARAGRAPH)
+    pieces = _pieces(text)
+    assert "（一）全方位推进高水平改革开放，市场活力和社会创造力进一步激发" in pieces, pieces
+    assert any(p.startswith("新区引领作用加快发挥。") for p in pieces), pieces
+    assert any(p.startswith("（二）着力增进民生福祉，在发展中稳步提升民生保障水平。") for p in pieces), pieces
+    assert not any(p.startswith("民生保障水平") for p in pieces), pieces
+
+
+def test_yishi_paragraphs_after_a_heading_end_and_their_glued_headings():
+    """"一、明年重点工作一是…": the 一是 run starts at the heading's end, and each 一是 part that
+    was a paragraph ends its own heading where the lead starts; a verb made a noun ("协调性")
+    starts no lead."""
+    text = (PARAGRAPH + "一、明年重点工作一是聚焦扩大内需，着力提消费促投资大力提振消费需求。" + PARAGRAPH * 3
+            + "二是大力推进新型工业化，加快构建现代化产业体系强化科技创新引领。" + PARAGRAPH * 3
+            + "三是加力实施强县富民工程，城乡区域发展协调性不断增强。" + PARAGRAPH * 3)
+    pieces = _pieces(text)
+    assert "一、明年重点工作" in pieces, pieces
+    assert "一是聚焦扩大内需，着力提消费促投资" in pieces, pieces
+    assert any(p.startswith("大力提振消费需求。") for p in pieces), pieces
+    assert "二是大力推进新型工业化，加快构建现代化产业体系" in pieces, pieces
+    assert any(p.startswith("强化科技创新引领。") for p in pieces), pieces
+    assert any(p.startswith("三是加力实施强县富民工程，城乡区域发展协调性不断增强。") for p in pieces), pieces
+    assert not any(p.startswith("协调性") for p in pieces), pieces
