@@ -26,7 +26,7 @@ from pathlib import Path
 
 from . import rules
 from .config import Config
-from .genre import CARD_FILE, MODEL_FILE, Taxonomy
+from .genre import CARD_FILE, MODEL_FILE, GenreTagger, Taxonomy, genre_text
 from .genre_features import BodyWindow, CueCounts, segment_words, strip_title_repeat
 
 
@@ -39,6 +39,11 @@ class Example:
     label: str
     source: str      # corpus name, e.g. "laws", "statecouncil", "seed"
     group: str       # documents of one group never straddle a CV split (chunks of one report)
+    document: str = ""   # the document the example comes from (default: its group)
+
+    @property
+    def doc_key(self) -> str:
+        return self.document or self.group
 
 
 def main(argv=None) -> int:
@@ -52,8 +57,14 @@ def main(argv=None) -> int:
         print(f"genre-model: data folder {args.data} not found", file=sys.stderr)
         return 1
     cfg = Config.load()["genre"]
-    examples = shared_examples(args.data, cfg)
-    card = train_and_save(examples, args.out, cfg, cv=not args.no_cv,
+    shared = shared_examples(args.data, cfg)
+    pages = load_fanwen(args.data)
+    examples = shared + fanwen_examples(pages)
+    print(f"  fanwen_examples: {len(examples) - len(shared)} reports of {len(pages)} dev pages", file=sys.stderr)
+    host_cv = None
+    if pages and not args.no_cv:
+        host_cv = host_cv_report(pages, shared, cfg)
+    card = train_and_save(examples, args.out, cfg, cv=not args.no_cv and not pages, host_cv=host_cv,
                           data_description=f"../shared/data corpora ({', '.join(sorted({e.source for e in examples}))})")
     print_card_summary(card)
     return 0
@@ -104,7 +115,7 @@ def usable_examples(examples: list[Example], cfg: dict) -> tuple[list[Example], 
 
 
 def train_and_save(examples: list[Example], out: Path, cfg: dict, cv: bool = True,
-                   data_description: str = "") -> dict:
+                   data_description: str = "", host_cv: dict | None = None) -> dict:
     """Fit the Pipeline on ``examples``, save it with skops and write the model card."""
     import skops.io as sio
 
@@ -123,6 +134,8 @@ def train_and_save(examples: list[Example], out: Path, cfg: dict, cv: bool = Tru
     tmp.replace(out / MODEL_FILE)
     card = model_card(examples, dropped, cv_report, cfg, data_description, fit_seconds,
                       (out / MODEL_FILE).stat().st_size)
+    card["host_cross_validation"] = host_cv
+    card["model_sha1"] = file_sha1(out / MODEL_FILE)
     (out / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=1), encoding="utf-8")
     (out / "MODEL_CARD.md").write_text(card_markdown(card), encoding="utf-8")
     return card
@@ -199,6 +212,28 @@ class StatelessFeatures:
         classifier.fit(sp.hstack(train_parts).tocsr(), y_train)
         return classifier.predict(sp.hstack(test_parts).tocsr())
 
+    def fit(self, pipeline, train, y_train):
+        """``pipeline`` fitted on the rows ``train`` (as ``pipeline.fit`` on those texts would
+        fit it), reusing the stateless steps' output: a whole Pipeline that predicts on text."""
+        import scipy.sparse as sp
+
+        blocks = dict(pipeline.named_steps["features"].transformer_list)
+        parts = []
+        for name in self.names:
+            raw = self.raw[name][train]
+            if name in ("chars", "words"):
+                parts.append(blocks[name].named_steps["tfidf"].fit(raw).transform(raw))
+            else:
+                blocks[name].fit(None)
+                parts.append(raw)
+        pipeline.named_steps["classifier"].fit(sp.hstack(parts).tocsr(), y_train)
+        return pipeline
+
+
+def file_sha1(path: Path) -> str:
+    """sha1 of a file's bytes (the card names the model file it describes)."""
+    return hashlib.sha1(Path(path).read_bytes()).hexdigest()
+
 
 def model_card(examples, dropped, cv_report, cfg, data_description, fit_seconds, size_bytes) -> dict:
     import numpy
@@ -208,7 +243,7 @@ def model_card(examples, dropped, cv_report, cfg, data_description, fit_seconds,
 
     counts = Counter(e.label for e in examples)
     by_source = Counter(f"{e.source}:{e.label}" for e in examples)
-    groups = {c: len({e.group for e in examples if e.label == c}) for c in counts}
+    groups = {c: len({e.doc_key for e in examples if e.label == c}) for c in counts}
 
     return {
         "model": MODEL_FILE,
@@ -530,3 +565,127 @@ def train_corpus(corpus: Path, out: Path, cv: bool = True) -> dict:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# ----------------------------------------------------------------------------- 范文 dev pages
+
+def fanwen_report_body(page, k: int) -> str:
+    """The gold body of report ``k`` of a fanwen ``GoldPage``: its lines labelled ``body`` from
+    its first body line up to the next report's title line (or first body line), spam fragments
+    cut out, normalised as the clean stage does (t2s, widths, spaces); title lines are never in."""
+    from .normalize import normalize_line
+
+    reports = page.reports
+    first = reports[k].first_body_line
+    if k + 1 < len(reports):
+        nxt = reports[k + 1]
+        end = (nxt.title_line or nxt.first_body_line) - 1
+    else:
+        end = len(page.lines)
+    spam: dict[int, list[str]] = {}
+    for no, fragment in page.spam:
+        spam.setdefault(no, []).append(fragment)
+    kept = []
+    for no in range(first, end + 1):
+        if page.labels.get(no) != "body":
+            continue
+        text = page.lines[no - 1]
+        for fragment in spam.get(no, ()):
+            text = text.replace(fragment, "")
+        text = normalize_line(text)
+        if text:
+            kept.append(text)
+    return "\n".join(kept)
+
+
+def fanwen_examples(pages) -> list[Example]:
+    """One Example per gold report of the given fanwen pages (gold genre, body without its
+    title and the title's repeat); grouped by host, so a site's reports stay together."""
+    from .normalize import normalize_line
+
+    out = []
+    for page in pages:
+        for k, r in enumerate(page.reports):
+            title = normalize_line(r.title)
+            body = strip_title_repeat(title, fanwen_report_body(page, k)).strip()
+            body = genre_text(body)
+            if body:
+                out.append(Example(title, body, r.genre, "fanwen", f"fanwen:{page.host}", f"fanwen:{page.id}:{k}"))
+    return out
+
+
+@dataclass
+class FoldModel:
+    """A model of one host-grouped fold: trained without the test hosts' pages."""
+
+    test_pages: list[int]            # indexes into the pages list
+    model: object                    # the fitted Pipeline
+    documents_per_label: dict[str, int]
+
+
+def host_cv_models(pages, shared: list[Example], cfg: dict, n_splits: int = 5) -> list[FoldModel]:
+    """One model per host-grouped fold (``fanwen_data.host_folds``): trained on ``shared`` (the
+    distant-supervision corpora, other sites: in every fold) plus the reports of the fold's
+    training pages only; the test hosts' pages are never seen."""
+    from .fanwen_data import host_folds
+
+    patterns = Taxonomy.load().body_cue_patterns()
+    fanwen = [(i, e) for i, page in enumerate(pages) for e in fanwen_examples([page])]
+    examples = list(shared) + [e for _, e in fanwen]
+    page_of = [None] * len(shared) + [i for i, _ in fanwen]
+    stateless = StatelessFeatures(build_pipeline(cfg, patterns), [e.body for e in examples])
+    out = []
+    for train_pages, test_pages in host_folds(pages, n_splits):
+        train_set = set(train_pages)
+        rows = [j for j, p in enumerate(page_of) if p is None or p in train_set]
+        kept, _ = usable_examples([examples[j] for j in rows], cfg)
+        kept_ids = {id(e) for e in kept}
+        rows = [j for j in rows if id(examples[j]) in kept_ids]
+        y = [examples[j].label for j in rows]
+        fold_cfg = dict(cfg)
+        fold_cfg["calibration_folds"] = max(2, min(int(cfg["calibration_folds"]), min(Counter(y).values())))
+        model = stateless.fit(build_pipeline(fold_cfg, patterns), rows, y)
+        per_label = {c: len({examples[j].doc_key for j in rows if examples[j].label == c}) for c in set(y)}
+        out.append(FoldModel(list(test_pages), model, per_label))
+    return out
+
+
+def load_fanwen(data: Path) -> list:
+    """The fanwen dev pages under ``data`` ([] when the folder is missing)."""
+    from .fanwen_data import available, load_pages
+
+    return load_pages(data) if available(data) else []
+
+
+def host_cv_report(pages, shared: list[Example], cfg: dict) -> dict:
+    """The model card's cross-validation: the fanwen dev reports, bodies only (title removed),
+    under host-grouped CV (``host_cv_models``): per-genre precision/recall/F1/support, for the
+    tagger's body path (model + cues) and for the model alone, and the tagger's confusion matrix."""
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    tax = Taxonomy.load()
+    gold, tagged, model_only = [], [], []
+    for fold in host_cv_models(pages, shared, cfg):
+        tagger = GenreTagger(tax, fold.model, cfg, {"documents_per_label": fold.documents_per_label})
+        for i in fold.test_pages:
+            for e in fanwen_examples([pages[i]]):
+                gold.append(e.label)
+                tagged.append(tagger.body_decision(e.body).genre)
+                model_only.append(str(fold.model.predict([e.body])[0]))
+    labels = sorted(set(gold))
+
+    def table(predicted):
+        p, r, f, n = precision_recall_fscore_support(gold, predicted, labels=labels, zero_division=0)
+        return {"accuracy": round(sum(g == q for g, q in zip(gold, predicted)) / max(1, len(gold)), 4),
+                "macro_f1": round(float(f.mean()), 4),
+                "per_class": {c: {"precision": round(float(p[k]), 3), "recall": round(float(r[k]), 3),
+                                  "f1-score": round(float(f[k]), 3), "support": int(n[k])} for k, c in enumerate(labels)}}
+
+    every = sorted(set(gold) | set(tagged))
+    return {
+        "folds": 5, "grouped_by": "host (fanwen_data.host_folds): no site on both sides",
+        "reports": len(gold), "hosts": len({p.host for p in pages}),
+        "input": "body only (title and its repeat removed)",
+        "tagger": table(tagged), "model_only": table(model_only),
+        "confusion": {"labels": every, "rows_true_cols_predicted": confusion_matrix(gold, tagged, labels=every).tolist()},
+    }
