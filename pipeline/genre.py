@@ -16,7 +16,9 @@ decided together:
   3. otherwise ``"other"`` with ``"none"`` and the best score seen;
 - together: no genre in the title → the body's; the same genre → ``"title+body"``; different
   genres → the title's (``"title"``) unless the body is sure (``override_threshold``) and the
-  model gives the title's genre almost nothing (``override_title_max``): then the body's.
+  model gives the title's genre almost nothing (``override_title_max``), or the body holds a
+  decisive formula of its genre (a cue of weight ≥ ``decisive_cue_weight``, such as
+  "现将自查情况报告如下") and no cue of the title's: then the body's.
   Every decision keeps its ``reason`` (``GenreDecision``, ``Document.genre_reason``), as the
   removal log keeps the rule that removed a line.
 """
@@ -45,6 +47,7 @@ TRUSTED_TYPES = (
     "pipeline.genre_features.BodyWindow",
     "pipeline.genre_features.CueCounts",
     "pipeline.genre_features.segment_words",
+    "pipeline.genre_features.structure_tokens",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.svm._classes.LinearSVC",
@@ -148,13 +151,14 @@ class Taxonomy:
     def strip_decorations(self, title: str | None) -> str:
         """``title`` without the site's decorations ([title].decorations of genres.toml):
         "(精选5篇)", "合集6篇", "范文", "【精选】", ".docx", "300字", 最新/经典/推荐/完整版, 篇N
-        markers, breadcrumbs ("首页 > 范文 > …" keeps only what follows the last ">"); a line
-        that is no title at all ("内容预览", "总页数:10 页") gives "".
+        markers, breadcrumbs ("首页 > 范文 > …" keeps only what follows the last ">"), pinyin
+        annotations (报(bào)告); a line that is no title at all ("内容预览", "总页数:10 页", a
+        date, "相关推荐") gives "".
 
         >>> Taxonomy.load().strip_decorations("首页 > 工作报告 > 2023年学校安全自查报告(精选5篇).docx")
         '2023年学校安全自查报告'
         """
-        text = (title or "").strip()
+        text = genre_text(title or "").strip()     # pinyin annotations out first: 报(bào)告
         for _ in range(3):
             before = text
             for p in self.decorations:
@@ -214,6 +218,15 @@ class Taxonomy:
                 matched[g.slug] = found
         return scores, matched
 
+    def decisive_genres(self, body: str, weight: float = 3.0) -> frozenset:
+        """Genres one of whose cues of at least ``weight`` (a formula that all but decides the
+        genre: "现将自查情况报告如下", "特此申请", "发出如下倡议") occurs in ``body``."""
+        found = set()
+        for g in self.genres:
+            if any(w >= weight and p.search(body) for p, w in zip(g.body_cues, g.cue_weights)):
+                found.add(g.slug)
+        return frozenset(found)
+
     def cue_scores(self, body: str) -> dict[str, float]:
         """Raw body cue evidence per genre: Σ over its cues of cue weight × log(1 + matches),
         times the genre's ``cue_weight``."""
@@ -260,6 +273,7 @@ class GenreDecision:
     body_source: str = "none"
     cues: dict[str, list[str]] | None = None        # genre → cue patterns matched in the body
     model_top: list[tuple[str, float]] | None = None  # the model's most probable genres
+    decisive: frozenset = frozenset()     # genres whose decisive formula the body holds ("现将自查情况报告如下")
 
     def as_tuple(self) -> tuple[str, float, str]:
         return self.genre, self.score, self.source
@@ -284,6 +298,7 @@ class GenreTagger:
         self.cue_scale = float(cfg.get("cue_scale", 2.0))
         self.override_threshold = float(cfg.get("override_threshold", 0.9))
         self.override_title_max = float(cfg.get("override_title_max", 0.05))
+        self.decisive_weight = float(cfg.get("decisive_cue_weight", 3.0))
         self.model_classes = [str(c) for c in model.classes_] if model is not None else []
         min_docs = int(cfg.get("model_min_documents", 5))
         docs_per_label = self.card.get("documents_per_label")
@@ -348,6 +363,15 @@ class GenreTagger:
         title_prob = self._title_probability(text, t_genre) if self.model is not None else None
         body_sure = b.body_genre not in (None, OTHER) and b.body_score >= self.override_threshold
         title_weak = title_prob is None or title_prob <= self.override_title_max
+        # the body states its genre in so many words ("现将自查情况报告如下") and holds no cue of
+        # the title's genre: the title is a site's guess (a 调查报告 that is plainly a 自查报告)
+        formula = (b.body_genre in b.decisive and t_genre not in (b.cues or {})
+                   and len(b.decisive) == 1)
+        if formula and not (body_sure and title_weak):
+            return _replace(b, genre=b.body_genre, source=b.body_source,
+                            reason=f"title names {t_genre} but the body states {b.body_genre} in its own formula "
+                                   f"({', '.join((b.cues or {}).get(b.body_genre, [])[:2])}) and has no cue of "
+                                   f"{t_genre}: body wins")
         if body_sure and title_weak:
             shown = "n/a" if title_prob is None else f"{title_prob:.2f}"
             return _replace(b, genre=b.body_genre, score=b.body_score, source=b.body_source,
@@ -365,6 +389,7 @@ class GenreTagger:
         """Steps 2–4 of the module doc on a body (pinyin annotations such as 報(bào) taken out)."""
         body = genre_text(body or "")
         cue_scores, matched = self.taxonomy.cue_evidence(body)
+        decisive = self.taxonomy.decisive_genres(body, self.decisive_weight)
         cue_slug, cue_score = cue_decision(cue_scores, self.cue_scale)
         model_top = None
         model_score = 0.0
@@ -379,14 +404,30 @@ class GenreTagger:
                 return GenreDecision(model_slug, round(model_score, 4), "model",
                                      f"model {model_slug} {model_score:.2f}", body_genre=model_slug,
                                      body_score=round(model_score, 4), body_source="model", cues=matched,
-                                     model_top=model_top)
+                                     model_top=model_top, decisive=decisive)
         if cue_score >= self.threshold:
             return GenreDecision(cue_slug, round(cue_score, 4), "cues", f"body cues {cue_slug} {cue_score:.2f}",
                                  body_genre=cue_slug, body_score=round(cue_score, 4), body_source="cues",
-                                 cues=matched, model_top=model_top)
+                                 cues=matched, model_top=model_top, decisive=decisive)
         score = round(max(cue_score, model_score), 4)
         return GenreDecision(OTHER, score, "none", f"no genre reaches its threshold (best {score:.2f})",
-                             body_genre=OTHER, body_score=score, body_source="none", cues=matched, model_top=model_top)
+                             body_genre=OTHER, body_score=score, body_source="none", cues=matched, model_top=model_top,
+                             decisive=decisive)
+
+    def explain(self, title: str | None, body: str, top: int = 6) -> dict:
+        """The decision with its evidence: the title as read, the genre it names, the body
+        cues matched (per genre, strongest first), the model's most probable genres and the
+        body features that pushed the model most towards the chosen genre."""
+        d = self.decide(title, body)
+        cues = sorted((d.cues or {}).items(), key=lambda kv: -len(kv[1]))
+        out = {"genre": d.genre, "genre_score": d.score, "genre_source": d.source, "reason": d.reason,
+               "title_read": d.title, "title_genre": d.title_genre,
+               "body_genre": d.body_genre, "body_score": d.body_score, "body_source": d.body_source,
+               "cues": {g: m for g, m in cues[:4]}, "model_top": d.model_top or [], "model_features": []}
+        if self.model is not None and d.genre in self.model_classes and (body or "").strip():
+            read = strip_title_repeat(d.title, strip_title_repeat(title, body)) if title else body
+            out["model_features"] = top_features(self.model, genre_text(read), d.genre, top)
+        return out
 
     def _title_probability(self, body: str, genre: str) -> float | None:
         """The model's probability of ``genre`` for ``body`` (None when the model lacks it)."""
@@ -399,6 +440,46 @@ class GenreTagger:
         proba = self.model.predict_proba([body])[0]
         best = int(proba.argmax())
         return str(self.model.classes_[best]), float(proba[best])
+
+
+def top_features(model, body: str, genre: str, top: int = 6) -> list[tuple[str, float]]:
+    """The features of ``body`` with the largest weight × value towards ``genre`` in the
+    linear model under the calibration (hashed columns named by the body's own n-grams,
+    words or structure tokens that hash to them; cue columns by their pattern)."""
+    import numpy as np
+    from sklearn.feature_extraction import FeatureHasher
+
+    clf = model.steps[-1][1]
+    inner = getattr(clf, "calibrated_classifiers_", None)
+    linear = inner[0].estimator if inner else clf
+    coef = getattr(linear, "coef_", None)
+    classes = [str(c) for c in model.classes_]
+    if coef is None or genre not in classes:
+        return []
+    row = coef[classes.index(genre)] if coef.shape[0] == len(classes) else (coef[0] if genre == classes[1] else -coef[0])
+    window = model.steps[0][1].transform([body])
+    union = model.steps[1][1]
+    x = union.transform(window).tocsr()
+    names: dict[int, str] = {}
+    offset = 0
+    for name, block in union.transformer_list:
+        if hasattr(block, "named_steps") and "hash" in block.named_steps:
+            hasher = block.named_steps["hash"]
+            tokens = set(hasher.build_analyzer()(window[0]))
+            fh = FeatureHasher(n_features=hasher.n_features, input_type="string", alternate_sign=False)
+            for tok in tokens:
+                j = int(fh.transform([[tok]]).indices[0]) + offset
+                if j not in names or len(tok) > len(names[j]):
+                    names[j] = f"{name}:{tok}"
+            offset += hasher.n_features
+        else:
+            for k, pattern in enumerate(block.patterns):
+                names[offset + k] = f"cue:{pattern}"
+            offset += len(block.patterns)
+    contrib = x.multiply(np.asarray(row).reshape(1, -1)).tocsr()
+    order = np.argsort(-contrib.data)[:top]
+    return [(names.get(int(contrib.indices[i]), f"#{int(contrib.indices[i])}"), round(float(contrib.data[i]), 4))
+            for i in order if contrib.data[i] > 0]
 
 
 def _replace(d: GenreDecision, **changes) -> GenreDecision:
