@@ -121,24 +121,45 @@ def classify(
     files: List[Path] = typer.Argument(..., help="report files (.txt, .html, .docx)"),
     as_json: bool = typer.Option(False, "--json", help="JSON lines instead of a table"),
     model: Optional[Path] = typer.Option(None, help="genre model folder (default: the shipped one)"),
+    explain: bool = typer.Option(False, "--explain", help="per document, the evidence: the title as read, "
+                                                         "cues matched, the model's top genres and features"),
 ) -> None:
-    """Genre of each document in each file: title, genre, score, source."""
+    """Genre of each document in each file: title, genre, score, source (with --explain: why)."""
     from .context import Resources
 
     existing_files(files)
+    res = Resources(Config.load(), genre_model_dir=model)
     if not as_json:
         typer.echo("source\tordinal\ttitle\tgenre\tgenre_score\tgenre_source")
-    for path, result in _page_results(files, Resources(Config.load(), genre_model_dir=model)):
+    for path, result in _page_results(files, res):
         if not result.page.ok:
             typer.echo(f"{path}: rejected: {result.page.reason}", err=True)
         for doc in result.documents:
             row = {"source": str(path), "ordinal": doc.ordinal, "title": doc.title, "genre": doc.genre,
                    "genre_score": round(float(doc.genre_score or 0.0), 4), "genre_source": doc.genre_source}
+            why = res.genre_classifier.explain(doc.title, doc.text) if explain else None
             if as_json:
-                typer.echo(json.dumps(row, ensure_ascii=False))
-            else:
-                typer.echo(f"{row['source']}\t{row['ordinal']}\t{row['title']}\t{row['genre']}\t"
-                           f"{row['genre_score']:.2f}\t{row['genre_source']}")
+                typer.echo(json.dumps(row | ({"explain": why} if why else {}), ensure_ascii=False))
+                continue
+            typer.echo(f"{row['source']}\t{row['ordinal']}\t{row['title']}\t{row['genre']}\t"
+                       f"{row['genre_score']:.2f}\t{row['genre_source']}")
+            if why:
+                for line in _explain_lines(why):
+                    typer.echo(f"    {line}")
+
+
+def _explain_lines(why: dict) -> list[str]:
+    """The evidence of one genre decision, a few readable lines."""
+    lines = [f"reason: {why['reason']}",
+             f"title read: {why['title_read'] or '(none)'} → {why['title_genre'] or 'no genre'}",
+             f"body: {why['body_genre']} {why['body_score']:.2f} ({why['body_source']})"]
+    if why["cues"]:
+        lines.append("cues: " + "; ".join(f"{g}: {', '.join(m[:4])}" for g, m in why["cues"].items()))
+    if why["model_top"]:
+        lines.append("model: " + ", ".join(f"{g} {p:.2f}" for g, p in why["model_top"]))
+    if why["model_features"]:
+        lines.append("features: " + ", ".join(f"{n} ({w:+.3f})" for n, w in why["model_features"]))
+    return lines
 
 
 def _page_results(files, res):

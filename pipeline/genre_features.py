@@ -173,3 +173,60 @@ class CueCounts(BaseEstimator, TransformerMixin):
 @lru_cache(maxsize=8)
 def _compile_all(patterns: tuple) -> list[re.Pattern]:
     return [re.compile(p) for p in patterns]
+
+
+# ----------------------------------------------------------------------------- structure
+
+_HEAD_CHARS = 40     # the opening formula: "尊敬的党组织:", "同志们:", "为了…特制定本方案"
+_TAIL_CHARS = 40     # the closing one: "特此申请", "此致敬礼", "以上报告请审阅", "述职人:"
+
+
+def structure_tokens(text: str) -> list[str]:
+    """Tokens of a body's shape, for a hashed bag: character bigrams of its opening (``H:``)
+    and of its closing (``T:``), and of each outline heading (``O:``) with the heading's role
+    (``R:`` background / achievement / problem / measure / other) and numbering style
+    (``M:``), as the outline stage reads them (pipeline/outline.py, rules/outline.toml).
+
+    >>> [t for t in structure_tokens("尊敬的党组织:\\n我志愿加入中国共产党。\\n此致敬礼") if t.startswith("H:")][:3]
+    ['H:尊敬', 'H:敬的', 'H:的党']
+    """
+    lines = [ln.strip() for ln in str(text or "").split("\n") if ln.strip()]
+    if not lines:
+        return []
+    head = "".join(lines)[:_HEAD_CHARS]
+    tail = "".join(lines)[-_TAIL_CHARS:]
+    tokens = [f"H:{b}" for b in _bigrams(head)] + [f"T:{b}" for b in _bigrams(tail)]
+    try:
+        from .outline import assign_roles, build_sections
+
+        rules = _outline_rules()
+        sections = build_sections("x", lines[:200], rules)
+        assign_roles(sections, rules)
+    except Exception:       # the outline is a hint: a body it cannot read just has none
+        sections = []
+    for s in sections[:40]:
+        tokens.append(f"R:{s.role}")
+        tokens.append(f"M:{s.level}:{_marker_kind(s.marker)}")
+        tokens.extend(f"O:{b}" for b in _bigrams(s.heading[:20]))
+    tokens.append(f"N:{min(len(sections), 12) // 3}")
+    return tokens
+
+
+def _bigrams(text: str) -> list[str]:
+    text = re.sub(r"\s+", "", text)
+    return [text[i:i + 2] for i in range(len(text) - 1)]
+
+
+def _marker_kind(marker: str) -> str:
+    """一、 → 'cn'; （一） → '(cn)'; 1. → 'num'; （1） → '(num)'; other markers by their class."""
+    if not marker:
+        return "plain"
+    core = re.sub(r"[一二三四五六七八九十百]+", "c", re.sub(r"[0-9]+", "n", marker))
+    return re.sub(r"[（(]", "(", re.sub(r"[）)]", ")", core))[:6]
+
+
+@lru_cache(maxsize=1)
+def _outline_rules():
+    from .outline import OutlineRules
+
+    return OutlineRules.load()

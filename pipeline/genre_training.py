@@ -26,8 +26,8 @@ from pathlib import Path
 
 from . import rules
 from .config import Config
-from .genre import CARD_FILE, MODEL_FILE, Taxonomy
-from .genre_features import BodyWindow, CueCounts, segment_words, strip_title_repeat
+from .genre import CARD_FILE, MODEL_FILE, GenreTagger, Taxonomy, genre_text
+from .genre_features import BodyWindow, CueCounts, segment_words, strip_title_repeat, structure_tokens
 
 
 @dataclass
@@ -39,6 +39,11 @@ class Example:
     label: str
     source: str      # corpus name, e.g. "laws", "statecouncil", "seed"
     group: str       # documents of one group never straddle a CV split (chunks of one report)
+    document: str = ""   # the document the example comes from (default: its group)
+
+    @property
+    def doc_key(self) -> str:
+        return self.document or self.group
 
 
 def main(argv=None) -> int:
@@ -52,8 +57,14 @@ def main(argv=None) -> int:
         print(f"genre-model: data folder {args.data} not found", file=sys.stderr)
         return 1
     cfg = Config.load()["genre"]
-    examples = shared_examples(args.data, cfg)
-    card = train_and_save(examples, args.out, cfg, cv=not args.no_cv,
+    shared = shared_examples(args.data, cfg)
+    pages = load_fanwen(args.data)
+    examples = shared + fanwen_examples(pages)
+    print(f"  fanwen_examples: {len(examples) - len(shared)} reports of {len(pages)} dev pages", file=sys.stderr)
+    host_cv = None
+    if pages and not args.no_cv:
+        host_cv = host_cv_report(pages, shared, cfg)
+    card = train_and_save(examples, args.out, cfg, cv=not args.no_cv and not pages, host_cv=host_cv,
                           data_description=f"../shared/data corpora ({', '.join(sorted({e.source for e in examples}))})")
     print_card_summary(card)
     return 0
@@ -82,8 +93,14 @@ def build_pipeline(cfg: dict, patterns: tuple[str, ...], calibrated: bool = True
                                        dtype=_float32())),
             ("tfidf", TfidfTransformer(sublinear_tf=True)),
         ])),
+        ("structure", Pipeline([
+            # opening and closing formulas, outline headings with their roles (genre_features.structure_tokens)
+            ("hash", HashingVectorizer(analyzer=structure_tokens, n_features=int(cfg["structure_features"]),
+                                       alternate_sign=False, norm=None, dtype=_float32())),
+            ("tfidf", TfidfTransformer(sublinear_tf=True)),
+        ])),
         ("cues", CueCounts(patterns=tuple(patterns), scale=float(cfg["cue_feature_scale"]))),
-    ])
+    ], transformer_weights={"structure": float(cfg["structure_weight"])})
     svm = LinearSVC(C=float(cfg["svm_c"]), class_weight="balanced", random_state=0)  # reproducible fits
     classifier = (CalibratedClassifierCV(svm, method="sigmoid", cv=int(cfg["calibration_folds"]), ensemble=False)
                   if calibrated else svm)
@@ -104,7 +121,7 @@ def usable_examples(examples: list[Example], cfg: dict) -> tuple[list[Example], 
 
 
 def train_and_save(examples: list[Example], out: Path, cfg: dict, cv: bool = True,
-                   data_description: str = "") -> dict:
+                   data_description: str = "", host_cv: dict | None = None) -> dict:
     """Fit the Pipeline on ``examples``, save it with skops and write the model card."""
     import skops.io as sio
 
@@ -116,6 +133,7 @@ def train_and_save(examples: list[Example], out: Path, cfg: dict, cv: bool = Tru
     cv_report = cross_validate(examples, cfg, patterns) if cv else None
     pipe = build_pipeline(cfg, patterns)
     pipe.fit([e.body for e in examples], [e.label for e in examples])
+    compact(pipe)
     fit_seconds = round(time.perf_counter() - t0, 1)
     out.mkdir(parents=True, exist_ok=True)
     tmp = out / (MODEL_FILE + ".tmp")
@@ -123,9 +141,23 @@ def train_and_save(examples: list[Example], out: Path, cfg: dict, cv: bool = Tru
     tmp.replace(out / MODEL_FILE)
     card = model_card(examples, dropped, cv_report, cfg, data_description, fit_seconds,
                       (out / MODEL_FILE).stat().st_size)
+    card["host_cross_validation"] = host_cv
+    card["model_sha1"] = file_sha1(out / MODEL_FILE)
     (out / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=1), encoding="utf-8")
     (out / "MODEL_CARD.md").write_text(card_markdown(card), encoding="utf-8")
     return card
+
+
+def compact(pipe) -> None:
+    """Store the linear weights in float32 (half the file: one row of ~10^5 weights per genre;
+    scores differ in the 7th digit)."""
+    import numpy as np
+
+    clf = pipe.steps[-1][1]
+    for cc in getattr(clf, "calibrated_classifiers_", None) or [clf]:
+        est = getattr(cc, "estimator", cc)
+        if getattr(est, "coef_", None) is not None:
+            est.coef_ = np.asarray(est.coef_, dtype=np.float32)
 
 
 def cross_validate(examples: list[Example], cfg: dict, patterns: tuple[str, ...], folds: int = 5) -> dict:
@@ -161,10 +193,15 @@ def cross_validate(examples: list[Example], cfg: dict, patterns: tuple[str, ...]
     }
 
 
+def _hashed(step) -> bool:
+    """A feature block of hashing ▶ TF-IDF (only its TF-IDF is fitted)."""
+    return hasattr(step, "named_steps") and "hash" in step.named_steps
+
+
 class StatelessFeatures:
     """The project Pipeline with its stateless steps computed once.
 
-    ``build_pipeline`` is window ▶ FeatureUnion(chars: hash ▶ tfidf, words: hash ▶ tfidf,
+    ``build_pipeline`` is window ▶ FeatureUnion(chars, words, structure: each hash ▶ tfidf;
     cues) ▶ classifier. Window, hashing and cue counting learn nothing, so their output for
     every document is computed once; per fold only the TF-IDF weights and the classifier are
     fitted, on the training rows: the same predictions as fitting the whole Pipeline per fold.
@@ -178,26 +215,54 @@ class StatelessFeatures:
         self.raw = {}
         for name in self.names:
             step = blocks[name]
-            self.raw[name] = (step.named_steps["hash"].transform(windowed) if name in ("chars", "words")
+            self.raw[name] = (step.named_steps["hash"].transform(windowed) if _hashed(step)
                               else step.fit(windowed).transform(windowed)).tocsr()
 
     def fit_predict(self, pipeline, train, y_train, test):
         import scipy.sparse as sp
 
-        blocks = dict(pipeline.named_steps["features"].transformer_list)
+        union = pipeline.named_steps["features"]
+        blocks = dict(union.transformer_list)
+        weights = union.transformer_weights or {}
         train_parts, test_parts = [], []
         for name in self.names:
             raw = self.raw[name]
-            if name in ("chars", "words"):
+            w = weights.get(name, 1.0)
+            if _hashed(blocks[name]):
                 tfidf = blocks[name].named_steps["tfidf"].fit(raw[train])
-                train_parts.append(tfidf.transform(raw[train]))
-                test_parts.append(tfidf.transform(raw[test]))
+                train_parts.append(w * tfidf.transform(raw[train]))
+                test_parts.append(w * tfidf.transform(raw[test]))
             else:
-                train_parts.append(raw[train])
-                test_parts.append(raw[test])
+                train_parts.append(w * raw[train])
+                test_parts.append(w * raw[test])
         classifier = pipeline.named_steps["classifier"]
         classifier.fit(sp.hstack(train_parts).tocsr(), y_train)
         return classifier.predict(sp.hstack(test_parts).tocsr())
+
+    def fit(self, pipeline, train, y_train):
+        """``pipeline`` fitted on the rows ``train`` (as ``pipeline.fit`` on those texts would
+        fit it), reusing the stateless steps' output: a whole Pipeline that predicts on text."""
+        import scipy.sparse as sp
+
+        union = pipeline.named_steps["features"]
+        blocks = dict(union.transformer_list)
+        weights = union.transformer_weights or {}
+        parts = []
+        for name in self.names:
+            raw = self.raw[name][train]
+            w = weights.get(name, 1.0)
+            if _hashed(blocks[name]):
+                parts.append(w * blocks[name].named_steps["tfidf"].fit(raw).transform(raw))
+            else:
+                blocks[name].fit(None)
+                parts.append(w * raw)
+        pipeline.named_steps["classifier"].fit(sp.hstack(parts).tocsr(), y_train)
+        return pipeline
+
+
+def file_sha1(path: Path) -> str:
+    """sha1 of a file's bytes (the card names the model file it describes)."""
+    return hashlib.sha1(Path(path).read_bytes()).hexdigest()
 
 
 def model_card(examples, dropped, cv_report, cfg, data_description, fit_seconds, size_bytes) -> dict:
@@ -208,7 +273,7 @@ def model_card(examples, dropped, cv_report, cfg, data_description, fit_seconds,
 
     counts = Counter(e.label for e in examples)
     by_source = Counter(f"{e.source}:{e.label}" for e in examples)
-    groups = {c: len({e.group for e in examples if e.label == c}) for c in counts}
+    groups = {c: len({e.doc_key for e in examples if e.label == c}) for c in counts}
 
     return {
         "model": MODEL_FILE,
@@ -236,14 +301,18 @@ def model_card(examples, dropped, cv_report, cfg, data_description, fit_seconds,
 
 
 LIMITATIONS = [
-    "Labels come from titles (distant supervision): a title that names the wrong genre gives a wrong label.",
-    "The 范文 report genres (survey, internship, self_inspection, research) have ONE real source: the 8 reports "
-    "of the sample page, 2 per genre, cut into paragraph chunks. That is far too thin to learn those genres; the "
-    "tagger relies on the body cues of rules/genres.toml for them (and for every genre the model does not know: "
-    "work_summary, duty_report, rectification, reflection, work_plan, speech, announcement).",
-    "Official document types come from national sources (State Council 1978-2016, laws/regulations/judicial "
-    "interpretations); local documents and other periods may differ.",
-    "Long bodies are read through a window (head + tail characters, see settings).",
+    "Official document types (通知, 意见, 条例, 规定, 办法, …) and government work reports are learned from titles "
+    "(distant supervision: laws, State Council 1978-2016, national/provincial reports); a title naming the wrong "
+    "genre gives a wrong label, and local documents of other periods may differ.",
+    "The 范文 report genres are learned from the fanwen dev pages only: about 270 reports of 208 sites, the top "
+    "~700 characters of each page. Genres with fewer than model_min_documents reports (thought_report, "
+    "check_materials, rectification, inspection_tour, feasibility_study, notice/opinion/regulation/measures as 范文) "
+    "are left to the body cues of rules/genres.toml; the host-grouped table below shows how thin they are.",
+    "Not good at: telling survey (调查报告) from research (调研报告) by the body alone; work_summary vs work_plan "
+    "vs duty_report (a 述职报告 reads like a summary); 'other' (news items, papers and expository articles about a "
+    "genre, which 范文 sites title as that genre); bodies of a few lines.",
+    "Bodies are read through a window (head + tail characters, see settings); pinyin annotations (报(bào)) are "
+    "taken out before reading.",
 ]
 
 
@@ -268,7 +337,8 @@ def data_fingerprint(examples: list[Example]) -> str:
 def card_markdown(card: dict) -> str:
     lines = [
         "# Genre model card", "",
-        f"- File: `{card['model']}` (skops), {card['size_bytes'] / 1e6:.1f} MB; load with `pipeline.genre.load_model`.",
+        f"- File: `{card['model']}` (skops), {card['size_bytes'] / 1e6:.1f} MB, sha1 `{card.get('model_sha1', '?')}`; "
+        f"load with `pipeline.genre.load_model`. Regenerate model and card with `make genre-model`.",
         f"- Task: {card['task']}.",
         f"- Training data: {card['training_data']}; fingerprint `{card['training_data_fingerprint']}`; "
         f"rules fingerprint `{card['rules_fingerprint']}`.",
@@ -284,12 +354,37 @@ def card_markdown(card: dict) -> str:
                      f"{m.get('f1-score', '-')} |")
     cv = card.get("cross_validation")
     lines += ["", f"Cross-validation: {cv['folds']}-fold, grouped by document, macro-F1 {cv['macro_f1']}." if cv
-              else "Cross-validation: not run.", ""]
+              else "Cross-validation over all examples: not run (the 范文 genres are cross-validated by host below)."
+              if card.get("host_cross_validation") else "Cross-validation: not run.", ""]
     if card["dropped_labels"]:
         lines += [f"Dropped (too few examples): {card['dropped_labels']}", ""]
+    lines += host_cv_markdown(card.get("host_cross_validation"))
     lines += ["## Examples by source", ""] + [f"- {k}: {v}" for k, v in card["counts_by_source"].items()]
     lines += ["", "## Limitations", ""] + [f"- {x}" for x in card["limitations"]] + [""]
     return "\n".join(lines)
+
+
+def host_cv_markdown(cv: dict | None) -> list[str]:
+    """The card's section on the 范文 dev pages under host-grouped CV (per genre, confusion)."""
+    if not cv:
+        return []
+    t, m = cv["tagger"], cv["model_only"]
+    lines = ["## 范文 dev pages, host-grouped cross-validation", "",
+             f"{cv['reports']} reports of {cv['hosts']} sites, {cv['folds']} folds grouped by {cv['grouped_by']}; "
+             f"input: {cv['input']}. Accuracy {t['accuracy']} (tagger: model + cues), {m['accuracy']} (model alone); "
+             f"macro-F1 {t['macro_f1']} / {m['macro_f1']}.", "",
+             "| genre | support | precision | recall | F1 | F1, model alone |", "|---|---:|---:|---:|---:|---:|"]
+    for label, row in t["per_class"].items():
+        lines.append(f"| {label} | {row['support']} | {row['precision']} | {row['recall']} | {row['f1-score']} | "
+                     f"{m['per_class'][label]['f1-score']} |")
+    labels = cv["confusion"]["labels"]
+    short = {c: c[:6] for c in labels}
+    lines += ["", "Confusion matrix (tagger; rows: true genre, columns: predicted):", "",
+              "| true \\ predicted | " + " | ".join(short[c] for c in labels) + " |",
+              "|---|" + "---:|" * len(labels)]
+    for c, row in zip(labels, cv["confusion"]["rows_true_cols_predicted"]):
+        lines.append(f"| {c} | " + " | ".join(str(v) if v else "" for v in row) + " |")
+    return lines + [""]
 
 
 def print_card_summary(card: dict) -> None:
@@ -526,6 +621,131 @@ def train_corpus(corpus: Path, out: Path, cv: bool = True) -> dict:
     cfg = Config.load()["genre"]
     examples = corpus_examples(corpus, cfg)
     return train_and_save(examples, out, cfg, cv=cv, data_description=f"corpus {corpus}")
+
+
+
+# ----------------------------------------------------------------------------- 范文 dev pages
+
+def fanwen_report_body(page, k: int) -> str:
+    """The gold body of report ``k`` of a fanwen ``GoldPage``: its lines labelled ``body`` from
+    its first body line up to the next report's title line (or first body line), spam fragments
+    cut out, normalised as the clean stage does (t2s, widths, spaces); title lines are never in."""
+    from .normalize import normalize_line
+
+    reports = page.reports
+    first = reports[k].first_body_line
+    if k + 1 < len(reports):
+        nxt = reports[k + 1]
+        end = (nxt.title_line or nxt.first_body_line) - 1
+    else:
+        end = len(page.lines)
+    spam: dict[int, list[str]] = {}
+    for no, fragment in page.spam:
+        spam.setdefault(no, []).append(fragment)
+    kept = []
+    for no in range(first, end + 1):
+        if page.labels.get(no) != "body":
+            continue
+        text = page.lines[no - 1]
+        for fragment in spam.get(no, ()):
+            text = text.replace(fragment, "")
+        text = normalize_line(text)
+        if text:
+            kept.append(text)
+    return "\n".join(kept)
+
+
+def fanwen_examples(pages) -> list[Example]:
+    """One Example per gold report of the given fanwen pages (gold genre, body without its
+    title and the title's repeat); grouped by host, so a site's reports stay together."""
+    from .normalize import normalize_line
+
+    out = []
+    for page in pages:
+        for k, r in enumerate(page.reports):
+            title = normalize_line(r.title)
+            body = strip_title_repeat(title, fanwen_report_body(page, k)).strip()
+            body = genre_text(body)
+            if body:
+                out.append(Example(title, body, r.genre, "fanwen", f"fanwen:{page.host}", f"fanwen:{page.id}:{k}"))
+    return out
+
+
+@dataclass
+class FoldModel:
+    """A model of one host-grouped fold: trained without the test hosts' pages."""
+
+    test_pages: list[int]            # indexes into the pages list
+    model: object                    # the fitted Pipeline
+    documents_per_label: dict[str, int]
+
+
+def host_cv_models(pages, shared: list[Example], cfg: dict, n_splits: int = 5) -> list[FoldModel]:
+    """One model per host-grouped fold (``fanwen_data.host_folds``): trained on ``shared`` (the
+    distant-supervision corpora, other sites: in every fold) plus the reports of the fold's
+    training pages only; the test hosts' pages are never seen."""
+    from .fanwen_data import host_folds
+
+    patterns = Taxonomy.load().body_cue_patterns()
+    fanwen = [(i, e) for i, page in enumerate(pages) for e in fanwen_examples([page])]
+    examples = list(shared) + [e for _, e in fanwen]
+    page_of = [None] * len(shared) + [i for i, _ in fanwen]
+    stateless = StatelessFeatures(build_pipeline(cfg, patterns), [e.body for e in examples])
+    out = []
+    for train_pages, test_pages in host_folds(pages, n_splits):
+        train_set = set(train_pages)
+        rows = [j for j, p in enumerate(page_of) if p is None or p in train_set]
+        kept, _ = usable_examples([examples[j] for j in rows], cfg)
+        kept_ids = {id(e) for e in kept}
+        rows = [j for j in rows if id(examples[j]) in kept_ids]
+        y = [examples[j].label for j in rows]
+        fold_cfg = dict(cfg)
+        fold_cfg["calibration_folds"] = max(2, min(int(cfg["calibration_folds"]), min(Counter(y).values())))
+        model = stateless.fit(build_pipeline(fold_cfg, patterns), rows, y)
+        per_label = {c: len({examples[j].doc_key for j in rows if examples[j].label == c}) for c in set(y)}
+        out.append(FoldModel(list(test_pages), model, per_label))
+    return out
+
+
+def load_fanwen(data: Path) -> list:
+    """The fanwen dev pages under ``data`` ([] when the folder is missing)."""
+    from .fanwen_data import available, load_pages
+
+    return load_pages(data) if available(data) else []
+
+
+def host_cv_report(pages, shared: list[Example], cfg: dict) -> dict:
+    """The model card's cross-validation: the fanwen dev reports, bodies only (title removed),
+    under host-grouped CV (``host_cv_models``): per-genre precision/recall/F1/support, for the
+    tagger's body path (model + cues) and for the model alone, and the tagger's confusion matrix."""
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+
+    tax = Taxonomy.load()
+    gold, tagged, model_only = [], [], []
+    for fold in host_cv_models(pages, shared, cfg):
+        tagger = GenreTagger(tax, fold.model, cfg, {"documents_per_label": fold.documents_per_label})
+        for i in fold.test_pages:
+            for e in fanwen_examples([pages[i]]):
+                gold.append(e.label)
+                tagged.append(tagger.body_decision(e.body).genre)
+                model_only.append(str(fold.model.predict([e.body])[0]))
+    labels = sorted(set(gold))
+
+    def table(predicted):
+        p, r, f, n = precision_recall_fscore_support(gold, predicted, labels=labels, zero_division=0)
+        return {"accuracy": round(sum(g == q for g, q in zip(gold, predicted)) / max(1, len(gold)), 4),
+                "macro_f1": round(float(f.mean()), 4),
+                "per_class": {c: {"precision": round(float(p[k]), 3), "recall": round(float(r[k]), 3),
+                                  "f1-score": round(float(f[k]), 3), "support": int(n[k])} for k, c in enumerate(labels)}}
+
+    every = sorted(set(gold) | set(tagged))
+    return {
+        "folds": 5, "grouped_by": "host (fanwen_data.host_folds): no site on both sides",
+        "reports": len(gold), "hosts": len({p.host for p in pages}),
+        "input": "body only (title and its repeat removed)",
+        "tagger": table(tagged), "model_only": table(model_only),
+        "confusion": {"labels": every, "rows_true_cols_predicted": confusion_matrix(gold, tagged, labels=every).tolist()},
+    }
 
 
 if __name__ == "__main__":

@@ -115,7 +115,8 @@ class Document:
     # genre
     genre: str | None = None
     genre_score: float | None = None
-    genre_source: str | None = None   # title | model | cues | none
+    genre_source: str | None = None   # title | title+body | model | cues | none
+    genre_reason: str | None = None   # the genre decision in one line (not a table column)
     # outline / extract
     sections: list[Section] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
