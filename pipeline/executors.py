@@ -505,7 +505,10 @@ class DaskEngine:
 
         if not chunks:
             return
-        shared = self._client.scatter(state, broadcast=True)
+        # a key of its own per call (hash=False): with the default content-hash key, the previous
+        # call's future being released can drop the key while this call replicates it
+        # ("Key lost during replication", seen on a loaded machine)
+        shared = self._client.scatter(state, broadcast=True, hash=False)
         futures = self._client.map(fn, chunks, state=shared, pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
         for fut in dask_completed(futures):
