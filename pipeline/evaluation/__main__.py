@@ -12,7 +12,7 @@ from ..harness import import_section
 from ..tables import write_json
 
 # Section name → module under pipeline.evaluation (each has run(data: Path) -> dict).
-SECTIONS = ["seed", "magic_html", "robustness", "segmentation", "extraction", "genre", "topics"]
+SECTIONS = ["seed", "magic_html", "robustness", "fanwen", "segmentation", "extraction", "genre", "topics"]
 
 
 def flatten(obj, prefix=""):
