@@ -92,7 +92,8 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
     generic rule removed comes back only when the model is sure it is body or a report title
     (``model_restore_p``). A line repeated on the page (``repeated_lines``) goes as
     ``repeat:page`` unless the model takes it for a report title. A line with a
-    masked placeholder (20xx, xx市) is report text and stays. Kept lines keep the model's
+    masked placeholder (20xx, xx市) is report text and stays, and so does a
+    line that is only a date written out (2024年3月1日: the report's own date). Kept lines keep the model's
     label for split (``CleanPage.line_labels``)."""
     from .line_features import page_matrix
     from .masks import NAME, YEAR
@@ -125,7 +126,7 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
         elif whole:
             kept[i] = cleaner.norm[i]                  # the rule was wrong: the line is report text
             labels[i + 1] = (label, round(p, 4))
-        elif nonbody and not (YEAR.search(kept[i]) or NAME.search(kept[i])):
+        elif nonbody and not (YEAR.search(kept[i]) or NAME.search(kept[i]) or _REPORT_DATE.match(kept[i])):
             del kept[i]
             removed.append(Removal(i + 1, cleaner.raw[i].strip(), f"model:{label}", round(p, 4)))
         else:
@@ -140,6 +141,8 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
 
 
 NONBODY_LABELS = ("chrome", "intro", "page_title")
+# a line that is only a date written out (2024年3月1日, 二〇二四年三月一日): the report's own date
+_REPORT_DATE = re.compile(r"^((19|20)\d{2}|[〇零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日$")
 
 
 def repeated_lines(cleaner: "_PageCleaner", cfg: dict) -> set[int]:

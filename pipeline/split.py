@@ -46,6 +46,8 @@ def run(page: Page, cleaned: CleanPage, res) -> tuple[list[Document], list[Remov
     if parts[0].title is None:
         # the page's title names the report only when the page holds one report
         parts[0].title = single_title(page, cleaned, parts[0], cfg) if len(parts) == 1 else ""
+        if parts[0].cut is not None:
+            own_removals.append(parts[0].cut)
         own_removals.extend(drop_title_echo(parts[0]))
     documents = []
     for ordinal, part in enumerate(parts, 1):
@@ -86,7 +88,7 @@ def mark_quality(documents: list[Document], page_removed: list[Removal], page_qu
 
 # anti-copy junk: runs of Latin / digit noise between Chinese characters ("报告a3k9f告"), or
 # synonym-swapped text's tell-tale phrases
-_NOISE_RUN = re.compile(r"(?:(?<=\s)|^)(?:[A-Za-z0-9%!*&#@$^,.;]{1,2}\s){4,}")   # Discuz "* l, i e% v3 R! L4 u"
+_NOISE_RUN = re.compile(r"(?:(?<=\s)|^)(?:[!-~]{1,3}\s){4,}")   # Discuz "* l, i e% v3 R! L4 u"
 _JUNK_TOKEN = re.compile(r"(?<=[\u4e00-\u9fff])[A-Za-z0-9]{3,8}(?=[\u4e00-\u9fff])")
 
 
@@ -110,6 +112,7 @@ class Part:
     body: list[Line] = field(default_factory=list)
     head: list[Line] = field(default_factory=list)   # marker and title lines, restored as body if merged
     echo: list[int] = field(default_factory=list)    # lines repeating the title, dropped (split:title_repeat)
+    cut: "Removal | None" = None                     # a title cut from the front of the first body line
 
     @property
     def chars(self) -> int:
@@ -326,20 +329,37 @@ def is_heading(text: str, title_max: int) -> bool:
 
 
 def single_title(page: Page, cleaned: CleanPage, part: Part, cfg: dict) -> str:
-    """Title of a page's one (or untitled first) report: the page title (without a "N篇"
-    count), else its first line when that is a heading (which then leaves the body)."""
+    """Title of a page's one report: the page title (without a "N篇" count), else its first
+    line when that is a heading (which then leaves the body), else a bracketed title glued
+    to the front of the first sentence (cut off, logged as ``split:title_glued``)."""
     title_max = _markers()[1].get("max_chars", 60)
     for candidate in (cleaned.page_title, page.title):
         if candidate and candidate.strip():
             return clean_title(_COUNT_SUFFIX.sub("", candidate.strip()) or candidate.strip())
-    # without the line model, a first line shaped like a heading is the title; with it, the
-    # model has already said which lines are titles (a heading may be the report's first section)
-    if not cleaned.line_labels and len(part.body) > 1 and is_heading(part.body[0].text, title_max):
+    # a first line shaped like a heading is the title; with the line model, only when it names
+    # a kind of report (else it may be the report's first section: "调查背景与目的")
+    if len(part.body) > 1 and is_heading(part.body[0].text, title_max) \
+            and (not cleaned.line_labels or _GENRE_WORD.search(part.body[0].text)) \
+            and not _SECTION_MARKER.match(part.body[0].text):
         first = part.body.pop(0)
         part.start = first.no
         part.head.append(first)
         return clean_title(first.text)
+    glued = _GLUED_TITLE.match(part.body[0].text) if part.body else None
+    if glued and _GENRE_WORD.search(glued.group("title")):
+        # "【2017公务用车自查报告】为贯彻落实…": the title in brackets before the first sentence
+        first = part.body[0]
+        part.body[0] = Line(first.no, first.text[glued.end():])
+        part.cut = Removal(first.no, glued.group(0), "split:title_glued")
+        return clean_title(glued.group("title"))
     return ""
+
+
+# a word that names a kind of report: a heading holding one may be a report's title
+_GENRE_WORD = re.compile(r"报告|总结|体会|心得|方案|计划|讲话|发言|致辞|申请|倡议|材料|汇报|办法|意见|规定|通知|"
+                         r"感想|观后感|读后感|述职|自查|整改|调研|调查|演讲|思想汇报|事迹")
+_SECTION_MARKER = re.compile(r"^([一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．](?!\d))")
+_GLUED_TITLE = re.compile(r"^[【\[](?P<title>[^】\]]{4,40})[】\]]\s*(?=\S{10})")
 
 
 def title_key(text: str) -> str:

@@ -194,3 +194,17 @@ def test_decisions_do_not_depend_on_the_order_of_the_files(order, page_folder, r
     reference = _decisions(process_files([page_folder / n for n in sorted(PAGES)], res, root=page_folder))
     shuffled = _decisions(process_files([page_folder / n for n in order], res, root=page_folder))
     assert shuffled == reference
+
+
+def test_a_bracketed_title_glued_to_the_first_sentence_is_cut_off(tmp_path, res):
+    page = "\n".join(["【2017公务用车自查报告】" + P1, P2, P3])
+    [doc] = run_page(tmp_path, page, res).documents
+    assert doc.title == "2017公务用车自查报告"
+    assert doc.lines[0].text == P1 and "【" not in doc.text
+    assert any(r.rule == "split:title_glued" for r in doc.removed)
+
+
+def test_anti_copy_noise_marks_the_document_junk(tmp_path, res):
+    noisy = [P1[:20] + " * l, i e% v3 R! L4 u " + P1[20:], P2[:20] + " q, N{! W4 }% _: U5 f) v " + P2[20:], P3]
+    [doc] = run_page(tmp_path, "\n".join(["某某镇安全生产自查报告", *noisy]), res).documents
+    assert doc.quality == "junk"
