@@ -134,6 +134,16 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
             labels[i + 1] = (label, round(p, 4))
         if label == "page_title" and page_title is None and nonbody:
             page_title = cleaner.norm[i]
+    long_chars = cfg["header_body_chars"]
+    if not any(len(t) >= long_chars for t in kept.values()):
+        # the model would leave no sentence of the page: "only site chrome" is the rules' call,
+        # so the long lines they kept come back
+        back = {r.line - 1 for r in removed if r.rule.startswith("model:") and len(cleaner.kept.get(r.line - 1, "")) >= long_chars}
+        for i in back:
+            kept[i] = cleaner.kept[i]
+            labels[i + 1] = ("body", 0.0)
+        removed = [r for r in removed if r.line - 1 not in back or not r.rule.startswith("model:")] \
+            + [r for r in cleaner.removed if r.line - 1 in back and r.rule == REPAIR_PINYIN]
     lines = [Line(i + 1, kept[i]) for i in cleaner.order if i in kept]
     removed.sort(key=lambda r: r.line)
     return CleanPage(cleaned.page_id, lines, removed, page_title=page_title, line_labels=labels,

@@ -43,6 +43,11 @@ def run(page: Page, cleaned: CleanPage, res) -> tuple[list[Document], list[Remov
     for part in parts:   # before merging: the echo is the first line under a report's own title
         own_removals.extend(drop_title_echo(part))
     parts = merge_short_parts(parts, cfg["min_doc_chars"])
+    for part in [p for p in parts if not p.body]:     # a title with nothing under it is no document
+        own_removals.extend(Removal(line.no, line.text, "split:no_body") for line in part.head)
+    parts = [p for p in parts if p.body]
+    if not parts:
+        return [], sorted(cleaned.removed + own_removals, key=lambda r: r.line)
     if parts[0].title is None:
         # the page's title names the report only when the page holds one report
         parts[0].title = single_title(page, cleaned, parts[0], cfg) if len(parts) == 1 else ""

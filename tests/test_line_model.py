@@ -208,3 +208,21 @@ def test_anti_copy_noise_marks_the_document_junk(tmp_path, res):
     noisy = [P1[:20] + " * l, i e% v3 R! L4 u " + P1[20:], P2[:20] + " q, N{! W4 }% _: U5 f) v " + P2[20:], P3]
     [doc] = run_page(tmp_path, "\n".join(["某某镇安全生产自查报告", *noisy]), res).documents
     assert doc.quality == "junk"
+
+
+def test_a_short_page_keeps_its_only_sentence_and_is_never_an_empty_document(tmp_path, res):
+    page = "\n".join(["教育實(shí)習(xí)報(bào)告",
+                      "本次教育實(shí)習(xí)在市第一中學進行，我擔任初二年級的語文老師，認真備課，虛心聽課，收穫很大。",
+                      "此处隐藏3650个字，请登录后查看完整内容"])
+    [doc] = run_page(tmp_path, page, res).documents
+    assert doc.text == "本次教育实习在市第一中学进行，我担任初二年级的语文老师，认真备课，虚心听课，收获很大。"
+    assert doc.truncated is True and doc.quality == "pinyin_repaired"
+
+
+def test_a_title_with_nothing_under_it_is_no_document():
+    from pipeline.records import CleanPage, Line, Page
+
+    page = Page(page_id="abcdef0123456789", path="x.txt", format="txt")
+    cleaned = CleanPage(page.page_id, [Line(1, "篇一 甲镇安全生产自查报告")], [])
+    docs, removed = split.run(page, cleaned, Resources(Config.load()))
+    assert docs == [] and [(r.line, r.rule) for r in removed] == [(1, "split:no_body")]
