@@ -136,9 +136,11 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
             page_title = cleaner.norm[i]
     long_chars = cfg["header_body_chars"]
     if not any(len(t) >= long_chars for t in kept.values()):
-        # the model would leave no sentence of the page: "only site chrome" is the rules' call,
-        # so the long lines they kept come back
+        # the model would leave no sentence of the page (or no line at all): "only site chrome"
+        # is the rules' call, so the long lines they kept (or all they kept) come back
         back = {r.line - 1 for r in removed if r.rule.startswith("model:") and len(cleaner.kept.get(r.line - 1, "")) >= long_chars}
+        if not back and not any(labels.get(i + 1, ("",))[0] == "body" for i in kept):
+            back = {r.line - 1 for r in removed if r.rule.startswith("model:")}    # no body left: the rules decide
         for i in back:
             kept[i] = cleaner.kept[i]
             labels[i + 1] = ("body", 0.0)

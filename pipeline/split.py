@@ -260,7 +260,10 @@ def find_parts(lines: list[Line], cfg: dict, labels: dict[int, tuple[str, float]
         line = lines[k]
         title = marker_title(line.text)
         label, p = labels.get(line.no, ("", 0.0))
-        if title is None and label == "report_title" and p >= cfg["title_min_p"] and is_heading(line.text, title_max):
+        # a title the model finds under a report's text starts another report only when it
+        # names a kind of report (a report's own appendix heading, "…名词注释", does not)
+        if title is None and label == "report_title" and p >= cfg["title_min_p"] and is_heading(line.text, title_max) \
+                and (current is None or not current.body or _GENRE_WORD.search(line.text)):
             echo = current is not None and not current.body and bool(current.title) \
                 and title_key(line.text) == title_key(current.title)
             if current is not None and not current.body and current.head and not echo:
