@@ -77,10 +77,17 @@ def rule_verdicts(cleaner: "_PageCleaner") -> dict[int, str]:
     return verdicts
 
 
+def feature_lines(cleaner: "_PageCleaner") -> list[str]:
+    """The lines the model reads: kept lines as the rules left them (spam fragments and
+    escape residue cut out), removed ones as normalised."""
+    return [cleaner.kept.get(i, text) for i, text in enumerate(cleaner.norm)]
+
+
 def is_certain(rule: str) -> bool:
-    """Removals the model never overrides: a site profile's rules, and a line that was
-    nothing but an inline-spam fragment."""
-    return rule.startswith("site:") or rule.startswith("spam:")
+    """Removals the model never overrides: a site profile's rules, a line that was nothing
+    but an inline-spam fragment, and a second copy of the page's text (checked by its share
+    of repeated n-grams)."""
+    return rule.startswith("site:") or rule.startswith("spam:") or rule == "footer:duplicate_copy"
 
 
 def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: dict) -> CleanPage:
@@ -99,7 +106,7 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
     from .masks import NAME, YEAR
 
     verdicts = rule_verdicts(cleaner)
-    order, X = page_matrix(cleaner.norm, verdicts, cleaner.rules)
+    order, X = page_matrix(feature_lines(cleaner), verdicts, cleaner.rules)
     decided = model.label_lines(X)
     min_p = cfg["model_min_p"]
     kept = dict(cleaner.kept)
@@ -160,17 +167,19 @@ _REPORT_DATE = re.compile(r"^((19|20)\d{2}|[〇零一二三四五六七八九]{4
 def repeated_lines(cleaner: "_PageCleaner", cfg: dict) -> set[int]:
     """Indexes of kept lines that repeat on the page (a watermark after every paragraph):
     at least ``repeat_min_chars`` long, at least ``repeat_min_count`` times, not a split
-    marker and not report structure (``[[keep]]`` cues: salutations, closings, headings)."""
+    marker and not report structure (``[[keep]]`` cues: salutations, closings, headings);
+    none when more than ``repeat_max_distinct`` different lines repeat so (the page holds
+    its text several times)."""
     seen: dict[str, list[int]] = {}
     for i, text in cleaner.kept.items():
         if len(text) >= cfg["repeat_min_chars"]:
             seen.setdefault(text, []).append(i)
-    out: set[int] = set()
-    for text, where in seen.items():
-        if len(where) >= cfg["repeat_min_count"] and not cleaner.rules.is_marker(text) \
-                and not CueSet.first(cleaner.cues.keep, text):
-            out.update(where)
-    return out
+    repeated = [(text, where) for text, where in seen.items()
+                if len(where) >= cfg["repeat_min_count"] and not cleaner.rules.is_marker(text)
+                and not CueSet.first(cleaner.cues.keep, text)]
+    if len(repeated) > cfg["repeat_max_distinct"]:
+        return set()        # many lines repeated: copies of the text itself, not a watermark
+    return {i for _, where in repeated for i in where}
 
 
 # --------------------------------------------------------------------------- rules

@@ -39,7 +39,7 @@ def page_rows(path: Path, labels: dict[int, str], res) -> tuple[sp.csr_matrix, l
             continue
         cleaner = clean._PageCleaner(page, res.clean_rules, templates, res.config["clean"])
         cleaner.clean()
-        order, X = page_matrix(cleaner.norm, clean.rule_verdicts(cleaner), cleaner.rules)
+        order, X = page_matrix(clean.feature_lines(cleaner), clean.rule_verdicts(cleaner), cleaner.rules)
         keep = [k for k, i in enumerate(order) if labels.get(i + 1) in LINE_LABELS]
         rows.append(X[keep])
         ys += [labels[order[k] + 1] for k in keep]

@@ -260,10 +260,11 @@ def find_parts(lines: list[Line], cfg: dict, labels: dict[int, tuple[str, float]
         line = lines[k]
         title = marker_title(line.text)
         label, p = labels.get(line.no, ("", 0.0))
-        # a title the model finds under a report's text starts another report only when it
-        # names a kind of report (a report's own appendix heading, "…名词注释", does not)
+        # a title the model finds under a report's text starts another report only when it is
+        # numbered ("…倡议书2", "…报告(二)"): a report's own headings ("关于国民经济计划的报告",
+        # an appendix's "…名词注释", the page title printed again) stay in it
         if title is None and label == "report_title" and p >= cfg["title_min_p"] and is_heading(line.text, title_max) \
-                and (current is None or not current.body or _GENRE_WORD.search(line.text)):
+                and (current is None or not current.body or _TRAILING_ORDINAL.search(line.text)):
             echo = current is not None and not current.body and bool(current.title) \
                 and title_key(line.text) == title_key(current.title)
             if current is not None and not current.body and current.head and not echo:
@@ -363,6 +364,8 @@ def single_title(page: Page, cleaned: CleanPage, part: Part, cfg: dict) -> str:
     return ""
 
 
+# a numbered title: "…倡议书2", "…实习报告(二)", "…总结【一】", "…例1"
+_TRAILING_ORDINAL = re.compile(r"(?<=[^\d\s])\s*(例|范例)?\s*([(（【\[]\s*[一二三四五六七八九十\d]{1,2}\s*[)）】\]]|\d{1,2})\s*$")
 # a word that names a kind of report: a heading holding one may be a report's title
 _GENRE_WORD = re.compile(r"报告|总结|体会|心得|方案|计划|讲话|发言|致辞|申请|倡议|材料|汇报|办法|意见|规定|通知|"
                          r"感想|观后感|读后感|述职|自查|整改|调研|调查|演讲|思想汇报|事迹")
