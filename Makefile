@@ -9,7 +9,7 @@ OUT ?= corpus/processed
 SHARED ?= ../shared/data
 JOBS ?= 1
 
-.PHONY: help corpus test eval bench genre-model clean venv
+.PHONY: help corpus test eval bench genre-model line-model clean venv
 
 help:  ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ bench: $(STAMP)  ## speed and memory ratios on ../shared/data -> reports/bench.j
 
 genre-model: $(STAMP)  ## retrain the shipped genre model in models/genre from ../shared/data
 	$(BIN)/python -m pipeline.genre_training --data $(SHARED) --out models/genre
+
+line-model: $(STAMP)  ## retrain the shipped line model in models/lines from ../shared/data (fanwen pages + sample page)
+	$(BIN)/python -m pipeline.line_training --data $(SHARED) --out models/lines
 
 clean:  ## remove built tables, caches and reports (keeps .venv)
 	rm -rf corpus/interim corpus/processed reports/*.json reports/figures

@@ -53,7 +53,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 CACHE_FORMAT = 4    # raise when the entries' layout changes (cache.py is not in the code version)
 # modules that never change what a page's stages produce (driver, output, commands, analysis)
 _NOT_STAGE_CODE = {"__init__.py", "__main__.py", "cli.py", "executors.py", "cache.py", "progress.py",
-                   "tables.py", "topics.py", "compare.py", "spacy_lang.py", "genre_training.py"}
+                   "tables.py", "topics.py", "compare.py", "spacy_lang.py", "genre_training.py",
+                   "line_training.py"}
 # settings tables that the per-page stages read (a table that does not exist is skipped)
 PAGE_STAGE_TABLES = ("clean", "split", "segment", "outline", "genre", "extract", "metadata")
 DEDUP_SIGNATURE_KEYS = ("shingle", "num_perm", "min_shingles")
@@ -77,13 +78,14 @@ def sha1(*parts: str | bytes) -> str:
 
 def code_version(genre_model_dir: Path | None = None) -> str:
     """Hash of the stage modules' source (Python and the C speed-ups), the rule files and
-    the genre model files."""
+    the genre and line model files."""
     h = hashlib.sha1()
     for f in sorted([*PACKAGE_DIR.glob("*.py"), *PACKAGE_DIR.glob("*.c")]):
         if f.name not in _NOT_STAGE_CODE:
             h.update(f.name.encode())
             h.update(f.read_bytes())
-    folders = [PACKAGE_DIR / "rules", Path(genre_model_dir) if genre_model_dir else PACKAGE_DIR.parent / "models" / "genre"]
+    folders = [PACKAGE_DIR / "rules", Path(genre_model_dir) if genre_model_dir else PACKAGE_DIR.parent / "models" / "genre",
+               PACKAGE_DIR.parent / "models" / "lines"]
     if os.environ.get("POLICY_CORPUS_RULES"):      # rule files overridden by the user count too
         folders.append(Path(os.environ["POLICY_CORPUS_RULES"]))
     for n, folder in enumerate(folders):

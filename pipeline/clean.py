@@ -54,7 +54,132 @@ def run(page: Page, templates: "SiteTemplates | None", res) -> CleanPage:
     cfg = res.config["clean"]
     clean_rules: CleanRules = res.clean_rules
     cleaner = _PageCleaner(page, clean_rules, templates, cfg)
-    return cleaner.clean()
+    cleaned = cleaner.clean()
+    model = res.line_model if cfg["line_model"] else None
+    if model is None:
+        return cleaned
+    return apply_line_model(cleaner, cleaned, model, cfg)
+
+
+# --------------------------------------------------------------------------- line model
+
+
+def rule_verdicts(cleaner: "_PageCleaner") -> dict[int, str]:
+    """The rule cleaner's verdict per line index: the rule that removed it whole, or the
+    fragment rule that cut something out of a kept line (a line feature of the model)."""
+    verdicts = {}
+    for r in cleaner.removed:
+        i = r.line - 1
+        if r.rule == REPAIR_PINYIN:
+            continue
+        if i not in cleaner.kept or i not in verdicts:
+            verdicts[i] = r.rule
+    return verdicts
+
+
+def feature_lines(cleaner: "_PageCleaner") -> list[str]:
+    """The lines the model reads: kept lines as the rules left them (spam fragments and
+    escape residue cut out), removed ones as normalised."""
+    return [cleaner.kept.get(i, text) for i, text in enumerate(cleaner.norm)]
+
+
+def is_certain(rule: str) -> bool:
+    """Removals the model never overrides: a site profile's rules, a line that was nothing
+    but an inline-spam fragment, and a second copy of the page's text (checked by its share
+    of repeated n-grams)."""
+    return rule.startswith("site:") or rule.startswith("spam:") or rule == "footer:duplicate_copy"
+
+
+def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: dict) -> CleanPage:
+    """The model decides every line the certain rules left open.
+
+    A line the model labels chrome / intro / page_title (probability at least
+    ``model_min_p``) goes; when a generic rule had removed it too, the rule's id stays in the
+    log, else the removal is logged as ``model:<label>``; both carry the probability. A line a
+    generic rule removed comes back only when the model is sure it is body or a report title
+    (``model_restore_p``). A line repeated on the page (``repeated_lines``) goes as
+    ``repeat:page`` unless the model takes it for a report title. A line with a
+    masked placeholder (20xx, xx市) is report text and stays, and so does a
+    line that is only a date written out (2024年3月1日: the report's own date). Kept lines keep the model's
+    label for split (``CleanPage.line_labels``)."""
+    from .line_features import page_matrix
+    from .masks import NAME, YEAR
+
+    verdicts = rule_verdicts(cleaner)
+    order, X = page_matrix(feature_lines(cleaner), verdicts, cleaner.rules)
+    decided = model.label_lines(X)
+    min_p = cfg["model_min_p"]
+    kept = dict(cleaner.kept)
+    by_line: dict[int, list[Removal]] = {}
+    for r in cleaner.removed:
+        by_line.setdefault(r.line - 1, []).append(r)
+    removed: list[Removal] = []
+    labels: dict[int, tuple[str, float]] = {}
+    page_title = cleaned.page_title
+    repeated = repeated_lines(cleaner, cfg)
+    for i, (label, p) in zip(order, decided):
+        rule = verdicts.get(i, "")
+        whole = i not in cleaner.kept
+        if not whole and i in repeated and label != "report_title":
+            label, p, nonbody = "chrome", max(p, 0.5), True
+            del kept[i]
+            removed.append(Removal(i + 1, cleaner.raw[i].strip(), "repeat:page", None))
+            continue
+        nonbody = label in NONBODY_LABELS and p >= min_p
+        if whole and is_certain(rule):
+            removed.extend(by_line.get(i, []))
+        elif whole and (nonbody or p < cfg["model_restore_p"]):
+            removed.extend(Removal(r.line, r.text, r.rule, round(p, 4) if nonbody else None) for r in by_line.get(i, []))
+        elif whole:
+            kept[i] = cleaner.norm[i]                  # the rule was wrong: the line is report text
+            labels[i + 1] = (label, round(p, 4))
+        elif nonbody and not (YEAR.search(kept[i]) or NAME.search(kept[i]) or _REPORT_DATE.match(kept[i])):
+            del kept[i]
+            removed.append(Removal(i + 1, cleaner.raw[i].strip(), f"model:{label}", round(p, 4)))
+        else:
+            removed.extend(by_line.get(i, []))         # fragment cuts of a kept line
+            labels[i + 1] = (label, round(p, 4))
+        if label == "page_title" and page_title is None and nonbody:
+            page_title = cleaner.norm[i]
+    long_chars = cfg["header_body_chars"]
+    if not any(len(t) >= long_chars for t in kept.values()):
+        # the model would leave no sentence of the page (or no line at all): "only site chrome"
+        # is the rules' call, so the long lines they kept (or all they kept) come back
+        back = {r.line - 1 for r in removed if r.rule.startswith("model:") and len(cleaner.kept.get(r.line - 1, "")) >= long_chars}
+        if not back and not any(labels.get(i + 1, ("",))[0] == "body" for i in kept):
+            back = {r.line - 1 for r in removed if r.rule.startswith("model:")}    # no body left: the rules decide
+        for i in back:
+            kept[i] = cleaner.kept[i]
+            labels[i + 1] = ("body", 0.0)
+        removed = [r for r in removed if r.line - 1 not in back or not r.rule.startswith("model:")] \
+            + [r for r in cleaner.removed if r.line - 1 in back and r.rule == REPAIR_PINYIN]
+    lines = [Line(i + 1, kept[i]) for i in cleaner.order if i in kept]
+    removed.sort(key=lambda r: r.line)
+    return CleanPage(cleaned.page_id, lines, removed, page_title=page_title, line_labels=labels,
+                     quality=cleaned.quality)
+
+
+NONBODY_LABELS = ("chrome", "intro", "page_title")
+# a line that is only a date written out (2024年3月1日, 二〇二四年三月一日): the report's own date
+_REPORT_DATE = re.compile(r"^((19|20)\d{2}|[〇零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日$")
+
+
+def repeated_lines(cleaner: "_PageCleaner", cfg: dict) -> set[int]:
+    """Indexes of kept lines that repeat on the page (a watermark after every paragraph):
+    at least ``repeat_min_chars`` long, at least ``repeat_min_count`` times, not a split
+    marker and not report structure (``[[keep]]`` cues: salutations, closings, headings);
+    none when more than ``repeat_max_distinct`` different lines repeat so (the page holds
+    its text several times)."""
+    seen: dict[str, list[int]] = {}
+    for i, text in cleaner.kept.items():
+        if len(text) >= cfg["repeat_min_chars"]:
+            seen.setdefault(text, []).append(i)
+    repeated = [(text, where) for text, where in seen.items()
+                if len(where) >= cfg["repeat_min_count"] and not cleaner.rules.is_marker(text)
+                and not CueSet.first(cleaner.cues.keep, text)]
+    if len(repeated) > cfg["repeat_max_distinct"]:
+        return set()        # many lines repeated: copies of the text itself, not a watermark
+    return {i for _, where in repeated for i in where}
 
 
 # --------------------------------------------------------------------------- rules
@@ -376,9 +501,11 @@ class _PageCleaner:
         self.raw = page.text.split("\n")
         t2s = cfg["traditional_to_simplified"]
         self.norm = normalize_lines(self.raw, t2s)
+        self.repairs = repair_pinyin(self.norm)
+        self.quality = page_quality(self.raw, self.norm, bool(self.repairs))
         self.kept: dict[int, str] = {i: t for i, t in enumerate(self.norm) if t}   # index → kept text
         self.order = sorted(self.kept)                                             # non-blank indices
-        self.removed: list[Removal] = []
+        self.removed: list[Removal] = list(self.repairs)
         head = "\n".join(self.norm[i] for i in self.order[: cfg["header_max_lines"]])
         self.profiles = clean_rules.profiles_for(page, head, "\n".join(self.norm))
         cues = CueSet()
@@ -400,7 +527,7 @@ class _PageCleaner:
         self.drop_trailing_chrome()
         lines = [Line(i + 1, self.kept[i]) for i in self.order if i in self.kept]
         self.removed.sort(key=lambda r: r.line)
-        return CleanPage(self.page.page_id, lines, self.removed, page_title=self.page_title)
+        return CleanPage(self.page.page_id, lines, self.removed, page_title=self.page_title, quality=self.quality)
 
     # -- bookkeeping
     def drop(self, i: int, rule: str) -> None:
@@ -560,6 +687,45 @@ class _PageCleaner:
                 self.drop(i, "template:learned")
             elif len(text) >= self.cfg["header_body_chars"] or self.rules.is_marker(text):
                 break
+
+
+REPAIR_PINYIN = "repair:pinyin"
+# a pinyin annotation after a character: 報(bào), 学（xué）: a syllable with a tone mark
+_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\s?[(（]\s*[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹ][a-zü]*\s*[)）]")
+_GARBLE = re.compile(r"\?{2,}|\ufffd|[锟斤拷]{3,}|[烫屯]{4,}")
+
+
+def repair_pinyin(norm: list[str]) -> list[Removal]:
+    """Cut pinyin annotations out of the normalised lines (in place); one logged
+    ``repair:pinyin`` removal per annotation."""
+    repairs = []
+    for i, text in enumerate(norm):
+        if "(" not in text and "（" not in text:
+            continue
+        found = _PINYIN.findall(text)
+        if found:
+            norm[i] = _PINYIN.sub("", text)
+            repairs.extend(Removal(i + 1, f.strip(), REPAIR_PINYIN) for f in found)
+    return repairs
+
+
+def page_quality(raw: list[str], norm: list[str], pinyin_repaired: bool, sample: int = 3000) -> str:
+    """``mojibake`` (GBK-style "??" runs, replacement characters), ``pinyin_repaired``,
+    ``traditional`` (at least 3% of the first ``sample`` Chinese characters changed by the
+    traditional → simplified step) or ``clean``; ``junk`` is given per document by split."""
+    head_raw = "\n".join(raw)[:sample]
+    if len(_GARBLE.findall(head_raw)) >= 3 or head_raw.count("\ufffd") >= 3:
+        return "mojibake"
+    if pinyin_repaired:
+        return "pinyin_repaired"
+    folded = normalize_lines(head_raw.split("\n"), False)
+    simple = "\n".join(norm)
+    cjk = changed = 0
+    for a, b in zip("\n".join(folded), simple):
+        if "\u4e00" <= a <= "\u9fff":
+            cjk += 1
+            changed += a != b
+    return "traditional" if cjk and changed >= 0.03 * cjk else "clean"
 
 
 def copy_share(text: str, reference: str, n: int = 8) -> float:

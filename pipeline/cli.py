@@ -77,8 +77,8 @@ def _doc_json(source: str, doc, sections: bool = True) -> dict:
 
     obj = {
         "source": source, "ordinal": doc.ordinal, "doc_id": doc.doc_id, "title": doc.title, "text": doc.text,
-        "removed": [{"line": r.line, "text": r.text, "rule": r.rule} for r in doc.removed],
-        "masked": dict(doc.masked),
+        "removed": [{"line": r.line, "text": r.text, "rule": r.rule, "p": r.p} for r in doc.removed],
+        "masked": dict(doc.masked), "quality": doc.quality, "truncated": doc.truncated,
         "genre": doc.genre, "genre_score": doc.genre_score, "genre_source": doc.genre_source,
         "year": doc.year, "region": doc.region,
     }

@@ -36,6 +36,12 @@ class Resources:
         return GenreTagger.load(self.genre_model_dir, self.config["genre"])
 
     @cached_property
+    def line_model(self):
+        from .line_model import LineModel
+
+        return LineModel.load()
+
+    @cached_property
     def clean_rules(self):
         from .clean import CleanRules
 

@@ -11,7 +11,7 @@ from .records import Document, Page, Removal
 
 
 def _removals(removed: Iterable[Removal]) -> list[dict]:
-    return [{"line": r.line, "text": r.text, "rule": r.rule} for r in removed]
+    return [{"line": r.line, "text": r.text, "rule": r.rule, "p": r.p} for r in removed]
 
 
 def page_row(page: Page, page_removed: Iterable[Removal] = ()) -> dict:
@@ -25,7 +25,8 @@ def document_row(doc: Document) -> dict:
     return {
         "doc_id": doc.doc_id, "page_id": doc.page_id, "ordinal": doc.ordinal, "title": doc.title,
         "text": doc.text, "n_chars": doc.n_chars, "line_numbers": [ln.no for ln in doc.lines],
-        "masked": dict(doc.masked), "n_removed": len(doc.removed), "removed": _removals(doc.removed),
+        "masked": dict(doc.masked), "quality": doc.quality, "truncated": doc.truncated,
+        "n_removed": len(doc.removed), "removed": _removals(doc.removed),
         "tokens": doc.tokens, "pos": doc.pos, "sentences": doc.sentences,
         "genre": doc.genre, "genre_score": doc.genre_score, "genre_source": doc.genre_source,
         "year": doc.year, "region": doc.region, "dup_cluster": doc.dup_cluster, "is_duplicate": doc.is_duplicate,

@@ -42,7 +42,8 @@ class Removal:
 
     line: int        # 1-based line number in the page text
     text: str        # the removed line or fragment
-    rule: str        # rule id, e.g. "site:fanwen.header", "cue:xiaobian", "template:learned"
+    rule: str        # rule id, e.g. "site:fanwen.header", "cue:xiaobian", "template:learned", "model:chrome"
+    p: float | None = None   # the line model's probability of the removed line's label (None: rules alone)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -64,6 +65,8 @@ class CleanPage:
     lines: list[Line]
     removed: list[Removal] = field(default_factory=list)
     page_title: str | None = None   # the page title as clean found it (Page.title, or the header line before the publish line)
+    line_labels: dict[int, tuple[str, float]] = field(default_factory=dict)   # kept line no → line model's (label, p)
+    quality: str = "clean"          # clean | traditional | pinyin_repaired | mojibake (see clean.page_quality)
 
 
 @dataclass
@@ -108,6 +111,9 @@ class Document:
     lines: list[Line]                 # kept body lines, with page line numbers
     removed: list[Removal] = field(default_factory=list)
     masked: dict[str, int] = field(default_factory=dict)   # {"20xx": n, "xx": n, "star": n}
+    title_lines: list[int] = field(default_factory=list)    # page line numbers of the marker / title lines
+    quality: str = "clean"            # clean | traditional | pinyin_repaired | mojibake | junk
+    truncated: bool = False           # a truncation notice (此处隐藏N个字, 预览结束…) cut the text short
     # segment
     tokens: list[str] | None = None
     pos: list[str] | None = None

@@ -31,6 +31,9 @@ DOCUMENT_STAGES: list[tuple[str, Callable[[Document, Page, Resources], None]]] =
 ]
 
 
+ONLY_CHROME = "only site chrome"
+
+
 @dataclass
 class PageResult:
     """What per-page processing returns for one page."""
@@ -52,6 +55,10 @@ def process_page(page: Page, templates: clean.SiteTemplates, res: Resources) -> 
         cleaned = clean.run(page, templates, res)
         stage = "split"
         docs, result.page_removed = split.run(page, cleaned, res)
+        if not docs and result.page_removed:
+            # every line was chrome: no empty document, a rejection with its reason
+            page.status, page.reason = "rejected", ONLY_CHROME
+            return result
         for doc in docs:
             for stage, fn in DOCUMENT_STAGES:
                 fn(doc, page, res)

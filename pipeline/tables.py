@@ -17,7 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-_removed = pa.list_(pa.struct([("line", pa.int32()), ("text", pa.string()), ("rule", pa.string())]))
+_removed = pa.list_(pa.struct([("line", pa.int32()), ("text", pa.string()), ("rule", pa.string()),
+                               ("p", pa.float32())]))
 _counts = pa.map_(pa.string(), pa.int32())
 
 SCHEMAS: dict[str, list[tuple[str, pa.DataType, str]]] = {
@@ -45,8 +46,10 @@ SCHEMAS: dict[str, list[tuple[str, pa.DataType, str]]] = {
         ("n_chars", pa.int32(), "characters in the body (without newlines)"),
         ("line_numbers", pa.list_(pa.int32()), "page line number of each body line (for tracing)"),
         ("masked", _counts, "masked placeholders found: `20xx`, `xx`, `star` → count (never guessed)"),
+        ("quality", pa.string(), "text quality: clean, traditional, pinyin_repaired (annotations removed), mojibake or junk (anti-copy junk); filter on it"),
+        ("truncated", pa.bool_(), "true when a truncation notice (此处隐藏N个字, 预览结束…) shows the site cut the text short"),
         ("n_removed", pa.int32(), "lines or fragments removed from inside the document"),
-        ("removed", _removed, "the removal log: line, removed text, rule id"),
+        ("removed", _removed, "the removal log: line, removed text, rule id, p (the line model's probability, null for rules alone)"),
         ("tokens", pa.list_(pa.string()), "jieba segmentation of the body (policy dictionary)"),
         ("pos", pa.list_(pa.string()), "jieba POS tag of each token"),
         ("sentences", pa.list_(pa.string()), "sentences of the body"),

@@ -17,7 +17,12 @@ from pipeline.rules import RuleFileError
 
 @pytest.fixture(scope="module")
 def res():
-    return Resources(Config.load())
+    """The rule layer alone (cues, zones, templates, site profiles): what the line model
+    reads as features and what cleans when no model is shipped (tests/test_line_model.py
+    pins the model's decisions)."""
+    res = Resources(Config.load())
+    res.__dict__["line_model"] = None
+    return res
 
 
 def make_page(text: str, page_id: str = "p0", **meta) -> Page:

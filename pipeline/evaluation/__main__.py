@@ -12,7 +12,8 @@ from ..harness import import_section
 from ..tables import write_json
 
 # Section name → module under pipeline.evaluation (each has run(data: Path) -> dict).
-SECTIONS = ["seed", "magic_html", "robustness", "segmentation", "extraction", "genre", "fanwen_genre", "topics"]
+SECTIONS = ["seed", "magic_html", "robustness", "fanwen", "segmentation", "extraction", "genre", "fanwen_genre",
+            "topics"]
 
 
 def flatten(obj, prefix=""):

@@ -1,0 +1,191 @@
+"""Train the line model (``make line-model``) and score it under host-grouped cross-validation.
+
+Training data: the labelled 范文 dev pages (``<data>/fanwen``) and the sample page
+(``<data>/gold/seed.json``: header / footer / in-body boilerplate lines are chrome, the
+documents' title lines and their repeats report_title, their body ranges body). Each page
+goes through ingest and the rule cleaner exactly as in a build, so the features the model
+learns from are the ones it sees at clean time.
+
+    python -m pipeline.line_training --data ../shared/data --out models/lines
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from .fanwen_data import LINE_LABELS, GoldPage, fanwen_dir, host_folds, load_pages
+
+C = 2.0            # inverse regularisation of the logistic regression
+MAX_ITER = 3000
+
+
+def page_rows(path: Path, labels: dict[int, str], res) -> tuple[sp.csr_matrix, list[str]]:
+    """Feature rows and gold labels of a page file's labelled non-blank lines."""
+    from . import clean, ingest
+    from .line_features import page_matrix
+
+    pages = ingest.ingest_file(path, path.parent, res.config["ingest"])
+    templates = clean.learn_templates(pages, res.config["clean"])
+    rows, ys = [], []
+    for page in pages:
+        if not page.ok:
+            continue
+        cleaner = clean._PageCleaner(page, res.clean_rules, templates, res.config["clean"])
+        cleaner.clean()
+        order, X = page_matrix(clean.feature_lines(cleaner), clean.rule_verdicts(cleaner), cleaner.rules)
+        keep = [k for k, i in enumerate(order) if labels.get(i + 1) in LINE_LABELS]
+        rows.append(X[keep])
+        ys += [labels[order[k] + 1] for k in keep]
+    return (sp.vstack(rows, format="csr") if rows else sp.csr_matrix((0, 0))), ys
+
+
+def seed_labels(data: Path) -> tuple[Path, dict[int, str]] | None:
+    """The sample page and its line labels from ``gold/seed.json`` (None when missing)."""
+    gold_path = Path(data) / "gold" / "seed.json"
+    if not gold_path.is_file():
+        return None
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    path = Path(data) / "seed" / gold["page"]
+    labels: dict[int, str] = {}
+    for d in gold["documents"]:
+        for no in range(d["body"][0], d["body"][1] + 1):
+            labels[no] = "body"
+    for d in gold["documents"]:
+        labels[d["title_line"]] = "report_title"
+    for no in gold["duplicate_title_lines"]:
+        labels[no] = "report_title"
+    for key in ("page_header_lines", "page_footer_lines", "boilerplate_lines_inside_bodies"):
+        for no in gold[key]:
+            labels[no] = "chrome"
+    text = path.read_text(encoding="utf-8").split("\n")
+    return path, {no: lab for no, lab in labels.items() if no <= len(text) and text[no - 1].strip()}
+
+
+def _resources():
+    from .config import Config
+    from .context import Resources
+
+    res = Resources(Config.load())
+    res.__dict__["line_model"] = None        # features come from the rules alone
+    return res
+
+
+def dataset(pages: list[GoldPage], data: Path):
+    """Per dev page (rows, labels), and the sample page's (rows, labels) or None."""
+    res = _resources()
+    pdir = fanwen_dir(data) / "pages"
+    per_page = [page_rows(pdir / f"{p.id}.txt", p.labels, res) for p in pages]
+    seed = seed_labels(data)
+    seed_rows = page_rows(seed[0], seed[1], res) if seed else None
+    return per_page, seed_rows
+
+
+def fit(parts) -> "object":
+    from sklearn.linear_model import LogisticRegression
+
+    X = sp.vstack([x for x, _ in parts], format="csr")
+    y = [lab for _, ys in parts for lab in ys]
+    est = LogisticRegression(C=C, max_iter=MAX_ITER)
+    est.fit(X, y)
+    return est
+
+
+def per_label_scores(gold: list[str], pred: list[str]) -> dict:
+    from sklearn.metrics import precision_recall_fscore_support
+
+    labels = [lab for lab in LINE_LABELS if lab in set(gold) | set(pred)]
+    p, r, f, n = precision_recall_fscore_support(gold, pred, labels=labels, zero_division=0)
+    out = {lab: {"precision": round(float(p[k]), 4), "recall": round(float(r[k]), 4), "f1": round(float(f[k]), 4),
+                 "lines": int(n[k])} for k, lab in enumerate(labels)}
+    out["accuracy"] = round(float(np.mean([a == b for a, b in zip(gold, pred)])), 4)
+    return out
+
+
+def cross_validated_models(pages: list[GoldPage], data: Path, dataset_parts=None):
+    """One model per host-grouped fold (trained on the other folds and the sample page) with
+    the page indexes it is to score, and the per-label scores of the out-of-fold predictions."""
+    from .line_model import LineModel
+
+    per_page, seed_rows = dataset_parts or dataset(pages, data)
+    folds, gold, pred = [], [], []
+    for train, test in host_folds(pages):
+        parts = [per_page[i] for i in train] + ([seed_rows] if seed_rows else [])
+        model = LineModel.from_estimator(fit(parts))
+        folds.append((model, test))
+        for i in test:
+            X, ys = per_page[i]
+            if ys:
+                gold += ys
+                pred += [lab for lab, _ in model.label_lines(X)]
+    return folds, per_label_scores(gold, pred)
+
+
+def fingerprint(data: Path) -> str:
+    """sha1 of the training data: gold.jsonl, every page file, the sample page's gold and text."""
+    h = hashlib.sha1()
+    d = fanwen_dir(data)
+    for f in [d / "gold.jsonl", *sorted((d / "pages").glob("*.txt"))]:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    seed = seed_labels(data)
+    if seed:
+        h.update(seed[0].read_bytes())
+        h.update((Path(data) / "gold" / "seed.json").read_bytes())
+    return h.hexdigest()
+
+
+def train(data: Path, out: Path) -> dict:
+    """Fit on every dev page and the sample page; write the skops model and its card."""
+    import skops.io as sio
+
+    from .line_features import DENSE_NAMES, HEAD, N_HASH, TAIL, WINDOW
+    from .line_model import CARD_FILE, MODEL_FILE
+
+    pages = load_pages(data)
+    parts = dataset(pages, data)
+    _, cv = cross_validated_models(pages, data, parts)
+    per_page, seed_rows = parts
+    est = fit(per_page + ([seed_rows] if seed_rows else []))
+    out.mkdir(parents=True, exist_ok=True)
+    sio.dump(est, out / MODEL_FILE)
+    counts = {}
+    for _, ys in per_page + ([seed_rows] if seed_rows else []):
+        for lab in ys:
+            counts[lab] = counts.get(lab, 0) + 1
+    card = {
+        "model": "multinomial logistic regression (scikit-learn LogisticRegression, lbfgs) over line features",
+        "labels": list(est.classes_),
+        "C": C,
+        "features": {"dense": len(DENSE_NAMES), "window": list(WINDOW), "hashed_char_ngrams": N_HASH,
+                     "ngram_range": [1, 3], "ngram_text": f"first {HEAD} and last {TAIL} characters"},
+        "training_data": {"pages": len(pages) + (1 if seed_rows else 0), "hosts": len({p.host for p in pages}),
+                          "lines": counts, "sources": ["fanwen dev pages (gold.jsonl)", "sample page (gold/seed.json)"],
+                          "fingerprint_sha1": fingerprint(data)},
+        "cross_validation": {"scheme": "5 folds grouped by host (fanwen_data.host_folds); the sample page in every "
+                                       "training fold", "per_label": cv},
+        "trained": date.today().isoformat(),
+        "sklearn": __import__("sklearn").__version__,
+    }
+    (out / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return card
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m pipeline.line_training")
+    ap.add_argument("--data", type=Path, default=Path("../shared/data"))
+    ap.add_argument("--out", type=Path, default=Path("models/lines"))
+    args = ap.parse_args(argv)
+    card = train(args.data, args.out)
+    print(json.dumps(card["cross_validation"]["per_label"], ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
