@@ -80,6 +80,7 @@ def _doc_json(source: str, doc, sections: bool = True) -> dict:
         "removed": [{"line": r.line, "text": r.text, "rule": r.rule, "p": r.p} for r in doc.removed],
         "masked": dict(doc.masked), "quality": doc.quality, "truncated": doc.truncated,
         "genre": doc.genre, "genre_score": doc.genre_score, "genre_source": doc.genre_source,
+        "genre_reason": doc.genre_reason,
         "year": doc.year, "region": doc.region,
     }
     if sections:

@@ -29,6 +29,7 @@ def document_row(doc: Document) -> dict:
         "n_removed": len(doc.removed), "removed": _removals(doc.removed),
         "tokens": doc.tokens, "pos": doc.pos, "sentences": doc.sentences,
         "genre": doc.genre, "genre_score": doc.genre_score, "genre_source": doc.genre_source,
+        "genre_reason": doc.genre_reason,
         "year": doc.year, "region": doc.region, "dup_cluster": doc.dup_cluster, "is_duplicate": doc.is_duplicate,
     }
 

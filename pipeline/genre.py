@@ -35,6 +35,7 @@ from pathlib import Path
 from . import rules, tables
 from .genre_features import strip_title_repeat
 from .records import Document, Page
+from .split import clean_title
 
 OTHER = "other"
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "genre"
@@ -149,7 +150,7 @@ class Taxonomy:
         return tuple(seen)
 
     def strip_decorations(self, title: str | None) -> str:
-        """``title`` without the site's decorations ([title].decorations of genres.toml):
+        """``title`` without the site's decorations (split.clean_title, then [title].decorations of genres.toml):
         "(精选5篇)", "合集6篇", "范文", "【精选】", ".docx", "300字", 最新/经典/推荐/完整版, 篇N
         markers, breadcrumbs ("首页 > 范文 > …" keeps only what follows the last ">"), pinyin
         annotations (报(bào)告); a line that is no title at all ("内容预览", "总页数:10 页", a
@@ -158,7 +159,10 @@ class Taxonomy:
         >>> Taxonomy.load().strip_decorations("首页 > 工作报告 > 2023年学校安全自查报告(精选5篇).docx")
         '2023年学校安全自查报告'
         """
-        text = genre_text(title or "").strip()     # pinyin annotations out first: 报(bào)告
+        # pinyin annotations out first (报(bào)告), then the title as split cites it (split.toml's
+        # [title] decorations, the one list of a site's title decorations), then what only
+        # matters for reading a genre: lines that are no title, breadcrumbs, decorations inside
+        text = clean_title(genre_text(title or "").strip())
         for _ in range(3):
             before = text
             for p in self.decorations:

@@ -122,7 +122,7 @@ class Document:
     genre: str | None = None
     genre_score: float | None = None
     genre_source: str | None = None   # title | title+body | model | cues | none
-    genre_reason: str | None = None   # the genre decision in one line (not a table column)
+    genre_reason: str | None = None   # the genre decision in one line (documents.genre_reason)
     # outline / extract
     sections: list[Section] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
