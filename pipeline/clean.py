@@ -85,9 +85,11 @@ def feature_lines(cleaner: "_PageCleaner") -> list[str]:
 
 def is_certain(rule: str) -> bool:
     """Removals the model never overrides: a site profile's rules, a line that was nothing
-    but an inline-spam fragment, and a second copy of the page's text (checked by its share
-    of repeated n-grams)."""
-    return rule.startswith("site:") or rule.startswith("spam:") or rule == "footer:duplicate_copy"
+    but an inline-spam fragment, a second copy of the page's text (checked by its share
+    of repeated n-grams), and a PDF's running headers, footers and page numbers (ingest saw
+    them repeat on the document's pages)."""
+    return (rule.startswith("site:") or rule.startswith("spam:") or rule.startswith("pdf:")
+            or rule == "footer:duplicate_copy")
 
 
 def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: dict) -> CleanPage:
@@ -153,7 +155,7 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
             labels[i + 1] = ("body", 0.0)
         removed = [r for r in removed if r.line - 1 not in back or not r.rule.startswith("model:")] \
             + [r for r in cleaner.removed if r.line - 1 in back and r.rule == REPAIR_PINYIN]
-    lines = [Line(i + 1, kept[i]) for i in cleaner.order if i in kept]
+    lines = [Line(i + 1, kept[i]) for i in sorted(kept)]     # a line the model gave back is in no step's order
     removed.sort(key=lambda r: r.line)
     return CleanPage(cleaned.page_id, lines, removed, page_title=page_title, line_labels=labels,
                      quality=cleaned.quality)
