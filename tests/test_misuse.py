@@ -202,6 +202,9 @@ def test_every_default_setting_passes_its_own_check():
     ('[dedup]\nkeep = "shortest"', "expected one of: longest, earliest"),
     ("dedup = 5", "dedup must be a table"),
     ("[genre]\nsvm_c = 0", "[genre] svm_c = 0: expected a number > 0"),
+    ("[clean]\nmodel_min_p = 2", "[clean] model_min_p = 2: expected a number in [0, 1]"),
+    ("[split]\ntitle_min_p = -0.1", "[split] title_min_p = -0.1: expected a number in [0, 1]"),
+    ('[clean]\nline_model = "yes"', '[clean] line_model = "yes": expected true or false'),
 ])
 def test_a_bad_setting_names_the_file_the_key_and_the_expected_type(tmp_path, toml, expected):
     path = tmp_path / "my.toml"
