@@ -34,6 +34,7 @@ from pathlib import Path
 
 from . import rules, tables
 from .genre_features import strip_title_repeat
+from .linear_proba import CalibratedProba
 from .records import Document, Page
 from .split import clean_title
 
@@ -296,6 +297,7 @@ class GenreTagger:
         cfg = dict(cfg or {})
         self.taxonomy = taxonomy
         self.model = model
+        self._proba = CalibratedProba(model) if model is not None else None   # = model.predict_proba
         self.card = card or {}
         self.threshold = float(cfg.get("threshold", 0.35))
         self.model_threshold = float(cfg.get("model_threshold", self.threshold))
@@ -398,7 +400,7 @@ class GenreTagger:
         model_top = None
         model_score = 0.0
         if self.model is not None and body.strip():
-            proba = self.model.predict_proba([body])[0]
+            proba = self._proba([body])[0]
             order = proba.argsort()[::-1][:3]
             model_top = [(str(self.model.classes_[i]), round(float(proba[i]), 4)) for i in order]
             model_slug, model_score = model_top[0]
@@ -437,11 +439,11 @@ class GenreTagger:
         """The model's probability of ``genre`` for ``body`` (None when the model lacks it)."""
         if genre not in self.model_classes or not body.strip():
             return None
-        proba = self.model.predict_proba([genre_text(body)])[0]
+        proba = self._proba([genre_text(body)])[0]
         return float(proba[self.model_classes.index(genre)])
 
     def _predict_one(self, body: str) -> tuple[str, float]:
-        proba = self.model.predict_proba([body])[0]
+        proba = self._proba([body])[0]
         best = int(proba.argmax())
         return str(self.model.classes_[best]), float(proba[best])
 
