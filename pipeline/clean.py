@@ -86,8 +86,9 @@ def feature_lines(cleaner: "_PageCleaner") -> list[str]:
 def is_certain(rule: str) -> bool:
     """Removals the model never overrides: a site profile's rules, a line that was nothing
     but an inline-spam fragment, and a second copy of the page's text (checked by its share
-    of repeated n-grams)."""
-    return rule.startswith("site:") or rule.startswith("spam:") or rule == "footer:duplicate_copy"
+    of repeated n-grams), and what ingest marked as chrome from the file's layout (a PDF's
+    running headers and page numbers, ``pdf:``)."""
+    return rule.startswith(("site:", "spam:", "pdf:")) or rule == "footer:duplicate_copy"
 
 
 def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: dict) -> CleanPage:
@@ -100,7 +101,7 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
     (``model_restore_p``). A line repeated on the page (``repeated_lines``) goes as
     ``repeat:page`` unless the model takes most of its copies for a report title. A line with a
     masked placeholder (20xx, xx市) is report text and stays, and so does a
-    line that is only a date written out (2024年3月1日: the report's own date). Kept lines keep the model's
+    line that is only a date written out (2024年3月1日: the report's own date) or a year. Kept lines keep the model's
     label for split (``CleanPage.line_labels``)."""
     from .line_features import page_matrix
     from .masks import NAME, YEAR
@@ -158,7 +159,7 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
             labels[i + 1] = ("body", 0.0)
         removed = [r for r in removed if r.line - 1 not in back or not r.rule.startswith("model:")] \
             + [r for r in cleaner.removed if r.line - 1 in back and r.rule == REPAIR_PINYIN]
-    lines = [Line(i + 1, kept[i]) for i in cleaner.order if i in kept]
+    lines = [Line(i + 1, kept[i]) for i in sorted(kept)]      # (a restored line need not be in cleaner.order)
     removed.sort(key=lambda r: r.line)
     return CleanPage(cleaned.page_id, lines, removed, page_title=page_title, line_labels=labels,
                      quality=cleaned.quality)
@@ -166,7 +167,8 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
 
 NONBODY_LABELS = ("chrome", "intro", "page_title")
 # a line that is only a date written out (2024年3月1日, 二〇二四年三月一日): the report's own date
-_REPORT_DATE = re.compile(r"^((19|20)\d{2}|[〇零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日$")
+_REPORT_DATE = re.compile(r"^((19|20)\d{2}|[〇零一二三四五六七八九]{4})年([\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日)?$"
+                          r"|^(19|20)\d{2}$")    # or a year alone (a signature's 2023, 2023年)
 
 
 def repeated_lines(cleaner: "_PageCleaner", cfg: dict) -> set[int]:
