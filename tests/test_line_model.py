@@ -236,16 +236,6 @@ def test_a_title_with_nothing_under_it_is_no_document():
     assert docs == [] and [(r.line, r.rule) for r in removed] == [(1, "split:no_body")]
 
 
-def test_the_shipped_model_has_its_second_stage_and_the_card_describes_it():
-    from pipeline.line_features import CONTEXT_WINDOW
-
-    model = LineModel.load()
-    card = json.loads((DEFAULT_MODEL_DIR / "model_card.json").read_text(encoding="utf-8"))
-    assert model.context_coef is not None
-    assert model.context_coef.shape == (len(model.classes), card["context_stage"]["features"])
-    assert card["context_stage"]["window"] == list(CONTEXT_WINDOW)
-
-
 def test_the_second_stage_sees_the_neighbours_probabilities():
     import numpy as np
 
