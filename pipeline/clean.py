@@ -100,9 +100,9 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
     log, else the removal is logged as ``model:<label>``; both carry the probability. A line a
     generic rule removed comes back only when the model is sure it is body or a report title
     (``model_restore_p``). A line repeated on the page (``repeated_lines``) goes as
-    ``repeat:page`` unless the model takes it for a report title. A line with a
+    ``repeat:page`` unless the model takes most of its copies for a report title. A line with a
     masked placeholder (20xx, xx市) is report text and stays, and so does a
-    line that is only a date written out (2024年3月1日: the report's own date). Kept lines keep the model's
+    line that is only a date written out (2024年3月1日: the report's own date) or a year. Kept lines keep the model's
     label for split (``CleanPage.line_labels``)."""
     from .line_features import page_matrix
     from .masks import NAME, YEAR
@@ -119,10 +119,15 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
     labels: dict[int, tuple[str, float]] = {}
     page_title = cleaned.page_title
     repeated = repeated_lines(cleaner, cfg)
+    # the copies of a repeated line are one decision: a report title only when most copies read as one
+    votes: dict[str, list[bool]] = {}
+    for i, (label, _) in zip(order, decided):
+        if i in repeated:
+            votes.setdefault(cleaner.kept[i], []).append(label == "report_title")
     for i, (label, p) in zip(order, decided):
         rule = verdicts.get(i, "")
         whole = i not in cleaner.kept
-        if not whole and i in repeated and label != "report_title":
+        if not whole and i in repeated and 2 * sum(votes[cleaner.kept[i]]) <= len(votes[cleaner.kept[i]]):
             label, p, nonbody = "chrome", max(p, 0.5), True
             del kept[i]
             removed.append(Removal(i + 1, cleaner.raw[i].strip(), "repeat:page", None))
@@ -163,7 +168,8 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
 
 NONBODY_LABELS = ("chrome", "intro", "page_title")
 # a line that is only a date written out (2024年3月1日, 二〇二四年三月一日): the report's own date
-_REPORT_DATE = re.compile(r"^((19|20)\d{2}|[〇零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日$")
+_REPORT_DATE = re.compile(r"^((19|20)\d{2}|[〇零一二三四五六七八九]{4})年([\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日)?$"
+                          r"|^(19|20)\d{2}$")    # or a year alone (a signature's 2023, 2023年)
 
 
 def repeated_lines(cleaner: "_PageCleaner", cfg: dict) -> set[int]:

@@ -160,3 +160,43 @@ def _hasher():
         _HASHER = HashingVectorizer(analyzer="char", ngram_range=(1, 3), n_features=N_HASH, alternate_sign=False,
                                     norm="l2", lowercase=True, dtype=np.float32)
     return _HASHER
+
+
+# --------------------------------------------------------------------------- second stage
+
+CONTEXT_WINDOW = (-3, -2, -1, 0, 1, 2, 3)   # lines whose first-stage probabilities a line's second-stage row sees
+
+
+def context_matrix(own: np.ndarray, proba: np.ndarray) -> np.ndarray:
+    """Second-stage rows of a page (stacking, as Web2Text does with its unary potentials):
+    the first stage's class probabilities of the line and of its neighbours in
+    ``CONTEXT_WINDOW`` (with a column saying the neighbour exists), the page-level ranks of
+    the line's page_title and report_title probabilities (is it the page's most
+    title-like line), the most body-like line before and after it, and the line's own dense
+    features. ``own``: the page's ``_OWN`` columns (in line order); ``proba``: the first
+    stage's probabilities of the same rows (classes in the model's order)."""
+    n, c = proba.shape
+    parts = []
+    for d in CONTEXT_WINDOW:
+        shifted = np.zeros((n, c + 1), dtype=np.float32)
+        lo, hi = max(0, -d), min(n, n - d)
+        if hi > lo:
+            shifted[lo:hi, :c] = proba[lo + d:hi + d]
+            shifted[lo:hi, c] = 1.0
+        parts.append(shifted)
+    if n:
+        top = proba.max(axis=0, keepdims=True)
+        is_top = (proba >= top - 1e-6).astype(np.float32)                 # the page's most X-like line
+        share = proba / np.maximum(proba.sum(axis=0, keepdims=True), 1e-6)  # its share of the page's X mass
+        before = np.maximum.accumulate(np.vstack([np.zeros((1, c)), proba[:-1]]), axis=0)
+        after = np.maximum.accumulate(np.vstack([np.zeros((1, c)), proba[::-1][:-1]]), axis=0)[::-1]
+        parts += [is_top, share, before.astype(np.float32), after.astype(np.float32)]
+    else:
+        parts += [np.zeros((0, c), dtype=np.float32)] * 4
+    return np.hstack(parts + [own]).astype(np.float32)
+
+
+def own_columns(X) -> np.ndarray:
+    """A page matrix's own dense columns (``_OWN``, the first of its row) as a dense array."""
+    part = X[:, :len(_OWN)]
+    return np.asarray(part.toarray() if sp.issparse(part) else part, dtype=np.float32)

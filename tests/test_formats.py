@@ -212,9 +212,8 @@ def test_pdf_running_footer_with_changing_numbers_is_removed(tmp_path):
     assert kept[:6] == REPORT[:6]
     pdf_removed = [(line, text) for line, text, rule in removed if rule.startswith("pdf:")]
     assert [line for line, _ in pdf_removed] == [3, 6, 10] and all("共3页" in text for _, text in pdf_removed)
-    # the year alone is no page number: the PDF rule leaves it to the rest of clean (the line
-    # model may still call a lone year chrome), and no line is lost either way
-    assert ("2023" in kept) != any(text == "2023" for _, text, _ in removed)
+    # the year alone is no page number, and the line model leaves a year alone in place too
+    assert kept == REPORT[:6] + ["2023"] and not any(text == "2023" for _, text, _ in removed)
 
 
 def test_pdf_marked_chrome_is_certain_and_no_line_is_lost_when_the_line_model_disagrees(tmp_path):

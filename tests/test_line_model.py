@@ -148,6 +148,12 @@ def test_a_government_report_keeps_every_line(tmp_path, res):
     ("医院自查报告1", "医院自查报告"),
     ("2023年度工作报告", "2023年度工作报告"),
     ("xx镇自查报告范本", "xx镇自查报告"),
+    ("开展火灾隐患排查活动一、活动背景与意义", "开展火灾隐患排查活动"),            # the first heading glued on
+    ("企业安全生产自查报告完整版第一章企业安全生产自查报告概述", "企业安全生产自查报告"),
+    ("【三下乡实践报告范文】一、实践背景", "三下乡实践报告"),
+    ("第一、二季度工作总结", "第一、二季度工作总结"),                              # an ordinal of the title itself
+    ("2023年第一、二季度安全工作总结", "2023年第一、二季度安全工作总结"),
+    ("【贫困生补助申请书】尊敬的校领导", "贫困生补助申请书"),                       # a salutation glued on
 ])
 def test_clean_title_strips_site_decorations(raw, title):
     assert split.clean_title(raw) == title
@@ -161,6 +167,8 @@ def test_clean_title_strips_site_decorations(raw, title):
     ("范文一", ""),
     ("第1篇", ""),
     ("学生的实习报告 篇1", "学生的实习报告"),
+    ("调研报告 篇一:手机使用习惯调研报告", "手机使用习惯调研报告"),     # the collection's kind before the marker
+    ("调研报告篇二：乙镇服务调研报告", "乙镇服务调研报告"),
 ])
 def test_every_marker_style(line, title):
     assert split.marker_title(line) == title
@@ -226,3 +234,35 @@ def test_a_title_with_nothing_under_it_is_no_document():
     cleaned = CleanPage(page.page_id, [Line(1, "篇一 甲镇安全生产自查报告")], [])
     docs, removed = split.run(page, cleaned, Resources(Config.load()))
     assert docs == [] and [(r.line, r.rule) for r in removed] == [(1, "split:no_body")]
+
+
+def test_the_second_stage_sees_the_neighbours_probabilities():
+    import numpy as np
+
+    from pipeline.line_features import CONTEXT_WINDOW, context_matrix
+
+    proba = np.array([[0.1, 0.1, 0.6, 0.1, 0.1],     # the page's most page_title-like line
+                      [0.7, 0.1, 0.1, 0.05, 0.05],
+                      [0.05, 0.05, 0.1, 0.1, 0.7]], dtype=np.float32)
+    own = np.arange(6, dtype=np.float32).reshape(3, 2)
+    Z = context_matrix(own, proba)
+    width = proba.shape[1] + 1
+    at = {d: k * width for k, d in enumerate(CONTEXT_WINDOW)}
+    # line 1 sees line 0 above it and line 2 below it, the first line has nothing above
+    assert Z[1, at[-1]:at[-1] + 5].tolist() == pytest.approx(proba[0].tolist())
+    assert Z[1, at[1]:at[1] + 5].tolist() == pytest.approx(proba[2].tolist())
+    assert Z[0, at[-1] + 5] == 0 and Z[1, at[-1] + 5] == 1 and Z[2, at[1] + 5] == 0
+    top = len(CONTEXT_WINDOW) * width
+    assert Z[:, top + 2].tolist() == [1, 0, 0]        # is it the page's most page_title-like line
+    assert Z[:, -2:].tolist() == own.tolist()          # the line's own features close the row
+
+
+def test_a_second_stage_with_other_classes_is_refused():
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.array([[0.0], [1.0], [2.0]])
+    first = LogisticRegression().fit(X, ["body", "chrome", "intro"])
+    second = LogisticRegression().fit(X, ["body", "chrome", "page_title"])
+    with pytest.raises(LineModelError):
+        LineModel.from_estimator(first, second)
