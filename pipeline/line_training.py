@@ -216,7 +216,42 @@ def train(data: Path, out: Path) -> dict:
         "sklearn": __import__("sklearn").__version__,
     }
     (out / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (out / CARD_MARKDOWN).write_text(card_markdown(card), encoding="utf-8")
     return card
+
+
+CARD_MARKDOWN = "MODEL_CARD.md"
+
+
+def card_markdown(card: dict) -> str:
+    """The model card (``model_card.json``) as a page a reader opens beside the model."""
+    data, cv = card["training_data"], card["cross_validation"]
+    rows = [f"| {label} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['lines']} |"
+            for label, s in cv["per_label"].items() if isinstance(s, dict)]
+    lines = "; ".join(f"{k} {v}" for k, v in data["lines"].items())
+    return "\n".join([
+        "# Line model card",
+        "",
+        f"Model: {card['model']}. Labels: {', '.join(card['labels'])}. C = {card['C']}. "
+        f"Trained {card['trained']} with scikit-learn {card['sklearn']}; `make line-model` rebuilds it "
+        "and this card (generated from `model_card.json`).",
+        "",
+        "## Training data",
+        "",
+        f"{data['pages']} pages of {data['hosts']} hosts ({', '.join(data['sources'])}); lines: {lines}.",
+        f"Fingerprint (sha1 of the pages and gold): `{data['fingerprint_sha1']}`.",
+        "",
+        "## Per label, cross-validated",
+        "",
+        f"{cv['scheme']}: no line is scored by a model that saw its site.",
+        "",
+        "| label | precision | recall | F1 | lines |",
+        "|---|---|---|---|---|",
+        *rows,
+        "",
+        f"Accuracy {cv['per_label'].get('accuracy', float('nan')):.3f}.",
+        "",
+    ])
 
 
 def main(argv=None) -> int:

@@ -45,6 +45,11 @@ def test_the_shipped_model_loads_and_has_a_card():
     assert len(card["training_data"]["fingerprint_sha1"]) == 40
     for label in model.classes:
         assert 0 < card["cross_validation"]["per_label"][label]["f1"] <= 1
+    from pipeline.line_training import CARD_MARKDOWN, card_markdown
+
+    shown = (DEFAULT_MODEL_DIR / CARD_MARKDOWN).read_text(encoding="utf-8")
+    assert shown == card_markdown(card)            # the readable card is the JSON card, regenerated
+    assert card["training_data"]["fingerprint_sha1"] in shown and "| page_title |" in shown
 
 
 def test_a_model_file_holding_another_estimator_is_refused(tmp_path):
