@@ -298,6 +298,7 @@ class GenreTagger:
         self.taxonomy = taxonomy
         self.model = model
         self._proba = CalibratedProba(model) if model is not None else None   # = model.predict_proba
+        self._last_proba: tuple[str, object] | None = None
         self.card = card or {}
         self.threshold = float(cfg.get("threshold", 0.35))
         self.model_threshold = float(cfg.get("model_threshold", self.threshold))
@@ -400,7 +401,7 @@ class GenreTagger:
         model_top = None
         model_score = 0.0
         if self.model is not None and body.strip():
-            proba = self._proba([body])[0]
+            proba = self._body_proba(body)
             order = proba.argsort()[::-1][:3]
             model_top = [(str(self.model.classes_[i]), round(float(proba[i]), 4)) for i in order]
             model_slug, model_score = model_top[0]
@@ -439,13 +440,18 @@ class GenreTagger:
         """The model's probability of ``genre`` for ``body`` (None when the model lacks it)."""
         if genre not in self.model_classes or not body.strip():
             return None
-        proba = self._proba([genre_text(body)])[0]
+        proba = self._body_proba(genre_text(body))
         return float(proba[self.model_classes.index(genre)])
 
-    def _predict_one(self, body: str) -> tuple[str, float]:
-        proba = self._proba([body])[0]
-        best = int(proba.argmax())
-        return str(self.model.classes_[best]), float(proba[best])
+    def _body_proba(self, text: str):
+        """The model's probabilities for ``text``; the last text's are kept, so a decision that
+        reads the same body twice (its genre, then the title's genre's probability) predicts once."""
+        last = self._last_proba
+        if last is not None and last[0] == text:
+            return last[1]
+        proba = self._proba([text])[0]
+        self._last_proba = (text, proba)
+        return proba
 
 
 def top_features(model, body: str, genre: str, top: int = 6) -> list[tuple[str, float]]:
