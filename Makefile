@@ -23,11 +23,7 @@ $(STAMP): pyproject.toml pipeline/_speedups.c
 venv: $(STAMP)  ## create .venv and install the package (done by every target)
 
 corpus: $(STAMP)  ## build corpus/raw into corpus/processed (tables, topics, comparisons)
-	$(BIN)/policy-corpus build --raw $(RAW) --out $(OUT) --jobs $(JOBS)
-	$(BIN)/policy-corpus topics --out $(OUT)
-	$(BIN)/policy-corpus compare --out $(OUT) --by genre
-	$(BIN)/policy-corpus compare --out $(OUT) --by year
-	$(BIN)/policy-corpus compare --out $(OUT) --by region
+	$(BIN)/policy-corpus corpus --raw $(RAW) --out $(OUT) --jobs $(JOBS)
 
 test: $(STAMP)  ## run the test suite (no ../shared needed)
 	$(BIN)/python -m pytest -q

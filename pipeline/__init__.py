@@ -11,7 +11,7 @@ __version__ = "0.1.0"
 def build(raw, out, config=None, jobs: int = 1, quiet: bool = True, engine: str = "local", scheduler=None,
           cache_dir=None) -> dict:
     """Build the corpus tables from the pages under ``raw`` into ``out``; returns the manifest."""
-    from .runner import build as _build
+    from .driver import build as _build
 
     return _build(raw, out, config, jobs=jobs, quiet=quiet, engine=engine, scheduler=scheduler, cache_dir=cache_dir)
 
@@ -20,7 +20,7 @@ def analyze(*paths, config=None):
     """Documents (with sections, items, genre) of the given files, as ``Document`` records."""
     from .config import Config
     from .context import Resources
-    from .runner import process_files
+    from .stages import process_files
 
     res = Resources(config or Config.load())
     return [d for r in process_files(paths, res) for d in r.documents]

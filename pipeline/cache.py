@@ -52,7 +52,7 @@ from .records import Page
 PACKAGE_DIR = Path(__file__).resolve().parent
 CACHE_FORMAT = 4    # raise when the entries' layout changes (cache.py is not in the code version)
 # modules that never change what a page's stages produce (driver, output, commands, analysis)
-_NOT_STAGE_CODE = {"__init__.py", "__main__.py", "cli.py", "executors.py", "cache.py", "progress.py",
+_NOT_STAGE_CODE = {"__init__.py", "__main__.py", "cli.py", "driver.py", "cache.py", "progress.py",
                    "tables.py", "topics.py", "compare.py", "spacy_lang.py", "genre_training.py",
                    "line_training.py"}
 # settings tables that the per-page stages read (a table that does not exist is skipped)

@@ -1,4 +1,4 @@
-"""Command line: ``policy-corpus build | analyze | classify | train-genre | topics | compare``."""
+"""Command line: ``policy-corpus corpus | build | analyze | classify | train-genre | topics | compare``."""
 from __future__ import annotations
 
 import functools
@@ -45,6 +45,29 @@ def existing_files(files: List[Path]) -> None:
 
 @app.command()
 @user_errors
+def corpus(
+    raw: Path = typer.Option(DEFAULT_RAW, help="folder of input pages (read only)"),
+    out: Path = typer.Option(DEFAULT_OUT, help="folder for the output tables, topic tables and comparisons"),
+    config: Optional[Path] = typer.Option(None, help="TOML file overriding settings.toml"),
+    jobs: int = typer.Option(1, help="worker processes for per-page stages"),
+    quiet: bool = typer.Option(False, help="no progress bars"),
+    models: Path = typer.Option(Path("models/topics"), help="folder of the saved topic models"),
+) -> None:
+    """What ``make corpus`` runs: build, then the downstream phases (topics, R export, and the
+    comparisons by genre, year and region), as listed in ``pipeline.driver``."""
+    from .driver import build as run_build, downstream
+
+    settings = Config.load(config)
+    manifest = run_build(raw, out, settings, jobs=jobs, quiet=quiet)
+    c = manifest["counts"]
+    typer.echo(f"{c['pages_ok']} pages ok, {c['pages_rejected']} rejected, {c['documents']} documents, "
+               f"{c['items']} items → {out}")
+    for line in downstream(out, settings, models=models):
+        typer.echo(line)
+
+
+@app.command()
+@user_errors
 def build(
     raw: Path = typer.Option(DEFAULT_RAW, help="folder of input pages (read-only)"),
     out: Path = typer.Option(DEFAULT_OUT, help="folder for the output tables"),
@@ -63,7 +86,7 @@ def build(
                                                           "ok pages than they hold ([executor] replace_min_share)"),
 ) -> None:
     """Build the corpus tables (pages, documents, sections, items, …) from RAW into OUT."""
-    from .runner import build as run
+    from .driver import build as run
 
     manifest = run(raw, out, Config.load(config), jobs=jobs, quiet=quiet, engine=engine, scheduler=scheduler,
                    cache_dir=cache, partitioned=partitioned, replace=replace)
@@ -165,7 +188,7 @@ def _explain_lines(why: dict) -> list[str]:
 
 def _page_results(files, res):
     """(file, PageResult) for every page of every file, processed one file at a time."""
-    from .runner import process_files
+    from .stages import process_files
 
     for path in files:
         for result in process_files([path], res):

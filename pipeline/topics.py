@@ -150,7 +150,7 @@ def check_topics_current(out: Path) -> None:
 
     Current means: the build key the topic card recorded is the manifest's (both known),
     else the topic tables are not older than the documents table."""
-    from .executors import table_signature
+    from .engine.table_writer import table_signature
 
     out = Path(out)
     unit_topics = out / "unit_topics.parquet"

@@ -1,4 +1,4 @@
-"""A small made-up corpus for the build tests (executors, incremental builds, faults).
+"""A small made-up corpus for the build tests (driver and engines, incremental builds, faults).
 
 The sample page plus a few pages of an invented site (shared header and footer lines, so
 template learning has something to learn), a republished copy of one report under a

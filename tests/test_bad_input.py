@@ -161,7 +161,7 @@ def test_gbk_zip_member_names_without_the_utf8_flag_are_decoded(raw):
 def test_a_build_over_all_bad_inputs_lists_each_reason_and_keeps_the_sample_documents(tmp_path, seed_bytes):
     import pandas as pd
 
-    from pipeline.runner import build
+    from pipeline.driver import build
 
     def documents(raw, name):
         manifest = build(raw, tmp_path / f"out_{name}", Config.load(), quiet=True, cache_dir=tmp_path / f"cache_{name}")

@@ -6,7 +6,7 @@ import shutil
 import pandas as pd
 
 from pipeline.config import Config
-from pipeline.executors import run_build
+from pipeline.driver import build as run_build
 
 from build_fixtures import SEED
 

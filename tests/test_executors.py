@@ -12,7 +12,7 @@ from build_fixtures import assert_same_tables, make_corpus, read_tables
 from pipeline import progress
 from pipeline.cli import app
 from pipeline.config import Config, ConfigError
-from pipeline.executors import run_build
+from pipeline.driver import build as run_build
 
 
 @pytest.fixture(scope="module")
@@ -173,7 +173,7 @@ def test_tables_dictionary_encode_tokens_and_labels_not_running_text(serial_buil
 
 
 def test_rows_converted_per_task_equal_rows_converted_per_page():
-    from pipeline.executors import ROW_TABLES, arrow_rows
+    from pipeline.engine.tasks import ROW_TABLES, arrow_rows
     from pipeline import tables
 
     pages = [{"pages": [{"page_id": "p1", "status": "ok", "n_docs": 2}],
@@ -196,7 +196,7 @@ def test_rows_converted_per_task_equal_rows_converted_per_page():
 
 
 def test_rows_that_do_not_convert_raise_for_their_page():
-    from pipeline.executors import arrow_rows
+    from pipeline.engine.tasks import arrow_rows
 
     good = {"pages": [{"page_id": "p1"}], "documents": [], "sections": [], "items": []}
     bad = {"pages": [{"page_id": "p2", "n_docs": "many"}], "documents": [], "sections": [], "items": []}

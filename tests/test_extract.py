@@ -364,9 +364,9 @@ def test_generic_and_continuation_clauses_are_no_problems(res):
 
 
 def test_legislative_texts_get_no_items_and_reports_do(res):
-    from pipeline import runner
+    from pipeline import stages
     from pipeline.records import Page
-    from pipeline.runner import process_page
+    from pipeline.stages import process_page
 
     law = ("某市物业管理条例\n第一章 总则\n第一条 为了规范物业管理活动，制定本条例。\n"
            "第二条 有下列情形之一的，不予受理：\n（一）证据不足的；\n（二）确有困难的；\n（三）材料不全的。\n"
@@ -385,5 +385,5 @@ def test_legislative_texts_get_no_items_and_reports_do(res):
     assert {"measure", "problem"} <= {i.kind for i in report_doc.items}
     assert "regulation" in res.genre_classifier.taxonomy.without_items
     assert "self_inspection" not in res.genre_classifier.taxonomy.without_items
-    names = [name for name, _ in runner.DOCUMENT_STAGES]
+    names = [name for name, _ in stages.DOCUMENT_STAGES]
     assert names.index("genre") < names.index("extract")

@@ -12,11 +12,11 @@ import time
 import pytest
 
 from build_fixtures import ROOT, assert_same_tables, make_corpus
-from pipeline import runner
+from pipeline import stages
 from pipeline.config import Config
-from pipeline.executors import run_build
+from pipeline.driver import build as run_build
 
-BUILD = "from pipeline.executors import run_build; from pipeline.config import Config; " \
+BUILD = "from pipeline.driver import build as run_build; from pipeline.config import Config; " \
         "import sys; run_build(sys.argv[1], sys.argv[2], Config.load(), quiet=True, cache_dir=sys.argv[3])"
 
 
@@ -61,12 +61,12 @@ def _slow_segment(doc, page, res):
     return _SEGMENT(doc, page, res)
 
 
-_SEGMENT = dict(runner.DOCUMENT_STAGES)["segment"]
+_SEGMENT = dict(stages.DOCUMENT_STAGES)["segment"]
 
 
 def _patch_segment(monkeypatch, fn):
-    stages = [(name, fn if name == "segment" else f) for name, f in runner.DOCUMENT_STAGES]
-    monkeypatch.setattr(runner, "DOCUMENT_STAGES", stages)
+    patched = [(name, fn if name == "segment" else f) for name, f in stages.DOCUMENT_STAGES]
+    monkeypatch.setattr(stages, "DOCUMENT_STAGES", patched)
 
 
 def test_page_whose_stage_raises_is_recorded_and_the_build_goes_on(tmp_path, monkeypatch):
@@ -140,7 +140,7 @@ def _busy(seconds: float) -> int:
 
 
 def test_time_limit_fires_in_a_worker_thread_and_not_after_the_block():
-    from pipeline.executors import PageTimeout, time_limit
+    from pipeline.engine.time_limit import PageTimeout, time_limit
 
     def slow():
         with time_limit(0.2):
@@ -165,7 +165,7 @@ def _busy_segment(doc, page, res):
 
 def test_page_past_the_time_limit_in_a_worker_thread_is_abandoned(tmp_path, monkeypatch):
     from pipeline.context import Resources
-    from pipeline.executors import process_one
+    from pipeline.engine.tasks import process_one
     from pipeline.ingest import ingest_file
 
     raw = make_corpus(tmp_path / "raw")

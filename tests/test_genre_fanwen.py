@@ -182,7 +182,7 @@ def test_pinyin_annotations_are_read_through():
 
 def test_pipeline_keeps_the_reason_on_the_document(tmp_path):
     from pipeline.context import Resources
-    from pipeline.runner import process_files
+    from pipeline.stages import process_files
 
     page = tmp_path / "page.txt"
     page.write_text("某镇2023年安全生产调查报告\n\n" + SELF_INSPECTION_BODY + "\n", encoding="utf-8")

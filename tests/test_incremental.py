@@ -9,7 +9,7 @@ import pytest
 from build_fixtures import add_page, assert_same_tables, make_corpus, read_tables
 from pipeline.cache import BuildCache, default_cache_dir
 from pipeline.config import Config
-from pipeline.executors import run_build
+from pipeline.driver import build as run_build
 
 
 @pytest.fixture()
@@ -161,11 +161,11 @@ def test_a_file_of_one_page_keeps_it_in_its_ingest_entry_an_archive_page_by_page
 
 
 def test_rerun_on_a_pool_hashes_on_the_workers_and_loads_no_models(first_build, monkeypatch):
-    from pipeline import executors
+    from pipeline import driver
 
     raw, out, cache, first = first_build
     loaded = []
-    monkeypatch.setattr(executors._Preload, "_load", lambda self: loaded.append(1))
+    monkeypatch.setattr(driver.Preload, "_load", lambda self: loaded.append(1))
     again = run_build(raw, out, Config.load(), jobs=2, quiet=True, cache_dir=cache)
     assert again.get("unchanged") and again["cache"]["ingest_hits"] == first["counts"]["files"]
     assert again["cache"]["ingest_misses"] == 0 and loaded == []

@@ -17,7 +17,7 @@ from build_fixtures import BODIES, SEED, make_corpus, page_text
 from pipeline.build_checks import OutputLock
 from pipeline.cli import app
 from pipeline.config import Config, ConfigError, UserError
-from pipeline.executors import run_build
+from pipeline.driver import build as run_build
 
 GOOD = "关于乡镇政府服务能力建设的调研报告\n近日，调研组深入各乡镇开展调研，发现了一些问题。\n一、基本情况\n全镇共有村民八千余人。\n"
 

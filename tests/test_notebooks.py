@@ -1,7 +1,7 @@
 """Both notebooks execute on the sample corpus built into a tmp folder (nbclient).
 
-The corpus is built by the real pipeline (build ▶ topics ▶ compare, as `make corpus` does);
-the notebooks read it through POLICY_CORPUS_OUT / POLICY_CORPUS_MODELS and never refit.
+The corpus is built by the command `make corpus` runs (`policy-corpus corpus`: build ▶ topics
+▶ compare by genre, year and region, the driver's phases); the notebooks read it through POLICY_CORPUS_OUT / POLICY_CORPUS_MODELS and never refit.
 """
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from pipeline.compare import compare
-from pipeline.config import Config
-from pipeline.runner import build
-from pipeline.topics import fit_topics
+from typer.testing import CliRunner
+
+from pipeline.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ["1.0-explore-topics.ipynb", "2.0-compare-genres.ipynb"]
@@ -24,13 +23,14 @@ NOTEBOOKS = ["1.0-explore-topics.ipynb", "2.0-compare-genres.ipynb"]
 def sample_corpus(tmp_path_factory):
     base = tmp_path_factory.mktemp("sample_corpus")
     out, models = base / "processed", base / "models"
-    config = Config.load()
-    if "page_timeout" in config.data.get("executor", {}):   # a loaded CI machine must not abandon the page
-        config = Config.load(executor={"page_timeout": 900})
-    build(ROOT / "corpus" / "raw", out, config, quiet=True)
-    fit_topics(out, config, models=models)
-    for by in ("genre", "year", "region"):
-        compare(out, by, config)
+    settings = base / "ci.toml"     # a loaded CI machine must not abandon the page
+    settings.write_text("[executor]\npage_timeout = 900\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["corpus", "--raw", str(ROOT / "corpus" / "raw"), "--out", str(out),
+                                      "--models", str(models), "--config", str(settings), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "8 documents" in result.output and "compare by region" in result.output
+    for name in ("documents.parquet", "topics.parquet", "unit_topics.parquet", "compare", "corpus_r.csv"):
+        assert (out / name).exists(), name
     return out, models
 
 

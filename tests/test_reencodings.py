@@ -11,7 +11,7 @@ import pytest
 from pipeline.config import Config
 from pipeline.context import Resources
 from pipeline.ingest import ingest_file
-from pipeline.runner import process_files
+from pipeline.stages import process_files
 
 from seed_expectations import TITLES
 

@@ -39,7 +39,7 @@ _BUILD = """
 import json, resource, sys
 import pipeline
 from pipeline.config import Config
-from pipeline.executors import run_build
+from pipeline.driver import build as run_build
 raw, out, cache, jobs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 
 def cpu():

@@ -94,7 +94,7 @@ def run(data: Path) -> dict:
 # --- the sample page ----------------------------------------------------------------------
 def seed_recall(res: Resources) -> dict:
     """Recall per kind of the expected heads on the sample page, and wrong-kind hits."""
-    from ..runner import process_files
+    from ..stages import process_files
 
     sys.path.insert(0, str(SEED_PAGE.parents[2] / "tests"))
     try:
@@ -156,7 +156,7 @@ def _page(text: str, path: str, title: str) -> Page:
 def _process(pages: list[tuple[str, Page]], res: Resources) -> list[tuple[str, Document]]:
     """clean ▶ split ▶ document stages for each page (the project's per-page function)."""
     from .. import clean
-    from ..runner import process_page
+    from ..stages import process_page
 
     templates = clean.learn_templates([p for _, p in pages], res.config["clean"])
     out = []

@@ -87,7 +87,7 @@ def tag_page(page, tagger: GenreTagger, data: Path) -> list[dict]:
 def pipeline_documents(path: Path, tagger: GenreTagger):
     """The documents ``policy-corpus classify`` finds in ``path``, tagged by ``tagger``."""
     from ..context import Resources
-    from ..runner import process_files
+    from ..stages import process_files
 
     res = Resources(Config.load())
     res.__dict__["genre_classifier"] = tagger   # the fold's tagger instead of the shipped one

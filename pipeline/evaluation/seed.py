@@ -38,7 +38,7 @@ def run(data: Path) -> dict:
     from ..config import Config
     from ..context import Resources
 
-    # the stages under test only (ingest ▶ clean ▶ split), as runner.process_page calls them
+    # the stages under test only (ingest ▶ clean ▶ split), as stages.process_page calls them
     res = Resources(Config.load())
     pages = ingest.ingest_file(page_path, page_path.parent, res.config["ingest"])
     templates = clean.learn_templates(pages, res.config["clean"])

@@ -45,7 +45,7 @@ def _process(pages, config):
     """Pages → the project's documents (clean ▶ split ▶ document stages), and the tables."""
     from pipeline import clean, export
     from pipeline.context import Resources
-    from pipeline.runner import process_page
+    from pipeline.stages import process_page
 
     res = Resources(config)
     templates = clean.learn_templates(pages, config["clean"])

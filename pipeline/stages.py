@@ -1,15 +1,12 @@
-"""The runner: the one place that lists the stages in order.
+"""The per-page stages, in order: clean ▶ split ▶ per document: line breaks ▶ segment ▶
+outline ▶ genre ▶ extract ▶ metadata.
 
-    files ──ingest──▶ pages ──learn templates (global)──▶ per page: clean ▶ split ▶
-    per document: line breaks ▶ segment ▶ outline ▶ genre ▶ extract ▶ metadata ──▶ dedup (global)
-    ──▶ recurring problems (global) ──▶ tables + manifest
-
-Per-page work is a pure function (``process_page``) so that an executor (local process
-pool or Dask) can run it anywhere; global stages run here, in the driver.
+``process_page`` is a pure function of a page, the learned site templates and the loaded
+resources, so that any engine (this process, a process pool, Dask) can run it anywhere.
+The whole build, global phases included, is listed in ``pipeline.driver``.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -80,33 +77,3 @@ def process_files(paths: Iterable[Path], res: Resources, root: Path | None = Non
         pages.extend(ingest.ingest_file(p, root or p.parent, res.config["ingest"]))
     templates = clean.learn_templates(pages, res.config["clean"])
     return [process_page(pg, templates, res) for pg in pages]
-
-
-def build(raw: Path, out: Path, config: Config | None = None, jobs: int = 1, quiet: bool = False,
-          genre_model_dir: Path | None = None, engine: str = "local", scheduler: str | None = None,
-          cache_dir: Path | None = None, partitioned: bool | None = None, replace: bool = False) -> dict:
-    """Build the corpus tables from the pages under ``raw`` into ``out``; returns the manifest.
-
-    ``engine`` is ``local`` (``jobs`` processes) or ``dask`` (``scheduler`` address, or a
-    LocalCluster of ``jobs`` workers); ``cache_dir`` holds the incremental-build cache
-    (default: ``<raw>/../interim`` for a folder named raw, else ``<out>/.cache``);
-    ``partitioned`` writes each row table as a folder of Parquet parts (default: with Dask);
-    ``replace`` lets a build with far fewer ok pages replace the tables (else a UserError)."""
-    from .executors import run_build
-
-    return run_build(Path(raw), Path(out), config or Config.load(), jobs=jobs, quiet=quiet,
-                     genre_model_dir=genre_model_dir, engine=engine, scheduler=scheduler, cache_dir=cache_dir,
-                     partitioned=partitioned, replace=replace)
-
-
-def timed(timings: dict, name: str):
-    """Context manager that adds the elapsed seconds of a block to ``timings[name]``."""
-
-    class _T:
-        def __enter__(self):
-            self.t = time.perf_counter()
-
-        def __exit__(self, *exc):
-            timings[name] = round(timings.get(name, 0.0) + time.perf_counter() - self.t, 4)
-
-    return _T()
