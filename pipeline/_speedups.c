@@ -20,7 +20,10 @@
  * Safety: words and tags must be exact str (not subclasses), so no method runs Python code
  * (exact-str hashing and comparison are C) and the table holds only strings: it cannot
  * be part of a reference cycle, hence no GC support. The loop in words_and_tags still
- * holds a reference to each word while it uses it.
+ * holds a reference to each word while it uses it. tests/test_speedups.py checks it against
+ * the Python class and in a stress run with gc.collect() between calls; it also passes under
+ * the sanitizers: build with -fsanitize=address,undefined, run the tests with
+ * LD_PRELOAD=<libasan.so>:<libubsan.so> ASAN_OPTIONS=detect_leaks=0 PYTHONMALLOC=malloc.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>

@@ -15,8 +15,8 @@ ordinal, then the smaller doc_id, so the choice is deterministic (``[dedup] keep
 Why a one-permutation MinHash instead of datasketch's ``MinHash``: datasketch hashes every
 shingle with sha1 and applies ``num_perm`` permutations per shingle, ~0.35 M chars/s here,
 ten times slower than segmentation itself. One-permutation hashing with rotation
-densification (Shrivastava & Li, ICML 2014) hashes every shingle once (in numpy, a few
-calls per text) and yields a signature with the same LSH and
+densification (Shrivastava & Li, ICML 2014) hashes every shingle once (in numpy: about
+twenty calls per text, whatever its length) and yields a signature with the same LSH and
 Jaccard-estimate properties. Signatures are computed per page in the workers (``fingerprint``); only the
 global clustering (``find_clusters``) runs in the driver, and it never compares all pairs:
 band buckets give the candidates.
