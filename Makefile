@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml pipeline/_speedups.c
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip setuptools wheel
 	$(BIN)/pip install -q -e '.[dev]'
+	@$(BIN)/python -c 'import pipeline._speedups' 2>/dev/null || echo 'warning: pipeline/_speedups.c was not built (no C compiler?): the segment stage uses its slower Python table' >&2
 	@touch $(STAMP)
 
 venv: $(STAMP)  ## create .venv and install the package (done by every target)

@@ -15,8 +15,8 @@ ordinal, then the smaller doc_id, so the choice is deterministic (``[dedup] keep
 Why a one-permutation MinHash instead of datasketch's ``MinHash``: datasketch hashes every
 shingle with sha1 and applies ``num_perm`` permutations per shingle, ~0.35 M chars/s here,
 ten times slower than segmentation itself. One-permutation hashing with rotation
-densification (Shrivastava & Li, ICML 2014) hashes every shingle once (in C, or in numpy
-without the extension: tens of M chars/s) and yields a signature with the same LSH and
+densification (Shrivastava & Li, ICML 2014) hashes every shingle once (in numpy: about
+twenty calls per text, whatever its length) and yields a signature with the same LSH and
 Jaccard-estimate properties. Signatures are computed per page in the workers (``fingerprint``); only the
 global clustering (``find_clusters``) runs in the driver, and it never compares all pairs:
 band buckets give the candidates.
@@ -31,6 +31,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -48,7 +49,7 @@ _EMPTY = np.uint64(1 << 32)          # bin sentinel above every 32-bit value
 _MASK32 = np.uint64(0xFFFFFFFF)
 _ROTATION_STEP = np.uint64(0x9E3779B1)  # offset per borrowed bin (distinguishes borrowed values)
 _MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
-_BASE = np.uint64(0x100000001B3)      # polynomial base of the shingle hash
+_BASE = 0x100000001B3                # polynomial base of the shingle hash
 
 
 @dataclass(slots=True)       # slots: no per-instance dict (one per document, kept by the driver)
@@ -254,7 +255,8 @@ def normalise(text: str) -> str:
     return folded.casefold()
 
 
-def _fold_regex(text: str) -> str:
+def _fold(text: str) -> str:
+    """``text`` without whitespace, punctuation, symbols and "_" (what ``_FOLD`` matches)."""
     return _FOLD.sub("", text)
 
 
@@ -273,46 +275,36 @@ def fingerprint(text: str, cfg: dict) -> Fingerprint:
 def minhash(norm: str, k: int, num_perm: int) -> np.ndarray:
     """One-permutation MinHash (uint32[num_perm]) of the k-character shingles of ``norm``.
 
-    Each shingle is hashed once (a polynomial hash of its code points, then a 64-bit
-    mixer); the high bits choose the bin, the low 32 bits are the value, and each bin keeps
-    its minimum. Empty bins borrow the value of the next non-empty bin to the right
-    (circularly), offset by the distance, so equal shingle sets give equal signatures.
-    In C when the extension is built (``_minhash_numpy`` is the reference).
+    Each shingle is hashed once (a polynomial hash of its code points modulo 2**64, then a
+    64-bit mixer); the high bits choose the bin, the low 32 bits are the value, and each
+    bin keeps its minimum. Empty bins borrow the value of the next non-empty bin to the
+    right (circularly), offset by the distance, so equal shingle sets give equal
+    signatures. Every step is one numpy call over all shingles: for the short texts dedup
+    sees by the thousand the cost is the number of calls, so there are few.
     """
-    if _minhash_c is not None:
-        return np.frombuffer(_minhash_c(norm, k, num_perm), dtype=np.uint32).copy()
-    return _minhash_numpy(norm, k, num_perm)
-
-
-def _minhash_numpy(norm: str, k: int, num_perm: int) -> np.ndarray:
-    """``minhash`` in numpy."""
-    cp = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    n_sh = len(cp) - k + 1
-    h = np.zeros(n_sh, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for j in range(k):
-            h = h * _BASE + cp[j:j + n_sh]
-        h ^= h >> np.uint64(30)
-        h *= _MIX1
-        h ^= h >> np.uint64(27)
-        h *= _MIX2
-        h ^= h >> np.uint64(31)
-    bins = ((h >> np.uint64(32)) % np.uint64(num_perm)).astype(np.intp)
+    if not 1 <= k <= len(norm) or num_perm < 1:
+        raise ValueError(f"minhash needs 1 <= k <= len(text) and num_perm >= 1, got k={k}, "
+                         f"len={len(norm)}, num_perm={num_perm}")
+    codes = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    # the polynomial hash of every window at once: sum of code * BASE**(k-1-j), wrapping
+    h = np.correlate(codes, _powers(k), "valid")
+    h ^= h >> np.uint64(30)
+    h *= _MIX1
+    h ^= h >> np.uint64(27)
+    h *= _MIX2
+    h ^= h >> np.uint64(31)
     sig = np.full(num_perm, _EMPTY, dtype=np.uint64)
-    np.minimum.at(sig, bins, h & _MASK32)
-    empty = sig == _EMPTY
-    if empty.any():
-        full = np.flatnonzero(~empty)
-        idx = np.flatnonzero(empty)
-        pos = np.searchsorted(full, idx) % len(full)
-        donor = full[pos]
-        dist = ((donor - idx) % num_perm).astype(np.uint64)
-        with np.errstate(over="ignore"):
-            sig[idx] = (sig[donor] + dist * _ROTATION_STEP) & _MASK32
+    np.minimum.at(sig, (h >> np.uint64(32)) % np.uint64(num_perm), h & _MASK32)
+    empty = np.flatnonzero(sig == _EMPTY)
+    if len(empty):
+        full = np.flatnonzero(sig != _EMPTY)
+        donor = full[np.searchsorted(full, empty) % len(full)]
+        distance = ((donor - empty) % num_perm).astype(np.uint64)
+        sig[empty] = (sig[donor] + distance * _ROTATION_STEP) & _MASK32
     return sig.astype(np.uint32)
 
 
-try:
-    from ._speedups import minhash as _minhash_c, word_chars as _fold
-except ImportError:         # installed without a C compiler
-    _minhash_c, _fold = None, _fold_regex
+@lru_cache(maxsize=8)
+def _powers(k: int) -> np.ndarray:
+    """BASE**(k-1), …, BASE, 1 modulo 2**64: the weights of a shingle's code points."""
+    return np.array([pow(_BASE, k - 1 - j, 1 << 64) for j in range(k)], dtype=np.uint64)

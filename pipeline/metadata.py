@@ -157,8 +157,6 @@ class Gazetteer:
         # (the same matches as the alternation of the names longest first, in half the time)
         names = [name for name in self.names if name]
         self.pattern = re.compile(_trie_pattern(names) or "(?!)")
-        # the same matches in C when the extension is built (the regex is the reference)
-        self._trie = _Trie(names) if _Trie is not None else None
         self.county_after = re.compile(
             rf"([\u4e00-\u9fff]{{1,{n}}}?(?:{'|'.join(re.escape(s) for s in suffixes)}))")
 
@@ -170,8 +168,6 @@ class Gazetteer:
     def spans(self, text: str) -> list[tuple[int, int]]:
         """(start, end) of every name in ``text``: at each place the longest name, scanning
         on after it."""
-        if self._trie is not None:
-            return self._trie.spans(text)
         return [m.span() for m in self.pattern.finditer(text)]
 
     def places(self, text: str) -> list[Place]:
@@ -190,12 +186,6 @@ class Gazetteer:
                 city, county = county, None   # 北京市海淀区: the district stands at city level
             out.append(Place(province, city, county))
         return out
-
-
-try:
-    from ._speedups import Trie as _Trie
-except ImportError:         # installed without a C compiler: the regex alone
-    _Trie = None
 
 
 def _trie_pattern(words: list[str]) -> str:

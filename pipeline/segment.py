@@ -15,13 +15,15 @@ two lines.
 POS tags are rjieba's (``Jieba.tag``): the dictionary tag of a known word; for an unknown
 word "x", or "m"/"eng" when it holds ASCII digits/letters. A tag depends on the word only,
 so each worker keeps a table word → tag and looks every token up there, in one pass in C
-(``pipeline/_speedups.c``; the same in Python when no compiler built it); rjieba is asked
-only about new words.
+(``pipeline/_speedups.c``; the same in Python when no compiler built it, or with
+``POLICY_CORPUS_NO_NATIVE=1``); rjieba is asked only about new words.
 """
 from __future__ import annotations
 
 import bisect
+import os
 import re
+import warnings
 from dataclasses import dataclass
 
 from . import rules
@@ -223,10 +225,27 @@ class PyTagTable:
         return (type(self), ())     # pickled empty, as the C table: a cache that refills itself
 
 
-try:
-    from ._speedups import TagTable
-except ImportError:         # installed without a C compiler: the same table in Python, a slower stage
-    TagTable = PyTagTable
+NO_NATIVE_ENV = "POLICY_CORPUS_NO_NATIVE"
+
+
+def _native_tag_table() -> type | None:
+    """The C table (``pipeline._speedups.TagTable``), or None: switched off by
+    ``POLICY_CORPUS_NO_NATIVE=1`` (CI runs the tests so once), or not built, which is said
+    in a warning (the segment bench: 0.5 of bare rjieba's speed instead of 0.75)."""
+    if os.environ.get(NO_NATIVE_ENV, "") not in ("", "0"):
+        return None
+    try:
+        from ._speedups import TagTable as native
+    except ImportError as exc:
+        warnings.warn(f"pipeline._speedups is not built ({exc}): the segment stage uses the slower "
+                      f"Python word → tag table (reinstall with a C compiler; {NO_NATIVE_ENV}=1 "
+                      "silences this)", RuntimeWarning, stacklevel=2)
+        return None
+    return native
+
+
+TagTable = _native_tag_table() or PyTagTable
+NATIVE_TAG_TABLE = TagTable is not PyTagTable     # for the build manifest: is the C table used?
 
 
 def _tag_unknown(word: str) -> str:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 _removed = pa.list_(pa.struct([("line", pa.int32()), ("text", pa.string()), ("rule", pa.string()),
@@ -94,70 +93,9 @@ def to_arrow(table: str, rows: Iterable[dict[str, Any]]) -> pa.Table:
     """Rows (dicts) → an Arrow table with the table's schema; missing columns are null."""
     sch = schema(table)
     rows = list(rows)
-    cols = {}
-    for f in sch:
-        values = [r.get(f.name) for r in rows]
-        cols[f.name] = string_lists(values) if f.type == _STRING_LIST else values
-    return pa.table(cols, schema=sch)
-
-
-_STRING_LIST = pa.list_(pa.string())
-_SEP = "\x1f"      # unit separator: not in cleaned text; checked anyway
-
-try:
-    from ._speedups import string_list_buffers as _string_list_buffers
-except ImportError:         # installed without a C compiler
-    _string_list_buffers = None
-
-
-def string_lists(values: list[list[str] | None]) -> pa.Array:
-    """A list<string> column from Python lists of str (None: a null row).
-
-    Tokens are many and short, and converting each Python string to Arrow costs more than
-    segmenting it. With the C extension its buffers are made in one copy
-    (``_speedups.string_list_buffers``); else by ``py_string_lists``."""
-    if _string_list_buffers is not None and isinstance(values, list):
-        try:
-            list_offsets, string_offsets, data, validity, nulls = _string_list_buffers(values)
-        except (TypeError, ValueError, OverflowError):
-            return py_string_lists(values)     # not lists of str: Arrow converts or says what is wrong
-        strings = pa.Array.from_buffers(pa.string(), len(string_offsets) // 4 - 1,
-                                        [None, pa.py_buffer(string_offsets), pa.py_buffer(data)])
-        return pa.Array.from_buffers(_STRING_LIST, len(values),
-                                     [None if validity is None else pa.py_buffer(validity), pa.py_buffer(list_offsets)],
-                                     null_count=nulls, children=[strings])
-    return py_string_lists(values)
-
-
-def py_string_lists(values: list[list[str] | None]) -> pa.Array:
-    """``string_lists`` without the C extension: joining the strings into one and letting
-    Arrow split it (C++) is several times faster than converting each; plain conversion
-    when a string holds the separator."""
-    lengths, present, flat = [], [], []
-    for v in values:
-        if v is None:
-            lengths.append(0)
-            present.append(False)
-        else:
-            lengths.append(len(v))
-            present.append(True)
-            flat.extend(v)
-    try:
-        joined = _SEP.join(flat)
-    except TypeError:       # not all str: let Arrow convert (or say what is wrong)
-        return pa.array(values, type=_STRING_LIST)
-    if flat and joined.count(_SEP) != len(flat) - 1:
-        return pa.array(values, type=_STRING_LIST)
-    offsets = [0]
-    for n in lengths:
-        offsets.append(offsets[-1] + n)
-    if flat:
-        strings = pc.split_pattern(pa.array([joined], type=pa.large_string()), _SEP).flatten()
-        strings = strings.cast(pa.string())
-    else:
-        strings = pa.array([], type=pa.string())
-    mask = None if all(present) else pa.array([not p for p in present])
-    return pa.ListArray.from_arrays(pa.array(offsets, type=pa.int32()), strings, type=_STRING_LIST, mask=mask)
+    # list<string> columns (tokens, POS tags: millions of short strings) too are converted
+    # by Arrow from the Python lists: faster than building their offsets in numpy first
+    return pa.table({f.name: [r.get(f.name) for r in rows] for f in sch}, schema=sch)
 
 
 def write_atomic(path: Path, write) -> None:

@@ -1,5 +1,12 @@
-"""pipeline._speedups.TagTable (C) gives the answers of segment.PyTagTable (Python), and a
-Segmenter on the Python fallback gives the words and tags of the default one."""
+"""pipeline._speedups.TagTable (C, the one native part) gives the answers of
+segment.PyTagTable (Python); it survives a stress run with garbage collections between
+calls; a Segmenter on the Python table gives the words and tags of the default one; and
+POLICY_CORPUS_NO_NATIVE=1 switches the package to the Python table."""
+import gc
+import os
+import subprocess
+import sys
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -84,9 +91,78 @@ def test_bad_arguments_raise_type_errors():
         c.get(3)
 
 
+def _table_in_a_fresh_interpreter(**env) -> str:
+    code = "import pipeline.segment as s; print(s.TagTable.__module__, s.NATIVE_TAG_TABLE)"
+    return subprocess.run([sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True,
+                          text=True, check=True).stdout.strip()
+
+
+def test_the_switch_turns_the_native_table_off():
+    assert _table_in_a_fresh_interpreter(POLICY_CORPUS_NO_NATIVE="1") == "pipeline.segment False"
+    if TagTable is not None:
+        assert _table_in_a_fresh_interpreter(POLICY_CORPUS_NO_NATIVE="0") == "pipeline._speedups True"
+
+
+def test_a_missing_extension_is_said_in_a_warning(monkeypatch):
+    monkeypatch.delenv("POLICY_CORPUS_NO_NATIVE", raising=False)
+    monkeypatch.setitem(sys.modules, "pipeline._speedups", None)     # as if it was never built
+    with pytest.warns(RuntimeWarning, match="not built"):
+        assert segment._native_tag_table() is None
+
+
 @needs_c
-def test_segmenter_uses_the_c_table():
-    assert segment.TagTable is TagTable
+def test_words_and_tags_refuse_str_subclasses():
+    class Word(str):
+        def __hash__(self):
+            words.clear()           # Python code run mid-loop would free the list's items
+            return 0
+
+    c = TagTable()
+    words = ["建设", Word("网络")]
+    with pytest.raises(TypeError):
+        c.words_and_tags(words)
+    with pytest.raises(TypeError):
+        c.set(Word("网络"), "n")
+    with pytest.raises(TypeError):
+        c.set("网络", Word("n"))
+    with pytest.raises(TypeError):
+        c.get(Word("网络"))
+
+
+@needs_c
+def test_stress_with_garbage_collections_between_calls():
+    import random
+
+    rng = random.Random(16)
+    odd = ["", " ", "\u3000", "\x00", "𠀀", "𠀀营", "é" * 12, "营" * 12, "营" * 13, "\ud800", "a\u0301",
+           "\U0010ffff", "\uffff" * 3, "x" * 200]
+    alphabet = "营商环境放管服改革一要是5G-A，。 \n"
+    kept_results = []
+    for round_ in range(24):        # a full gc.collect() costs ~50 ms here: a few per round
+        c, py = TagTable(), segment.PyTagTable()
+        for i in range(rng.randrange(0, 400)):
+            # fresh (not interned) strings, whose other references die at once
+            word = "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 15))) if i % 5 else rng.choice(odd)
+            tag = "".join(rng.choice("nvxmeg") for _ in range(rng.randrange(1, 4))) + str(i % 7)
+            c.set(word, tag)
+            py.set(word, tag)
+        del word, tag
+        gc.collect()
+        queries = [("".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 6)))) for _ in range(300)] + odd
+        result = c.words_and_tags(queries)
+        assert result == py.words_and_tags(queries)
+        assert [c.get(q) for q in queries] == [py.get(q) for q in queries]
+        kept_results.append((result, py.words_and_tags(queries)))
+        if round_ % 3 == 0:
+            c.clear()
+            assert len(c) == 0 and c.words_and_tags(odd)[1] == [None] * len(c.words_and_tags(odd)[0])
+        elif round_ % 3 == 1:
+            c.__init__()            # a second __init__ replaces the table's storage
+            assert len(c) == 0
+        del c                       # the table is freed; what it returned stays valid
+        gc.collect()
+    for result, expected in kept_results:
+        assert result == expected
 
 
 def test_python_fallback_segments_like_the_default_table(monkeypatch, seed_lines):
@@ -118,47 +194,3 @@ def test_tag_tables_pickle_as_empty_caches():
         table.set("建设", "v")
         copy = pickle.loads(pickle.dumps(table))
         assert type(copy) is cls and len(copy) == 0 and copy.get("建设") is None
-
-
-# --------------------------------------------------------------------------- Trie (place names)
-
-try:
-    from pipeline._speedups import Trie
-except ImportError:
-    Trie = None
-
-_names = st.lists(st.text(alphabet="北京市海淀区成都四川省江苏南京𠀀a", min_size=1, max_size=5), min_size=0, max_size=12)
-
-
-@pytest.mark.skipif(Trie is None, reason="C extension not built (no compiler)")
-@settings(max_examples=400, deadline=None)
-@given(_names, st.text(alphabet="北京市海淀区成都四川省江苏南京𠀀a，。 \n", max_size=40))
-def test_c_trie_finds_the_spans_of_the_reference_regex(names, text):
-    import re
-
-    from pipeline.metadata import _trie_pattern
-
-    pattern = re.compile(_trie_pattern(names) or "(?!)")
-    assert Trie(names).spans(text) == [m.span() for m in pattern.finditer(text)]
-
-
-@pytest.mark.skipif(Trie is None, reason="C extension not built (no compiler)")
-def test_c_trie_longest_name_first_and_bad_use():
-    t = Trie(["北京", "北京市", "京", "海淀区"])
-    assert t.spans("在北京市海淀区，北京。京") == [(1, 4), (4, 7), (8, 10), (11, 12)]
-    assert Trie([]).spans("北京") == []
-    with pytest.raises(TypeError):
-        Trie([1])
-    with pytest.raises(RuntimeError):
-        Trie.__new__(Trie).spans("北京")
-
-
-def test_gazetteer_without_the_c_trie_finds_the_same_places(monkeypatch):
-    from pipeline.metadata import Gazetteer
-
-    text = "浙江省湖州市吴兴区和北京市海淀区的经验，成都市城区，四川、江苏南京市。"
-    fast = Gazetteer.load().places(text)
-    slow = Gazetteer.load()
-    monkeypatch.setattr(slow, "_trie", None)
-    assert slow.places(text) == fast
-    assert {"浙江省/湖州市/吴兴区", "北京市/海淀区", "江苏省/南京市"} <= {p.path for p in fast}

@@ -15,7 +15,9 @@ real corpora, whose vocabulary repeats) hit it; the warm-up counts as that first
 nothing else) against bare ``rjieba.cut``. rjieba.tag creates a tuple and a tag string per
 token, which costs ~0.45 of a cut; the stage instead drops whitespace and looks each token
 up in one pass in C (``pipeline/_speedups.c``: FNV hash, the word's characters held inline
-in its slot), so POS costs ~0.1 of a cut and sentences another ~0.1.
+in its slot), so POS costs ~0.1 of a cut and sentences another ~0.1. With
+``POLICY_CORPUS_NO_NATIVE=1`` the stage uses the Python table (``native_tag_table`` says
+which ran): 0.5 instead of 0.75 when this was written.
 """
 from __future__ import annotations
 
@@ -77,6 +79,7 @@ def run(data: Path, workdir: Path, size: float = 1.0) -> dict:
         "rjieba_cut_chars_per_s": round(n_chars / bare_s),
         "segment_vs_rjieba": round(bare_s / stage_s, 3),
         "rjieba_tag_vs_cut": round(bare_s / tag_s, 3),
+        "native_tag_table": segment.NATIVE_TAG_TABLE,     # False: the Python table (no C, or switched off)
     }
 
 
