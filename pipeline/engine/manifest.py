@@ -19,13 +19,18 @@ PACKAGES = ["policy-corpus", "jieba", "rjieba", "opencc", "trafilatura", "charse
             "gensim", "spacy", "pandas", "pyarrow", "dask"]
 
 
-def package_versions() -> dict[str, str | None]:
-    out = {"python": platform.python_version()}
+def package_versions() -> dict[str, str | bool | None]:
+    """Python's and the main libraries' versions, and whether segmentation used the C word →
+    POS table (``native_tag_table``; False: the pure-Python table, same results, slower)."""
+    from .. import segment
+
+    out: dict[str, str | bool | None] = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
             out[name] = importlib_metadata.version(name)
         except importlib_metadata.PackageNotFoundError:
             out[name] = None
+    out["native_tag_table"] = segment.NATIVE_TAG_TABLE
     return out
 
 
