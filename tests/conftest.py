@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "corpus" / "raw" / "000_72afd9e4fb823ccb.txt"
 
 os.environ.setdefault("TQDM_DISABLE", "1")
-# loaded models are cached per test session, never in the user's ~/.cache
+# the line model's arrays are cached per test session, never in the user's ~/.cache
 os.environ["POLICY_CORPUS_MODEL_CACHE"] = tempfile.mkdtemp(prefix="policy-corpus-models-")
 
 
