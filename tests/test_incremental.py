@@ -13,11 +13,9 @@ from pipeline.executors import run_build
 
 
 @pytest.fixture()
-def first_build(tmp_path):
-    raw = make_corpus(tmp_path / "raw")
-    out, cache = tmp_path / "out", tmp_path / "cache"
-    manifest = run_build(raw, out, Config.load(), quiet=True, cache_dir=cache)
-    return raw, out, cache, manifest
+def first_build(copy_of_build):
+    """The made-up corpus built once per session (conftest), copied for this test."""
+    return copy_of_build
 
 
 def test_rerun_with_nothing_changed_reprocesses_nothing(first_build):

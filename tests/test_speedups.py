@@ -84,11 +84,6 @@ def test_bad_arguments_raise_type_errors():
         c.get(3)
 
 
-@needs_c
-def test_segmenter_uses_the_c_table():
-    assert segment.TagTable is TagTable
-
-
 def test_python_fallback_segments_like_the_default_table(monkeypatch, seed_lines):
     seed_text = "\n".join(seed_lines)
     c_seg = segment.Segmenter()
