@@ -31,7 +31,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import rules, tables
+from . import rules
 from .genre_features import strip_title_repeat
 from .linear_proba import CalibratedProba
 from .records import Document, Page
