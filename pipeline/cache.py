@@ -55,8 +55,9 @@ CACHE_FORMAT = 4    # raise when the entries' layout changes (cache.py is not in
 _NOT_STAGE_CODE = {"__init__.py", "__main__.py", "cli.py", "driver.py", "cache.py", "progress.py",
                    "tables.py", "topics.py", "compare.py", "spacy_lang.py", "genre_training.py",
                    "line_training.py"}
-# settings tables that the per-page stages read (a table that does not exist is skipped)
-PAGE_STAGE_TABLES = ("clean", "split", "segment", "outline", "genre", "extract", "metadata")
+# settings tables that the per-page stages read ([genre_training] is not one: the model file
+# carries how it was trained, and the model files are in the code version)
+PAGE_STAGE_TABLES = ("clean", "split", "segment", "genre", "extract", "metadata")
 DEDUP_SIGNATURE_KEYS = ("shingle", "num_perm", "min_shingles")
 
 
@@ -112,15 +113,14 @@ class BuildKeys:
     def __init__(self, config: Config, genre_model_dir: Path | None = None):
         data = config.as_dict()
         self.version = f"{CACHE_FORMAT}:{code_version(genre_model_dir)}"
-        self.ingest_settings = json.dumps(data.get("ingest"), sort_keys=True, ensure_ascii=False)
+        self.ingest_settings = json.dumps(data["ingest"], sort_keys=True, ensure_ascii=False)
         # a .doc rejected for want of a converter is read once one is installed
-        self.ingest_tools = doc_text.converter_signature(data["ingest"]) if "ingest" in data else ""
-        self.clean_settings = json.dumps(data.get("clean"), sort_keys=True, ensure_ascii=False)
-        dedup = data.get("dedup", {})
-        page_settings = {s: data[s] for s in PAGE_STAGE_TABLES if s in data}
-        page_settings["dedup"] = {k: dedup.get(k) for k in DEDUP_SIGNATURE_KEYS}
+        self.ingest_tools = doc_text.converter_signature(data["ingest"])
+        self.clean_settings = json.dumps(data["clean"], sort_keys=True, ensure_ascii=False)
+        page_settings = {s: data[s] for s in PAGE_STAGE_TABLES}
+        page_settings["dedup"] = {k: data["dedup"][k] for k in DEDUP_SIGNATURE_KEYS}
         self.page_settings = json.dumps(page_settings, sort_keys=True, ensure_ascii=False)
-        self.global_settings = json.dumps({k: data.get(k) for k in ("dedup", "extract")}, sort_keys=True,
+        self.global_settings = json.dumps({k: data[k] for k in ("dedup", "extract")}, sort_keys=True,
                                           ensure_ascii=False)
 
     def ingest(self, file_sha1: str, rel_path: str) -> str:

@@ -57,7 +57,7 @@ def compare(out: Path, by: str = "genre", config: Config | None = None) -> dict[
     units = units[units["group"].notna()]
     summary: dict[str, Any] = {"by": by, "n_docs": int(len(docs)), "n_docs_grouped": int(units["doc_id"].nunique()),
                                "groups": {}, "files": []}
-    prev = topic_prevalence(units, topics, int(cfg["bootstrap"]), cfg.get("resample", "doc"), int(cfg.get("seed", 7)))
+    prev = topic_prevalence(units, topics, int(cfg["bootstrap"]), cfg["resample"], int(cfg["seed"]))
     summary["groups"] = {str(g): int(n) for g, n in prev.groupby("group")["n_docs"].first().items()}
     _write(prev, dest / f"prevalence_by_{by}", summary)
 
@@ -90,12 +90,12 @@ def document_groups(docs: pd.DataFrame, by: str, cfg: dict) -> pd.Series:
     if by == "genre":
         return docs["genre"].fillna("other").astype(str)
     if by == "year":
-        step = int(cfg.get("year_bin", 1))
+        step = int(cfg["year_bin"])
         years = pd.to_numeric(docs["year"], errors="coerce")
         if step <= 1:
             return years.map(lambda y: None if pd.isna(y) else str(int(y)))
         return years.map(lambda y: None if pd.isna(y) else f"{int(y) // step * step}s")
-    level = cfg.get("region_level", "province")
+    level = cfg["region_level"]
     if level not in REGION_LEVELS:
         raise ConfigError(f"compare region_level {level!r}; valid: {', '.join(REGION_LEVELS)}")
     depth = REGION_LEVELS[level]
@@ -104,8 +104,8 @@ def document_groups(docs: pd.DataFrame, by: str, cfg: dict) -> pd.Series:
 
 # ── prevalence with bootstrap intervals ───────────────────────────────────────────────
 
-def topic_prevalence(units: pd.DataFrame, topics: pd.DataFrame, n_boot: int = 1000, resample: str = "doc",
-                     seed: int = 7) -> pd.DataFrame:
+def topic_prevalence(units: pd.DataFrame, topics: pd.DataFrame, n_boot: int, resample: str,
+                     seed: int) -> pd.DataFrame:
     """Token-weighted mean topic share per group with a bootstrap 95% interval.
 
     ``units`` has ``doc_id, group, n_tokens, topic_0…``; ``resample="doc"`` resamples the
@@ -161,7 +161,7 @@ def _group_counts(groups: pd.Series, doc_terms: dict[str, list[str]]) -> pd.Data
     return pd.DataFrame(per_group).fillna(0).astype(float)
 
 
-def log_odds(counts: pd.DataFrame, prior_scale: float = 1.0) -> tuple[pd.DataFrame, pd.DataFrame]:
+def log_odds(counts: pd.DataFrame, prior_scale: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Weighted log-odds ratios (each group vs all others) and their z-scores.
 
     Monroe, Colaresi & Quinn (2008), eq. 16–22: with y_w the term's count in the group,
@@ -201,7 +201,7 @@ def distinctive_terms(counts: pd.DataFrame, cfg: dict) -> pd.DataFrame:
     rows = []
     for group in counts.columns:
         # over-represented terms only: a negative z is distinctive of the other groups
-        ok = (counts[group] >= int(cfg.get("min_term_count", 3))) & (z[group] > 0)
+        ok = (counts[group] >= int(cfg["min_term_count"])) & (z[group] > 0)
         best = z.loc[ok, group].sort_values(ascending=False).head(int(cfg["top_terms"]))
         for rank, (term, zz) in enumerate(best.items(), start=1):
             rows.append({"group": group, "rank": rank, "term": term, "log_odds": float(delta.at[term, group]),
@@ -233,7 +233,7 @@ def distinctive_heads(out: Path, groups: pd.Series, config: Config) -> pd.DataFr
 
         per = {str(g): Counter(t for ts in p["terms"] for t in ts) for g, p in part.groupby("group")}
         counts = pd.DataFrame(per).fillna(0).astype(float)
-        table = distinctive_terms(counts, {**cfg, "min_term_count": min(2, int(cfg.get("min_term_count", 3)))})
+        table = distinctive_terms(counts, {**cfg, "min_term_count": min(2, int(cfg["min_term_count"]))})
         if table.empty:
             continue
         table.insert(0, "kind", kind)
@@ -304,7 +304,7 @@ def _largest_groups(prev: pd.DataFrame, max_groups: int) -> list[str]:
     return [g for g in sorted(prev["group"].unique()) if g in keep]
 
 
-def plot_heatmap(prev: pd.DataFrame, by: str, path: Path, max_groups: int = 24) -> Path:
+def plot_heatmap(prev: pd.DataFrame, by: str, path: Path, max_groups: int) -> Path:
     """Topic × group heatmap of prevalence (cells annotated with the share in %)."""
     plt = pyplot_cjk()
     groups = _largest_groups(prev, max_groups)
@@ -355,7 +355,7 @@ def plot_over_years(prev: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def plot_terms(terms: pd.DataFrame, by: str, path: Path, max_groups: int = 24, per_group: int = 10) -> Path:
+def plot_terms(terms: pd.DataFrame, by: str, path: Path, max_groups: int, per_group: int = 10) -> Path:
     """Top distinctive terms (z-scores) of each group as small bar charts."""
     plt = pyplot_cjk()
     groups = list(dict.fromkeys(terms["group"]))[:max_groups] if len(terms) else []

@@ -48,9 +48,10 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "executor.replace_min_share": (0, 1),
     "extract.max_head_chars": (1, None),
     "genre.threshold": (0, 1), "genre.model_threshold": (0, 1), "genre.cue_scale": (0, None),
-    "genre.char_features": (1, None), "genre.word_features": (1, None), "genre.svm_c": (0, None),
-    "genre.calibration_folds": (2, None), "genre.override_threshold": (0, 1), "genre.override_title_max": (0, 1),
-    "genre.structure_weight": (0, None), "genre.cue_feature_scale": (0, None),
+    "genre.override_threshold": (0, 1), "genre.override_title_max": (0, 1),
+    "genre_training.char_features": (1, None), "genre_training.word_features": (1, None),
+    "genre_training.svm_c": (0, None), "genre_training.calibration_folds": (2, None),
+    "genre_training.structure_weight": (0, None), "genre_training.cue_feature_scale": (0, None),
     "metadata.region_min_share": (0, 1),
     "topics.k": (2, None), "topics.k_grid": (2, None), "topics.no_below": (1, None), "topics.no_above": (0, 1),
     "topics.keep_n": (1, None), "topics.min_units_per_topic": (1, None), "topics.max_fit_units": (1, None),
@@ -59,7 +60,7 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "compare.bootstrap": (1, None), "compare.prior_scale": (0, None), "compare.top_terms": (1, None),
     "compare.year_bin": (1, None), "compare.max_groups": (1, None),
 }
-POSITIVE = {"genre.cue_scale", "genre.svm_c", "compare.prior_scale"}    # above their minimum, not at it
+POSITIVE = {"genre.cue_scale", "genre_training.svm_c", "compare.prior_scale"}    # above their minimum, not at it
 # Strings with a closed set of values (and settings that take a number or a word).
 CHOICES: dict[str, tuple[str, ...]] = {
     "dedup.keep": ("longest", "earliest"),

@@ -112,7 +112,7 @@ def find_clusters(entries: Sequence[DedupEntry], cfg: dict) -> list[int]:
     if len(representatives) > 1:
         num_perm = len(entries[representatives[0]].fingerprint.signature)
         sigs = np.concatenate([entries[i].fingerprint.signature for i in representatives]).reshape(-1, num_perm)
-        for a, b in candidate_pairs(sigs, float(cfg["threshold"]), int(cfg.get("max_bucket_checks", 16))):
+        for a, b in candidate_pairs(sigs, float(cfg["threshold"]), int(cfg["max_bucket_checks"])):
             heads.append(representatives[a])
             tails.append(representatives[b])
 
@@ -220,7 +220,7 @@ KEEP_RULES = {
 
 def keep_rule(cfg: dict):
     """The sort key whose smallest member of a cluster is kept (``[dedup] keep``)."""
-    name = cfg.get("keep", "longest")
+    name = cfg["keep"]
     if name not in KEEP_RULES:
         raise ConfigError(f"[dedup] keep = {name!r}; valid: {', '.join(KEEP_RULES)}")
     return KEEP_RULES[name]
@@ -267,7 +267,7 @@ def fingerprint(text: str, cfg: dict) -> Fingerprint:
         return Fingerprint("", None)
     exact = hashlib.sha1(norm.encode("utf-8")).hexdigest()[:20]
     k, num_perm = int(cfg["shingle"]), int(cfg["num_perm"])
-    if len(norm) - k + 1 < max(1, int(cfg.get("min_shingles", 1))):
+    if len(norm) - k + 1 < max(1, int(cfg["min_shingles"])):
         return Fingerprint(exact, None)
     return Fingerprint(exact, minhash(norm, k, num_perm))
 

@@ -51,7 +51,7 @@ def run(doc: Document, page: Page, res) -> None:
     doc.items = extract_items(doc, res.outline_rules, int(res.config["extract"]["max_head_chars"]))
 
 
-def extract_items(doc: Document, rules: ItemRules, max_head: int = 40) -> list[Item]:
+def extract_items(doc: Document, rules: ItemRules, max_head: int) -> list[Item]:
     """All items of a document, deduplicated by (kind, head), in document order."""
     found: list[tuple[int, int, Item]] = []      # (line index, offset, item) for ordering
     kinds = section_kinds(doc.sections, rules)
@@ -222,7 +222,7 @@ def prose_patterns() -> list[tuple[str, re.Pattern]]:
     return _PROSE
 
 
-def prose_problems(doc: Document, rules: ItemRules, paths: dict[str, str], max_head: int = 40,
+def prose_problems(doc: Document, rules: ItemRules, paths: dict[str, str], max_head: int,
                    skip: dict[int, tuple[int, int]] | None = None) -> list[tuple[int, int, Item]]:
     """Problems listed inside sentences: one item per listed phrase that has a problem predicate
     (none inside ``skip``: line index → span of a problem passage, whose problems are its own)."""

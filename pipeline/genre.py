@@ -26,13 +26,12 @@ from __future__ import annotations
 
 import json
 import math
-import pickle
 import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import rules, tables
+from . import rules
 from .genre_features import strip_title_repeat
 from .linear_proba import CalibratedProba
 from .records import Document, Page
@@ -223,7 +222,7 @@ class Taxonomy:
                 matched[g.slug] = found
         return scores, matched
 
-    def decisive_genres(self, body: str, weight: float = 3.0) -> frozenset:
+    def decisive_genres(self, body: str, weight: float) -> frozenset:
         """Genres one of whose cues of at least ``weight`` (a formula that all but decides the
         genre: "现将自查情况报告如下", "特此申请", "发出如下倡议") occurs in ``body``."""
         found = set()
@@ -288,26 +287,26 @@ class GenreTagger:
     """Title rule, then the trained model, then body cues, then title and body together
     (see the module doc).
 
-    >>> tagger = GenreTagger(Taxonomy.load(), model=None, cfg={"threshold": 0.35})
+    >>> tagger = GenreTagger(Taxonomy.load(), model=None)
     >>> tagger.tag("某某局2023年安全生产自查报告范文", "")
     ('self_inspection', 1.0, 'title')
     """
 
     def __init__(self, taxonomy: Taxonomy, model=None, cfg: dict | None = None, card: dict | None = None):
-        cfg = dict(cfg or {})
+        cfg = _settings(cfg)
         self.taxonomy = taxonomy
         self.model = model
         self._proba = CalibratedProba(model) if model is not None else None   # = model.predict_proba
         self._last_proba: tuple[str, object] | None = None
         self.card = card or {}
-        self.threshold = float(cfg.get("threshold", 0.35))
-        self.model_threshold = float(cfg.get("model_threshold", self.threshold))
-        self.cue_scale = float(cfg.get("cue_scale", 2.0))
-        self.override_threshold = float(cfg.get("override_threshold", 0.9))
-        self.override_title_max = float(cfg.get("override_title_max", 0.05))
-        self.decisive_weight = float(cfg.get("decisive_cue_weight", 3.0))
+        self.threshold = float(cfg["threshold"])
+        self.model_threshold = float(cfg["model_threshold"])
+        self.cue_scale = float(cfg["cue_scale"])
+        self.override_threshold = float(cfg["override_threshold"])
+        self.override_title_max = float(cfg["override_title_max"])
+        self.decisive_weight = float(cfg["decisive_cue_weight"])
         self.model_classes = [str(c) for c in model.classes_] if model is not None else []
-        min_docs = int(cfg.get("model_min_documents", 5))
+        min_docs = int(cfg["model_min_documents"])
         docs_per_label = self.card.get("documents_per_label")
         # the genres the model "knows": trained on enough separate documents
         self.known_genres = {c for c in self.model_classes
@@ -321,9 +320,9 @@ class GenreTagger:
         (e.g. a fresh install without models/) gives a cue-only tagger with a warning.
         ``cfg["use_model"] = false`` also gives a cue-only tagger.
         """
-        cfg = dict(cfg or {})
+        cfg = _settings(cfg)
         taxonomy = Taxonomy.load()
-        if not cfg.get("use_model", True):
+        if not cfg["use_model"]:
             return cls(taxonomy, None, cfg)
         explicit = model_dir is not None
         folder = Path(model_dir) if explicit else DEFAULT_MODEL_DIR
@@ -504,6 +503,15 @@ def _replace(d: GenreDecision, **changes) -> GenreDecision:
 _PINYIN = re.compile(r"[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜńňǹḿ]{1,7}[)）]")
 
 
+def _settings(cfg: dict | None) -> dict:
+    """The [genre] settings given, or settings.toml's when none are."""
+    if cfg is None:
+        from .config import Config
+
+        return Config.load()["genre"]
+    return dict(cfg)
+
+
 def genre_text(body: str) -> str:
     """The body as the genre stage reads it: without pinyin annotations (報(bào) → 報)."""
     return _PINYIN.sub("", body) if "(" in body or "（" in body else body
@@ -512,86 +520,17 @@ def genre_text(body: str) -> str:
 def load_model(path: Path):
     """Load a skops model file, trusting exactly ``TRUSTED_TYPES`` (anything else refused).
 
-    skops checks the file's types before building anything, but importing skops costs ~0.7 s
-    (it lists every scikit-learn estimator), paid by every build and every ``classify``. So
-    the model skops built is also kept as a pickle in the user cache (see ``model_cache_dir``),
-    keyed by the model file's bytes and the Python, scikit-learn and numpy versions, and later
-    loads read that through an unpickler that admits only the same trusted types."""
-    path = Path(path)
-    cached = _cached_model_path(path)
-    if cached is not None and cached.is_file():
-        try:
-            with open(cached, "rb") as f:
-                return _TrustedUnpickler(f).load()
-        except Exception:       # damaged, or a type outside the list: rebuilt from the skops file
-            pass
-    model = _load_skops(path)
-    if cached is not None:
-        try:
-            tables.write_atomic(cached, lambda tmp: tmp.write_bytes(pickle.dumps(model, protocol=5)))
-        except OSError:         # a read-only home: load from skops every time
-            pass
-    return model
-
-
-def _load_skops(path: Path):
+    Every process that tags genres pays skops' import (~0.5 s CPU: it lists every scikit-learn
+    estimator) and the load (~0.15 s); a pickled copy would load in ~0.01 s but bring back the
+    arbitrary-code risk skops exists to remove, so there is none."""
     import skops.io as sio
 
+    path = Path(path)
     untrusted = sio.get_untrusted_types(file=path)
     unexpected = sorted(set(untrusted) - set(TRUSTED_TYPES))
     if unexpected:
         raise ModelLoadError(f"{path} contains types this project does not trust: {unexpected}")
     return sio.load(path, trusted=list(untrusted))
-
-
-def model_cache_dir() -> Path | None:
-    """Where loaded models are cached: ``$POLICY_CORPUS_MODEL_CACHE`` (empty: no cache), else
-    ``$XDG_CACHE_HOME/policy-corpus/models``, else ``~/.cache/policy-corpus/models``."""
-    import os
-
-    explicit = os.environ.get("POLICY_CORPUS_MODEL_CACHE")
-    if explicit is not None:
-        return Path(explicit) if explicit else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "policy-corpus" / "models"
-
-
-def _cached_model_path(path: Path) -> Path | None:
-    import hashlib
-    import sys
-
-    import numpy
-    import sklearn
-
-    folder = model_cache_dir()
-    if folder is None:
-        return None
-    try:
-        h = hashlib.sha1(path.read_bytes())
-    except OSError:
-        return None
-    h.update(f"{sys.version_info[:3]} sklearn {sklearn.__version__} numpy {numpy.__version__}".encode())
-    return folder / f"genre-{h.hexdigest()[:20]}.pkl"
-
-
-# Besides TRUSTED_TYPES: what pickle needs to rebuild numpy arrays and scalars, and the one
-# estimator skops trusts by default (every scikit-learn estimator) that the model holds.
-_PICKLE_TRUSTED = frozenset(TRUSTED_TYPES) | {
-    "sklearn.feature_extraction.text.HashingVectorizer",
-    "numpy.float32",
-    "numpy._core.multiarray.scalar", "numpy.core.multiarray.scalar",
-    "numpy._core.numeric._frombuffer", "numpy.core.numeric._frombuffer",
-    "numpy._core.multiarray._reconstruct", "numpy.core.multiarray._reconstruct",
-}
-
-
-class _TrustedUnpickler(pickle.Unpickler):
-    """Unpickles only the types in ``_PICKLE_TRUSTED`` (anything else: UnpicklingError)."""
-
-    def find_class(self, module: str, name: str):
-        if f"{module}.{name}" not in _PICKLE_TRUSTED:
-            raise pickle.UnpicklingError(f"type {module}.{name} is not trusted")
-        return super().find_class(module, name)
 
 
 def _flag(value, where: str) -> bool:

@@ -56,14 +56,15 @@ def main(argv=None) -> int:
     if not args.data.is_dir():
         print(f"genre-model: data folder {args.data} not found", file=sys.stderr)
         return 1
-    cfg = Config.load()["genre"]
+    config = Config.load()
+    cfg = config["genre_training"]
     shared = shared_examples(args.data, cfg)
     pages = load_fanwen(args.data)
     examples = shared + fanwen_examples(pages)
     print(f"  fanwen_examples: {len(examples) - len(shared)} reports of {len(pages)} dev pages", file=sys.stderr)
     host_cv = None
     if pages and not args.no_cv:
-        host_cv = host_cv_report(pages, shared, cfg)
+        host_cv = host_cv_report(pages, shared, cfg, config["genre"])
     card = train_and_save(examples, args.out, cfg, cv=not args.no_cv and not pages, host_cv=host_cv,
                           data_description=f"../shared/data corpora ({', '.join(sorted({e.source for e in examples}))})")
     print_card_summary(card)
@@ -73,7 +74,7 @@ def main(argv=None) -> int:
 # ----------------------------------------------------------------------------- training
 
 def build_pipeline(cfg: dict, patterns: tuple[str, ...], calibrated: bool = True):
-    """The genre Pipeline (unfitted). ``cfg`` is the [genre] settings table."""
+    """The genre Pipeline (unfitted). ``cfg`` is the [genre_training] settings table."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
     from sklearn.pipeline import FeatureUnion, Pipeline
@@ -537,7 +538,7 @@ def seed_examples(data: Path, tax: Taxonomy, cfg: dict | None = None) -> list[Ex
     if not page.exists():
         page = Path(__file__).resolve().parents[1] / "corpus" / "raw" / gold["page"]
     lines = page.read_text(encoding="utf-8").split("\n")
-    chunk_chars = int((cfg or {}).get("seed_chunk_chars", 600))
+    chunk_chars = int((cfg or Config.load()["genre_training"])["seed_chunk_chars"])
     out = []
     for doc in gold["documents"]:
         body = gold_body(lines, doc["body"][0], doc["body"][1], gold)
@@ -618,7 +619,7 @@ def corpus_examples(corpus: Path, cfg: dict) -> list[Example]:
 
 def train_corpus(corpus: Path, out: Path, cv: bool = True) -> dict:
     """`policy-corpus train-genre`: train on a user's corpus and save to ``out``."""
-    cfg = Config.load()["genre"]
+    cfg = Config.load()["genre_training"]
     examples = corpus_examples(corpus, cfg)
     return train_and_save(examples, out, cfg, cv=cv, data_description=f"corpus {corpus}")
 
@@ -714,7 +715,7 @@ def load_fanwen(data: Path) -> list:
     return load_pages(data) if available(data) else []
 
 
-def host_cv_report(pages, shared: list[Example], cfg: dict) -> dict:
+def host_cv_report(pages, shared: list[Example], cfg: dict, tagger_cfg: dict) -> dict:
     """The model card's cross-validation: the fanwen dev reports, bodies only (title removed),
     under host-grouped CV (``host_cv_models``): per-genre precision/recall/F1/support, for the
     tagger's body path (model + cues) and for the model alone, and the tagger's confusion matrix."""
@@ -723,7 +724,7 @@ def host_cv_report(pages, shared: list[Example], cfg: dict) -> dict:
     tax = Taxonomy.load()
     gold, tagged, model_only = [], [], []
     for fold in host_cv_models(pages, shared, cfg):
-        tagger = GenreTagger(tax, fold.model, cfg, {"documents_per_label": fold.documents_per_label})
+        tagger = GenreTagger(tax, fold.model, tagger_cfg, {"documents_per_label": fold.documents_per_label})
         for i in fold.test_pages:
             for e in fanwen_examples([pages[i]]):
                 gold.append(e.label)

@@ -80,8 +80,8 @@ def html_to_text(html: str, cfg: dict) -> HtmlText:
     html = _XML_DECL.sub("", html, count=1)
     tree = parse_html(html)
     depth = tree_depth(tree)
-    if depth >= cfg.get("html_max_depth", 250):
-        raise HtmlTooDeep(f"HTML nested {depth}+ levels deep (limit {cfg.get('html_max_depth', 250)}); "
+    if depth >= cfg["html_max_depth"]:
+        raise HtmlTooDeep(f"HTML nested {depth}+ levels deep (limit {cfg['html_max_depth']}); "
                           "the parser cannot read it")
     head = head_metadata(tree, cfg)
     page_text = block_text(tree, skip_furniture=False)
@@ -99,7 +99,7 @@ def html_to_text(html: str, cfg: dict) -> HtmlText:
     if pruned:
         narrowed = trafilatura.extract(pruned_tree, favor_precision=True, include_comments=False,
                                        include_tables=True, deduplicate=False) or ""
-        if len(_compact(narrowed)) >= cfg.get("html_prune_min_chars", 50):
+        if len(_compact(narrowed)) >= cfg["html_prune_min_chars"]:
             precise = narrowed
     if precise.strip():
         text, method = precise, "trafilatura-precision" + ("+pruned" if pruned else "")
@@ -151,7 +151,7 @@ def head_metadata(tree, cfg: dict) -> dict:
         raw_title = _SPACES.sub(" ", titles[0].text_content()).strip() or None
     og_title = meta("og:title", "twitter:title")
     site = meta("og:site_name", "application-name")
-    separators = cfg.get("title_site_separators", [])
+    separators = cfg["title_site_separators"]
     title, site_from_title = split_title_site(raw_title, separators) if raw_title else (None, None)
     site = site or site_from_title
     if og_title:
@@ -242,7 +242,7 @@ def focus_on_best_node(tree, extracted: str, cfg: dict) -> str | None:
         return None
     node_text = block_text(lxml.html.fromstring(summary), skip_furniture=False)
     node_compact = _compact(node_text)
-    if len(node_compact) < cfg.get("html_focus_min_chars", 50):
+    if len(node_compact) < cfg["html_focus_min_chars"]:
         return None
     lines = tidy_lines(extracted).split("\n")
     compacts = [_compact(line) for line in lines]
@@ -251,7 +251,7 @@ def focus_on_best_node(tree, extracted: str, cfg: dict) -> str | None:
     total = sum(map(len, compacts)) or 1
     kept_chars = sum(len(c) for c, ok in zip(compacts, inside) if c and ok)
     share = kept_chars / total
-    if share < cfg.get("html_focus_min_share", 0.3) or 1 - share < cfg.get("html_focus_min_drop", 0.05):
+    if share < cfg["html_focus_min_share"] or 1 - share < cfg["html_focus_min_drop"]:
         return None
     return "\n".join(kept)
 

@@ -233,7 +233,7 @@ def fill_text_page(page: Page, text: str, cfg: dict, html: bool) -> None:
         page.text = normalise_newlines(text)
         header_metadata(page, page.text)
     # non-space characters (str.split() splits on exactly the characters str.isspace() accepts)
-    if sum(map(len, page.text.split())) < cfg.get("min_text_chars", 1):
+    if sum(map(len, page.text.split())) < cfg["min_text_chars"]:
         raise Rejected("empty: no text" if not html else "empty: no main text found in the HTML")
 
 

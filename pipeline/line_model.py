@@ -13,12 +13,13 @@ of the first), shipped as ``models/lines/line_model.skops`` and ``line_context.s
 Loading is safe and cheap: the skops file may hold nothing but a scikit-learn
 ``LogisticRegression`` and numpy arrays (anything else is refused); the prediction needs
 only its ``coef_``, ``intercept_`` and ``classes_``, which are cached as a plain ``.npz``
-(read with ``allow_pickle=False``) beside the genre model's cache, so a worker does not pay
+(read with ``allow_pickle=False``) in the user's cache (``model_cache_dir``), so a worker does not pay
 skops' import on every build.
 """
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,7 +139,15 @@ def load_estimator(path: Path):
 
 
 def _cache_path(digest: str) -> Path | None:
-    from .genre import model_cache_dir
-
     folder = model_cache_dir()
     return None if folder is None else folder / f"lines-{digest}.npz"
+
+
+def model_cache_dir() -> Path | None:
+    """Where the line model's arrays are cached: ``$POLICY_CORPUS_MODEL_CACHE`` (empty: no
+    cache), else ``$XDG_CACHE_HOME/policy-corpus/models``, else ``~/.cache/policy-corpus/models``."""
+    explicit = os.environ.get("POLICY_CORPUS_MODEL_CACHE")
+    if explicit is not None:
+        return Path(explicit) if explicit else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "policy-corpus" / "models"

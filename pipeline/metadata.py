@@ -30,21 +30,11 @@ from .records import Document, Page
 
 
 def run(doc: Document, page: Page, res) -> None:
-    cfg = _settings(res)
-    gazetteer = Gazetteer.load()
-    try:
-        doc.year = document_year(doc, page, cfg)
-        doc.region = document_region(doc, page, gazetteer, cfg)
-    except Exception:  # bad data never raises out of a stage: unknown metadata
-        doc.year, doc.region = None, None
-
-
-def _settings(res) -> dict:
-    defaults = {"year_min": 1949, "year_max": 2100, "region_min_mentions": 2, "region_min_share": 0.5}
-    try:
-        return {**defaults, **res.config["metadata"]}
-    except Exception:  # an older settings file without the [metadata] table
-        return defaults
+    """Fill ``doc.year`` and ``doc.region`` (None when unknown or masked). A bug raises: the
+    per-page runner (stages.process_page) records it as this page's error, it is never turned into unknown metadata."""
+    cfg = res.config["metadata"]
+    doc.year = document_year(doc, page, cfg)
+    doc.region = document_region(doc, page, Gazetteer.load(), cfg)
 
 
 # ── year ─────────────────────────────────────────────────────────────────────────────

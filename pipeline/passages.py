@@ -110,7 +110,7 @@ def _literals(words) -> re.Pattern:
 
 
 # --- problem passages ------------------------------------------------------------------------
-def problem_passages(texts: list[str], rules: ItemRules, max_head: int = 40, in_measures: set[int] | None = None
+def problem_passages(texts: list[str], rules: ItemRules, max_head: int, in_measures: set[int] | None = None
                      ) -> tuple[list[Statement], dict[int, tuple[int, int]]]:
     """The problems of every problem passage in the lines ``texts``, and each passage's span
     (line index → (start, end) offsets in that line). Lines in ``in_measures`` (lines of
@@ -311,7 +311,7 @@ def _tidy(head: str) -> str:
 
 
 # --- prose measure lists ---------------------------------------------------------------------
-def measure_lists(texts: list[str], rules: ItemRules, max_head: int = 40) -> list[Statement]:
+def measure_lists(texts: list[str], rules: ItemRules, max_head: int) -> list[Statement]:
     """Measures of "下一步，我们将：A；B；C。" lists: each ；-clause that starts with a measure
     verb, when at least ``min_clauses`` of the list do."""
     pr = PassageRules.load()

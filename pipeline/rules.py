@@ -39,11 +39,15 @@ def read_text(name: str) -> str:
 
 @lru_cache(maxsize=None)
 def load_toml(name: str) -> dict[str, Any]:
-    """A TOML rule file as a dict."""
+    """A TOML rule file as a dict; RuleFileError on a syntax error or a key its schema
+    (``SCHEMAS``) does not know. settings.toml is its own schema (see config.py)."""
     try:
-        return tomllib.loads(read_text(name))
+        data = tomllib.loads(read_text(name))
     except tomllib.TOMLDecodeError as exc:
         raise RuleFileError(f"{rule_path(name)}: {exc}") from exc
+    if name != "settings.toml":
+        check_keys(data, _schema(name), str(rule_path(name)))
+    return data
 
 
 @lru_cache(maxsize=None)
@@ -72,7 +76,84 @@ def load_dir(folder: str, suffix: str = ".toml") -> dict[str, dict[str, Any]]:
             out[stem] = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
         except tomllib.TOMLDecodeError as exc:
             raise RuleFileError(f"{path}: {exc}") from exc
+        check_keys(out[stem], _schema(f"{folder}/"), str(path))
     return out
+
+
+# What each TOML rule file may hold. A schema is a table's keys (a dict: key -> the schema of
+# its value), an array of tables ([schema of each table]), a table whose keys are data (names,
+# ids: {ANY: schema of each value}) or a plain value (None). A key outside it is an error, as
+# an unknown setting is: a misspelt optional key would otherwise be ignored without a word.
+ANY = "*"
+
+
+def _keys(names: str, **tables: Any) -> dict[str, Any]:
+    return {**dict.fromkeys(names.split()), **tables}
+
+
+_CUE_GROUPS = {group: [_keys("id pattern max_chars requires title_above")]
+               for group in ("header", "line", "fragment", "footer_start", "footer", "keep")}
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "boilerplate.toml": _CUE_GROUPS,
+    "sites/": _keys("id name", match=_keys("names hosts anywhere"), **_CUE_GROUPS),
+    "genres.toml": _keys("", genre=[_keys("slug name kind title_cues title_not cue_weight items",
+                                          body_cues=[_keys("pattern weight")])],
+                         title=_keys("trailers quotes decorations")),
+    "html_chrome.toml": _keys("tokens max_text_share"),
+    "outline.toml": _keys(
+        "numerals", styles=[_keys("name family pattern inline")], ordinal_words={ANY: None},
+        roles=_keys("order", cues={ANY: None}),
+        heading=_keys("body_min_chars clause_end cue_max_chars lead_max_chars max_chars plain_max_chars "
+                      "plain_min_chars run_in_max_chars sentence_end"),
+        items=_keys("achievement_endings achievement_endings_always adverbs definition_cues measure_prefixes "
+                    "measure_verbs modal_prefixes nominalizer_exceptions prefixed_measure_verbs statement_patterns "
+                    "topic_prefixes topic_suffixes verb_nominalizer"),
+        line_breaks=_keys("lead_figure_weight lead_object_predicates long_line_chars long_line_share opening_pattern "
+                          "paragraph_min_chars paragraph_min_sentences result_end_pattern result_frame_openers")),
+    "page_meta.toml": _keys("breadcrumb header_lines html_header_lines published site title_above_published "
+                            "title_site_separators views"),
+    "pdf_chrome.toml": _keys("page_number"),
+    "problems.toml": _keys(
+        "clause_final_only negators noun_suffixes predicates", aspects={ANY: None}, predicate_classes={ANY: None},
+        measure_list=_keys("lead_pattern min_clauses"), prose=[_keys("name pattern")],
+        problem_passage=_keys("awareness_cues closing_pattern continuation_starts generic_pattern lead_pattern "
+                              "look_back_pattern min_problem_share need_words no_problem_pattern predicates "
+                              "promise_words strip_prefixes success_words")),
+    "regions.toml": _keys("", county=_keys("max_name_chars not_counties suffixes"), matching=_keys("needs_suffix"),
+                          provinces={ANY: _keys("name short cities")}),
+    "split.toml": _keys("numerals requires", marker=[_keys("id pattern")],
+                        title=_keys("decorations max_chars suffixes")),
+}
+
+
+def _schema(name: str) -> dict[str, Any]:
+    try:
+        return SCHEMAS[name]
+    except KeyError:
+        raise RuleFileError(f"rule file {name!r} has no schema in pipeline/rules.py SCHEMAS; add one") from None
+
+
+def check_keys(data: Any, schema: Any, source: str, where: str = "") -> None:
+    """Raise RuleFileError naming ``source``, the key and the valid keys when ``data`` holds a
+    key that ``schema`` does not list (see ``SCHEMAS``)."""
+    if schema is None or not isinstance(data, (dict, list)):
+        return
+    if isinstance(schema, list):
+        for i, entry in enumerate(data if isinstance(data, list) else []):
+            if isinstance(entry, dict):          # a list may mix plain values and tables
+                check_keys(entry, schema[0], source, f"{where}[{i + 1}]")
+        return
+    if not isinstance(data, dict):
+        return
+    for key, value in data.items():
+        inner = f"{where}.{key}" if where else key
+        if ANY in schema:
+            check_keys(value, schema[ANY], source, inner)
+        elif key not in schema:
+            place = f" in {where}" if where else ""
+            raise RuleFileError(f"{source}: unknown key {key!r}{place}; valid here: {', '.join(sorted(schema))}")
+        else:
+            check_keys(value, schema[key], source, inner)
 
 
 def fingerprint(*names: str) -> str:

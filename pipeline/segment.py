@@ -291,7 +291,7 @@ def resolve_user_words(jieba, cfg: dict) -> list[UserWord]:
     small enough not to move jieba's total (~60M). Suggestions are computed against jieba's
     own dictionary before any term is added, so the result does not depend on file order.
     """
-    name = cfg.get("userdict", "")
+    name = cfg["userdict"]
     if not name:
         return []
     min_freq, max_freq = int(cfg["userdict_min_freq"]), int(cfg["userdict_max_freq"])
@@ -312,5 +312,5 @@ def load_stopwords(name: str | None = None) -> frozenset[str]:
     if name is None:
         from .config import Config
 
-        name = Config.load()["segment"].get("stopwords", "stopwords.txt")
+        name = Config.load()["segment"]["stopwords"]
     return frozenset(rules.load_list(name))

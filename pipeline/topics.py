@@ -74,7 +74,7 @@ def fit_topics(out: Path, config: Config | None = None, unit: str | None = None,
     write_json(card, models / unit / "card.json")
     write_atomic(models / unit / "CARD.md", lambda tmp: tmp.write_text(card_markdown(card), encoding="utf-8"))
     write_json(card, out / "topics" / "card.json")
-    if cfg.get("ldavis", True):
+    if cfg["ldavis"]:
         card["ldavis"] = write_ldavis(model, units, out / "topics" / "ldavis.html")
         write_json(card, out / "topics" / "card.json")
     return card
@@ -203,7 +203,7 @@ class TokenFilter:
 
     @classmethod
     def from_settings(cls, cfg: dict) -> "TokenFilter":
-        return cls(tuple(cfg["keep_pos"]), frozenset(load_stopwords()), int(cfg.get("min_token_chars", 2)))
+        return cls(tuple(cfg["keep_pos"]), frozenset(load_stopwords()), int(cfg["min_token_chars"]))
 
     def __call__(self, tokens: Sequence[str], pos: Sequence[str] | None) -> list[str]:
         keep = []
@@ -293,12 +293,12 @@ class TopicModel:
         texts = list(fit_units["tokens"])
         if not texts:
             raise UserError(f"no unit has enough tokens to fit a topic model ({len(units)} units, none with "
-                            f"min_unit_tokens = {cfg.get('min_unit_tokens', 5)} kept tokens); build more or longer "
+                            f"min_unit_tokens = {cfg['min_unit_tokens']} kept tokens); build more or longer "
                             "documents, or lower [topics] min_unit_tokens")
         dictionary = Dictionary(texts)
         no_below = min(int(cfg["no_below"]), max(1, len(texts) // 2))
         dictionary.filter_extremes(no_below=no_below, no_above=float(cfg["no_above"]),
-                                   keep_n=int(cfg.get("keep_n", 20000)))
+                                   keep_n=int(cfg["keep_n"]))
         if len(dictionary) < 10:   # a tiny corpus: keep every term rather than nothing
             dictionary = Dictionary(texts)
         dictionary.compactify()
@@ -310,10 +310,10 @@ class TopicModel:
         ks = self._k_candidates(k, len(texts), len(dictionary))
         seeds = [int(s) for s in cfg["seeds"]]
         models = {(kk, s): self._lda(bows, dictionary, kk, s) for kk in ks for s in seeds}
-        topn = int(cfg.get("coherence_topn", 10))
+        topn = int(cfg["coherence_topn"])
         topic_words = {key: [[w for w, _ in m.show_topic(t, topn=topn)] for t in range(m.num_topics)]
                        for key, m in models.items()}
-        npmi = coherence_per_topic(topic_words, texts, dictionary, "c_npmi", int(cfg.get("npmi_window", 10)))
+        npmi = coherence_per_topic(topic_words, texts, dictionary, "c_npmi", int(cfg["npmi_window"]))
         c_v = coherence_per_topic(topic_words, texts, dictionary, "c_v", None)
         self.grid_ = [GridRun(kk, s, float(np.mean(npmi[(kk, s)])), float(np.mean(c_v[(kk, s)])),
                               [float(x) for x in npmi[(kk, s)]]) for kk, s in models]
@@ -336,8 +336,8 @@ class TopicModel:
     def _fit_sample(self, units: pd.DataFrame) -> pd.DataFrame:
         """Units long enough to fit on; a seeded sample of them when there are too many."""
         cfg = self.cfg
-        fit = units[units["n_tokens"] >= int(cfg.get("min_unit_tokens", 5))]
-        cap = int(cfg.get("max_fit_units", 20000))
+        fit = units[units["n_tokens"] >= int(cfg["min_unit_tokens"])]
+        cap = int(cfg["max_fit_units"])
         if len(fit) > cap:
             fit = fit.sample(n=cap, random_state=int(cfg["seeds"][0])).sort_index()
         return fit
@@ -356,7 +356,7 @@ class TopicModel:
             raise ConfigError(f"topics k_grid must hold numbers ≥ 2, not {self.cfg['k_grid']}")
         # a K with fewer than min_units_per_topic units per topic, or more topics than terms/3,
         # gives topics made of single units: leave it out of the grid
-        cap = min(n_units // max(1, int(self.cfg.get("min_units_per_topic", 5))), n_terms // 3)
+        cap = min(n_units // max(1, int(self.cfg["min_units_per_topic"])), n_terms // 3)
         usable = [kk for kk in grid if kk <= cap]
         return usable or [max(2, min(grid[0], cap))]
 
@@ -365,8 +365,8 @@ class TopicModel:
 
         cfg = self.cfg
         return LdaModel(corpus=bows, id2word=dictionary, num_topics=k, random_state=seed,
-                        passes=int(cfg["passes"]), iterations=int(cfg.get("iterations", 200)),
-                        alpha=cfg.get("alpha", "symmetric"), eta=None, chunksize=2000, eval_every=None)
+                        passes=int(cfg["passes"]), iterations=int(cfg["iterations"]),
+                        alpha=cfg["alpha"], eta=None, chunksize=2000, eval_every=None)
 
     # inference and output
 

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "corpus" / "raw" / "000_72afd9e4fb823ccb.txt"
 
 os.environ.setdefault("TQDM_DISABLE", "1")
-# loaded models are cached per test session, never in the user's ~/.cache
+# the line model's arrays are cached per test session, never in the user's ~/.cache
 os.environ["POLICY_CORPUS_MODEL_CACHE"] = tempfile.mkdtemp(prefix="policy-corpus-models-")
 
 
@@ -51,3 +51,30 @@ def seed_results():
 @pytest.fixture(scope="session")
 def seed_docs(seed_results):
     return seed_results.documents
+
+
+@pytest.fixture(scope="session")
+def corpus_build(tmp_path_factory):
+    """One build of the made-up corpus (build_fixtures.make_corpus) for the whole session:
+    ``(raw, out, cache, manifest)``. Read-only: a test that changes any of it works on a copy
+    (``copy_of_build``)."""
+    from build_fixtures import make_corpus
+    from pipeline.config import Config
+    from pipeline.driver import build as run_build
+
+    base = tmp_path_factory.mktemp("corpus-build")
+    raw = make_corpus(base / "raw")
+    manifest = run_build(raw, base / "out", Config.load(), quiet=True, cache_dir=base / "cache")
+    return raw, base / "out", base / "cache", manifest
+
+
+@pytest.fixture()
+def copy_of_build(corpus_build, tmp_path):
+    """A private copy of ``corpus_build`` (raw folder, tables and cache; file times kept, so a
+    rerun finds the tables unchanged) that a test may change."""
+    import copy
+    import shutil
+
+    raw, out, cache, manifest = corpus_build
+    copies = [shutil.copytree(folder, tmp_path / folder.name) for folder in (raw, out, cache)]
+    return (*copies, copy.deepcopy(manifest))

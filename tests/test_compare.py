@@ -14,6 +14,7 @@ from topic_fixtures import write_made_up_tables
 
 CFG = Config.load(topics={"k_grid": [2, 4], "seeds": [1, 2], "passes": 5, "iterations": 50, "ldavis": False},
                   compare={"bootstrap": 200})
+CMP = CFG["compare"]
 
 
 @pytest.fixture(scope="module")
@@ -67,15 +68,15 @@ def test_bootstrap_interval_narrows_with_more_documents():
                              "topic_0": share, "topic_1": 1 - share})
 
     topics = pd.DataFrame({"topic": [0, 1], "label": ["a", "b"]})
-    small = topic_prevalence(units(10), topics, 500)
-    large = topic_prevalence(units(400), topics, 500)
+    small = topic_prevalence(units(10), topics, 500, CMP["resample"], CMP["seed"])
+    large = topic_prevalence(units(400), topics, 500, CMP["resample"], CMP["seed"])
     width = lambda p: float((p["hi"] - p["lo"]).iloc[0])
     assert width(large) < width(small)
 
 
 def test_log_odds_signs_and_symmetry():
     counts = pd.DataFrame({"a": [50, 5, 20], "b": [5, 50, 20]}, index=["x", "y", "z"], dtype=float)
-    delta, z = log_odds(counts)
+    delta, z = log_odds(counts, CMP["prior_scale"])
     assert z.at["x", "a"] > 2 and z.at["y", "a"] < -2 and abs(z.at["z", "a"]) < 1
     assert np.allclose(z["a"], -z["b"])
 
@@ -86,5 +87,5 @@ def test_log_odds_of_identical_groups_is_zero(column):
     counts = pd.DataFrame({"a": column, "b": column}, index=[f"w{i}" for i in range(len(column))], dtype=float)
     if counts.to_numpy().sum() == 0:
         return
-    _, z = log_odds(counts)
+    _, z = log_odds(counts, CMP["prior_scale"])
     assert np.allclose(z.fillna(0), 0, atol=1e-9)

@@ -59,3 +59,58 @@ def test_every_rule_file_is_listed_in_the_rules_readme():
     for path in rules.RULES_DIR.rglob("*"):
         if path.is_file() and path.name != "README.md" and path.parent == rules.RULES_DIR:
             assert path.name in readme, f"{path.name} is not described in pipeline/rules/README.md"
+
+
+@pytest.fixture()
+def rules_folder(tmp_path, monkeypatch):
+    """An override folder (POLICY_CORPUS_RULES) with the loader's caches cleared around the test."""
+    monkeypatch.setenv("POLICY_CORPUS_RULES", str(tmp_path))
+    rules.load_toml.cache_clear()
+    rules.load_dir.cache_clear()
+    yield tmp_path
+    rules.load_toml.cache_clear()
+    rules.load_dir.cache_clear()
+
+
+def test_every_toml_rule_file_has_a_schema_and_passes_it():
+    shipped = {p.name for p in rules.RULES_DIR.glob("*.toml")} - {"settings.toml"}
+    assert shipped == {name for name in rules.SCHEMAS if not name.endswith("/")}
+    for name in shipped:
+        rules.load_toml(name)
+    assert rules.load_dir("sites")
+
+
+@pytest.mark.parametrize("name,text,key,where,valid", [
+    ("genres.toml", '[[genre]]\nslug = "a"\n[[genre]]\nslug = "b"\ncue_wieght = 2\n', "cue_wieght", "genre[2]",
+     "cue_weight"),
+    ("genres.toml", '[[genre]]\nslug = "a"\nbody_cues = ["x", {pattern = "y", wieght = 3}]\n', "wieght",
+     "genre[1].body_cues[2]", "weight"),
+    ("split.toml", '[title]\nmax_char = 60\n', "max_char", "title", "max_chars"),
+    ("page_meta.toml", 'header_line = 15\n', "header_line", None, "header_lines"),
+    ("regions.toml", '[provinces.sichuan]\nname = "四川省"\ncitys = ["成都市"]\n', "citys", "provinces.sichuan", "cities"),
+    ("boilerplate.toml", '[[header]]\nid = "x"\npatern = "y"\n', "patern", "header[1]", "pattern"),
+    ("outline.toml", '[heading]\nmax_chars = 40\n[itmes]\nadverbs = []\n', "itmes", None, "line_breaks"),
+    ("sites/mysite.toml", 'id = "mysite"\nname = "某某网"\n[match]\nhost = ["a.example"]\n', "host", "match", "hosts"),
+])
+def test_an_unknown_key_in_a_rule_file_names_the_file_the_key_and_the_valid_keys(rules_folder, name, text, key, where,
+                                                                                   valid):
+    path = rules_folder / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(rules.RuleFileError) as err:
+        rules.load_dir("sites") if name.startswith("sites/") else rules.load_toml(name)
+    message = str(err.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}: unknown key {key!r}")
+    assert (f" in {where};" in message) if where else (f"{key!r}; valid here:" in message)
+    assert valid in message.split("valid here: ")[1].split(", ")
+
+
+def test_optional_keys_the_shipped_files_do_not_use_are_accepted(rules_folder):
+    (rules_folder / "genres.toml").write_text('[[genre]]\nslug = "a"\ncue_weight = 2.0\nitems = false\n', encoding="utf-8")
+    (rules_folder / "sites").mkdir()
+    (rules_folder / "sites" / "mysite.toml").write_text(
+        'id = "mysite"\nname = "某某网"\n[match]\nnames = ["某某网"]\n[[keep]]\nid = "k"\npattern = "x"\nmax_chars = 9\n',
+        encoding="utf-8")
+    assert rules.load_toml("genres.toml")["genre"][0]["cue_weight"] == 2.0
+    assert rules.load_dir("sites")["mysite"]["keep"][0]["max_chars"] == 9

@@ -2,6 +2,7 @@
 accounts for every input; engine options fail loudly when wrong; progress is quiet off a TTY."""
 from __future__ import annotations
 
+import json
 import sys
 
 import pandas as pd
@@ -113,11 +114,22 @@ def test_bad_engine_options_fail_loudly(corpus, tmp_path):
         run_build(corpus, tmp_path / "o", Config.load(), jobs=0, cache_dir=tmp_path / "c")
 
 
-def test_build_command_has_engine_scheduler_and_cache_options():
-    result = CliRunner().invoke(app, ["build", "--help"])
-    assert result.exit_code == 0
-    for option in ("--engine", "--scheduler", "--cache", "--jobs", "--quiet", "--partitioned", "--single-files"):
-        assert option in result.output
+def test_build_command_options_reach_the_build(serial_build, corpus, tmp_path):
+    ref, _ = serial_build
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    args = ["build", "--raw", str(corpus), "--out", str(out), "--cache", str(cache), "--quiet"]
+    first = CliRunner().invoke(app, args + ["--engine", "local", "--jobs", "2", "--partitioned"])
+    assert first.exit_code == 0, first.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["engine"]["workers"] == 2
+    assert (out / "documents.parquet").is_dir() and (cache / "CACHEDIR.TAG").is_file()
+    assert_same_tables(ref, out)
+    second = CliRunner().invoke(app, args + ["--jobs", "1", "--single-files"])
+    assert second.exit_code == 0, second.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert (out / "documents.parquet").is_file() and manifest["cache"]["page_misses"] == 0
+    third = CliRunner().invoke(app, args + ["--scheduler", "tcp://127.0.0.1:1"])
+    assert third.exit_code == 1 and "--engine dask" in third.stderr
 
 
 def test_progress_is_quiet_in_ci_and_off_a_terminal(monkeypatch):

@@ -15,16 +15,21 @@ from build_fixtures import ROOT, assert_same_tables, make_corpus
 from pipeline import stages
 from pipeline.config import Config
 from pipeline.driver import build as run_build
+from pipeline.engine.time_limit import PageTimeout
 
+# The kill-and-rerun builds leave the genre model out (cue-only genres): what they test is how
+# tables and cache entries are written, and a fresh process need not pay skops' import for it.
+NO_MODEL = {"genre": {"use_model": False}}
 BUILD = "from pipeline.driver import build as run_build; from pipeline.config import Config; " \
-        "import sys; run_build(sys.argv[1], sys.argv[2], Config.load(), quiet=True, cache_dir=sys.argv[3])"
+        "import sys; run_build(sys.argv[1], sys.argv[2], Config.load(**%r), quiet=True, cache_dir=sys.argv[3])" % NO_MODEL
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory):
+def reference(corpus_build, tmp_path_factory):
+    """The made-up corpus (conftest) and its uninterrupted build without the genre model."""
+    raw = corpus_build[0]
     base = tmp_path_factory.mktemp("faults")
-    raw = make_corpus(base / "raw")
-    run_build(raw, base / "ref", Config.load(), quiet=True, cache_dir=base / "ref-cache")
+    run_build(raw, base / "ref", Config.load(**NO_MODEL), quiet=True, cache_dir=base / "ref-cache")
     return raw, base / "ref"
 
 
@@ -40,7 +45,7 @@ def test_killed_build_then_rerun_gives_the_uninterrupted_tables(reference, tmp_p
                           capture_output=True, timeout=300)
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-2000:]
     assert not (out / "manifest.json").exists()
-    manifest = run_build(raw, out, Config.load(), quiet=True, cache_dir=cache, partitioned=partitioned)
+    manifest = run_build(raw, out, Config.load(**NO_MODEL), quiet=True, cache_dir=cache, partitioned=partitioned)
     assert (out / "documents.parquet").is_dir() == partitioned
     assert_same_tables(ref, out)
     assert not list(out.glob(".*.tmp"))                 # the killed build's temporary files are gone
@@ -55,9 +60,11 @@ def _failing_segment(doc, page, res):
     return _SEGMENT(doc, page, res)
 
 
-def _slow_segment(doc, page, res):
+def _timed_out_segment(doc, page, res):
     if "人居环境" in doc.text:
-        time.sleep(120)
+        # what time_limit raises in a stage when the page's time is up (time_limit itself is
+        # tested below, on a short limit): no real time spent waiting for it here
+        raise PageTimeout()
     return _SEGMENT(doc, page, res)
 
 
@@ -81,10 +88,10 @@ def test_page_whose_stage_raises_is_recorded_and_the_build_goes_on(tmp_path, mon
     assert all("segment failed" in reasons[p] for p in failed)
 
 
-def test_page_past_the_time_limit_is_abandoned_with_a_reason(tmp_path, monkeypatch):
-    raw = make_corpus(tmp_path / "raw")
-    _patch_segment(monkeypatch, _slow_segment)
-    cfg = Config.load(executor={"page_timeout": 8})
+def test_page_past_the_time_limit_is_abandoned_with_a_reason(corpus_build, tmp_path, monkeypatch):
+    raw = corpus_build[0]
+    _patch_segment(monkeypatch, _timed_out_segment)
+    cfg = Config.load()
     m = run_build(raw, tmp_path / "out", cfg, quiet=True, cache_dir=tmp_path / "cache")
     assert [a["path"] for a in m["abandoned"]] == ["site_01.txt"]
     assert "time limit" in m["abandoned"][0]["reason"]
@@ -140,7 +147,11 @@ def _busy(seconds: float) -> int:
 
 
 def test_time_limit_fires_in_a_worker_thread_and_not_after_the_block():
-    from pipeline.engine.time_limit import PageTimeout, time_limit
+    from pipeline.engine.time_limit import time_limit
+
+    with pytest.raises(PageTimeout):      # the main thread (in-process builds, pool workers): SIGALRM
+        with time_limit(0.2):
+            _busy(60)
 
     def slow():
         with time_limit(0.2):
@@ -178,12 +189,11 @@ def test_page_past_the_time_limit_in_a_worker_thread_is_abandoned(tmp_path, monk
     assert summary.abandoned and "time limit" in summary.reason
 
 
-def test_file_that_kills_its_ingest_worker_is_rejected_and_the_others_are_kept(tmp_path, monkeypatch):
+def test_file_that_kills_its_ingest_worker_is_rejected_and_the_others_are_kept(copy_of_build, monkeypatch):
     from pipeline import ingest
 
-    raw = make_corpus(tmp_path / "raw")
-    cfg, cache = Config.load(), tmp_path / "cache"
-    first = run_build(raw, tmp_path / "out", cfg, quiet=True, cache_dir=cache)
+    raw, out, cache, first = copy_of_build
+    cfg = Config.load()
     (raw / "killer.txt").write_text("会让进程崩溃的页面\n\n正文。\n", encoding="utf-8")
     real = ingest.ingest_file
 
@@ -193,7 +203,7 @@ def test_file_that_kills_its_ingest_worker_is_rejected_and_the_others_are_kept(t
         return real(path, root, settings)
 
     monkeypatch.setattr(ingest, "ingest_file", crashing)   # forked workers inherit the patch
-    m = run_build(raw, tmp_path / "out", cfg, jobs=2, quiet=True, cache_dir=cache)
+    m = run_build(raw, out, cfg, jobs=2, quiet=True, cache_dir=cache)
     reasons = {r["path"]: r["reason"] for r in m["rejected"]}
     assert list(reasons) == ["killer.txt"] and "worker failed" in reasons["killer.txt"]
     # every other file is still found in the cache, whichever task it shared with the killer

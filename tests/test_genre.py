@@ -15,6 +15,7 @@ from tests.seed_expectations import (BOILERPLATE_INSIDE_BODIES, DOCUMENTS, GENRE
                                      TITLE_REPEATED_AS_FIRST_BODY_LINE, TITLES)
 
 CFG = Config.load()["genre"]
+TRAINING = Config.load()["genre_training"]
 SLUGS = set(Taxonomy.load().slugs) | {"other"}
 
 
@@ -173,12 +174,12 @@ def _toy_examples() -> list[Example]:
 
 
 def test_a_fitted_model_saved_and_loaded_predicts_the_same(tmp_path):
-    cfg = dict(CFG, char_features=2048, word_features=1024)
+    cfg = dict(TRAINING, char_features=2048, word_features=1024)
     examples = _toy_examples()
     card = train_and_save(examples, tmp_path, cfg, cv=False, data_description="toy")
     assert card["labels"] == ["internship", "measures", "reply"]
     assert (tmp_path / "MODEL_CARD.md").exists() and (tmp_path / "model_card.json").exists()
-    tagger = GenreTagger.load(tmp_path, cfg)
+    tagger = GenreTagger.load(tmp_path, CFG)
     bodies = ["现批复如下：同意成立某公司。此复。", "本办法自2021年起施行。", "实习期间我学会了很多。"]
     import skops.io as sio
     from pipeline.genre_training import build_pipeline
@@ -302,41 +303,30 @@ def test_train_genre_on_a_folder_then_classify_with_that_model(tmp_path):
     assert tagger.model.predict([report.read_text(encoding="utf-8")])[0] == "reply"
 
 
-def test_cached_model_loads_the_same_model_and_refuses_untrusted_types(tmp_path, monkeypatch):
-    import pickle
+class NotAnEstimator:
+    """A type no model file of this project may hold."""
+
+    def __init__(self):
+        self.payload = [1, 2, 3]
+
+
+def test_a_model_file_holding_an_untrusted_type_is_refused_and_nothing_is_cached(tmp_path, monkeypatch):
+    import skops.io as sio
 
     from pipeline import genre
 
-    cfg = dict(CFG, char_features=2048, word_features=1024)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     model_dir = tmp_path / "model"
-    train_and_save(_toy_examples(), model_dir, cfg, cv=False, data_description="toy")
-    monkeypatch.setenv("POLICY_CORPUS_MODEL_CACHE", str(tmp_path / "cache"))
-    path = model_dir / MODEL_FILE
-    first = genre.load_model(path)                      # from skops; the pickle is written
-    cached = list((tmp_path / "cache").glob("genre-*.pkl"))
-    assert len(cached) == 1
-    bodies = ["现批复如下：同意成立某公司。此复。", "本办法自2021年起施行。", "实习期间我学会了很多。"]
-    second = genre.load_model(path)                     # from the cached pickle
-    assert second is not first
-    assert second.predict_proba(bodies) == pytest.approx(first.predict_proba(bodies))
-
-    # a cache file holding a type outside the trusted list is never unpickled as such
-    class Evil:
-        def __reduce__(self):
-            return (print, ("owned",))
-
-    cached[0].write_bytes(pickle.dumps(Evil()))
-    with pytest.raises(pickle.UnpicklingError):
-        genre._TrustedUnpickler(open(cached[0], "rb")).load()
-    third = genre.load_model(path)                      # falls back to skops, rewrites the cache
-    assert third.predict_proba(bodies) == pytest.approx(first.predict_proba(bodies))
-    assert pickle.loads(cached[0].read_bytes()) is not None
-
-    # a changed model file gets another cache entry; an empty setting turns the cache off
-    path.write_bytes(path.read_bytes() + b"\0")
-    assert genre._cached_model_path(path) != cached[0]
-    monkeypatch.setenv("POLICY_CORPUS_MODEL_CACHE", "")
-    assert genre.model_cache_dir() is None and genre._cached_model_path(path) is None
+    train_and_save(_toy_examples(), model_dir, dict(TRAINING, char_features=2048, word_features=1024), cv=False,
+                   data_description="toy")
+    model = genre.load_model(model_dir / MODEL_FILE)
+    assert list(model.predict(["现批复如下：同意成立某公司。此复。"])) == ["reply"]
+    assert not (tmp_path / "home").exists() and not (tmp_path / "xdg").exists()   # no copy of the model kept
+    evil = tmp_path / "evil.skops"
+    sio.dump({"model": model, "extra": NotAnEstimator()}, evil)
+    with pytest.raises(ModelLoadError, match="NotAnEstimator"):
+        genre.load_model(evil)
 
 
 @settings(max_examples=400, deadline=None)

@@ -13,11 +13,9 @@ from pipeline.driver import build as run_build
 
 
 @pytest.fixture()
-def first_build(tmp_path):
-    raw = make_corpus(tmp_path / "raw")
-    out, cache = tmp_path / "out", tmp_path / "cache"
-    manifest = run_build(raw, out, Config.load(), quiet=True, cache_dir=cache)
-    return raw, out, cache, manifest
+def first_build(copy_of_build):
+    """The made-up corpus built once per session (conftest), copied for this test."""
+    return copy_of_build
 
 
 def test_rerun_with_nothing_changed_reprocesses_nothing(first_build):
@@ -174,3 +172,18 @@ def test_rerun_on_a_pool_hashes_on_the_workers_and_loads_no_models(first_build, 
     third = run_build(raw, out, Config.load(), jobs=2, quiet=True, cache_dir=cache)
     assert third["cache"]["ingest_misses"] == 1 and third["cache"]["page_misses"] == 1
     assert loaded
+
+
+def test_genre_training_settings_are_not_in_the_page_key_and_inference_settings_are():
+    from pipeline.cache import BuildKeys
+
+    def keys(**overrides):
+        k = BuildKeys(Config.load(**overrides))
+        return k.ingest("f" * 40, "a.txt"), k.templates(["d1"]), k.page("d1", "t1"), k.build(["p1"])
+
+    base = keys()
+    # how the shipped model was trained: the model file carries it, a build never reads it
+    assert keys(genre_training={"svm_c": 2.0, "window_head": 10, "seed_chunk_chars": 9}) == base
+    ingest, templates, page, build = keys(genre={"threshold": 0.5})
+    assert (ingest, templates, build) == (base[0], base[1], base[3]) and page != base[2]
+    assert keys(genre={"model_min_documents": 7})[2] != base[2]

@@ -1,6 +1,7 @@
 """metadata: year and region from title, page metadata and text; masked values are unknown."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, strategies as st
 
 from pipeline import metadata
@@ -91,7 +92,27 @@ def test_explicit_title_year_is_read(year):
     assert _run(_doc(f"{year}年工作总结")).year == year
 
 
-def test_bad_data_never_raises():
-    doc = Document(doc_id="p-001", page_id="p", ordinal=1, title=None, lines=[])  # type: ignore[arg-type]
-    metadata.run(doc, Page(page_id="p", path="x", format="txt", meta=None), RES)  # type: ignore[arg-type]
-    assert (doc.year, doc.region) == (None, None)
+def test_a_document_with_nothing_to_read_gets_unknown_metadata():
+    for doc, page in [(_doc("", ""), _page()),
+                      (Document(doc_id="p-001", page_id="p", ordinal=1, title="", lines=[]), _page()),
+                      (_doc("", "\n\n"), _page(title="", published="", meta={"date": "", "region": ""})),
+                      (_doc("报告", "年年有余。二〇年。"), _page(published="not a date", meta={"year": "abc"}))]:
+        doc.year, doc.region = 1999, "stale"
+        metadata.run(doc, page, RES)
+        assert (doc.year, doc.region) == (None, None)
+
+
+def test_a_bug_in_the_stage_raises_and_process_page_records_it_for_its_page(monkeypatch, seed_path):
+    from pipeline import clean, ingest, stages
+
+    def broken(self, text):
+        raise KeyError("made-up bug in the gazetteer")
+
+    monkeypatch.setattr(metadata.Gazetteer, "places", broken)
+    with pytest.raises(KeyError, match="made-up bug"):
+        _run(_doc("成都市林业局工作自查报告", "在成都开展了自查。成都的工作很好。"))
+    [page] = ingest.ingest_file(seed_path, seed_path.parent, RES.config["ingest"])
+    result = stages.process_page(page, clean.learn_templates([page], RES.config["clean"]), RES)
+    assert result.errors == [{"stage": "metadata", "error": "KeyError: 'made-up bug in the gazetteer'"}]
+    assert page.status == "rejected" and page.reason.startswith("metadata failed: KeyError")
+    assert result.documents == []

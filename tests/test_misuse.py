@@ -201,7 +201,7 @@ def test_every_default_setting_passes_its_own_check():
     ("[topics]\nk_grid = [1, 4]", "expected a list, each an integer ≥ 2"),
     ('[dedup]\nkeep = "shortest"', "expected one of: longest, earliest"),
     ("dedup = 5", "dedup must be a table"),
-    ("[genre]\nsvm_c = 0", "[genre] svm_c = 0: expected a number > 0"),
+    ("[genre_training]\nsvm_c = 0", "[genre_training] svm_c = 0: expected a number > 0"),
     ("[clean]\nmodel_min_p = 2", "[clean] model_min_p = 2: expected a number in [0, 1]"),
     ("[split]\ntitle_min_p = -0.1", "[split] title_min_p = -0.1: expected a number in [0, 1]"),
     ('[clean]\nline_model = "yes"', '[clean] line_model = "yes": expected true or false'),

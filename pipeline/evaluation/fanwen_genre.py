@@ -35,12 +35,13 @@ def run(data: Path) -> dict:
     data = Path(data)
     if not available(data):
         return {"missing": f"{fanwen_dir(data)} not found"}
-    cfg = Config.load()["genre"]
+    config = Config.load()
+    cfg = config["genre_training"]
     tax = Taxonomy.load()
     pages = load_pages(data)
     shared = shared_examples(data, cfg)
     folds = host_cv_models(pages, shared, cfg)
-    taggers = [(f.test_pages, GenreTagger(tax, f.model, cfg, {"documents_per_label": f.documents_per_label}))
+    taggers = [(f.test_pages, GenreTagger(tax, f.model, config["genre"], {"documents_per_label": f.documents_per_label}))
                for f in folds]
     out = evaluate(pages, taggers, data)
     out["folds"] = len(folds)

@@ -30,7 +30,7 @@ FOLDS = 5
 
 def run(data: Path) -> dict:
     data = Path(data)
-    cfg = Config.load()["genre"]
+    cfg = Config.load()["genre_training"]
     tax = Taxonomy.load()
     out: dict = {}
     laws_dir = data / "laws" / "lawrefbook"
@@ -136,8 +136,8 @@ def seed_figures(data: Path, cfg: dict, tax: Taxonomy) -> dict:
     training, _ = usable_examples(dedupe(training), cfg)
     model = build_pipeline(cfg, tax.body_cue_patterns())
     model.fit([e.body for e in training], [e.label for e in training])
-    tagger = GenreTagger(tax, model, cfg)
-    cue_only = GenreTagger(tax, None, cfg)
+    tagger = GenreTagger(tax, model)          # the [genre] settings of settings.toml
+    cue_only = GenreTagger(tax, None)
     body_rows, body_right, cue_right = [], 0, 0
     for d in docs:
         body = gold_body(lines, d["body"][0], d["body"][1], gold)

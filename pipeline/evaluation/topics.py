@@ -149,13 +149,13 @@ def _against_baseline(folder: Path, card: dict, units: pd.DataFrame, raw: pd.Dat
 
     model, _, _ = load_model(folder / "models" / card["unit"])
     cfg = config["topics"]
-    topn = int(cfg.get("coherence_topn", 10))
+    topn = int(cfg["coherence_topn"])
     texts = [t for t in raw["tokens"] if t]
     dictionary = Dictionary(texts)
     def plain_lda(token_lists):
         d = Dictionary(token_lists)
         return LdaModel(corpus=[d.doc2bow(t) for t in token_lists], id2word=d, num_topics=card["k"],
-                        random_state=card["seed"], passes=int(cfg["passes"]), iterations=int(cfg.get("iterations", 200)),
+                        random_state=card["seed"], passes=int(cfg["passes"]), iterations=int(cfg["iterations"]),
                         chunksize=2000, eval_every=None)
 
     base = plain_lda(texts)
@@ -168,7 +168,7 @@ def _against_baseline(folder: Path, card: dict, units: pd.DataFrame, raw: pd.Dat
         "baseline": [[w for w, _ in base.show_topic(t, topn=topn)] for t in range(base.num_topics)],
         "baseline_words": [[w for w, _ in base_words.show_topic(t, topn=topn)] for t in range(base_words.num_topics)],
     }
-    npmi = coherence_per_topic(topic_words, texts, dictionary, "c_npmi", int(cfg.get("npmi_window", 10)))
+    npmi = coherence_per_topic(topic_words, texts, dictionary, "c_npmi", int(cfg["npmi_window"]))
     c_v = coherence_per_topic(topic_words, texts, dictionary, "c_v", None)
     return {"npmi": round(float(npmi["project"].mean()), 4), "baseline_npmi": round(float(npmi["baseline"].mean()), 4),
             "c_v": round(float(c_v["project"].mean()), 4), "baseline_c_v": round(float(c_v["baseline"].mean()), 4),
@@ -179,12 +179,14 @@ def _against_baseline(folder: Path, card: dict, units: pd.DataFrame, raw: pd.Dat
 
 def _decade_figure(unit_topics, topics, documents, year_of_page) -> Path:
     from pipeline.compare import plot_heatmap, topic_prevalence
+    from pipeline.config import Config
 
     years = documents.assign(year=documents["page_id"].map(year_of_page))
     decade = years.set_index("doc_id")["year"].map(lambda y: None if y is None or pd.isna(y) else f"{int(y) // 10 * 10}s")
     units = unit_topics.merge(decade.rename("group"), left_on="doc_id", right_index=True)
     units = units[units["group"].notna()]
-    prev = topic_prevalence(units, topics, n_boot=200)
+    compare = Config.load()["compare"]
+    prev = topic_prevalence(units, topics, 200, compare["resample"], int(compare["seed"]))   # 200 resamples: a figure, not a table
     FIGURES.mkdir(parents=True, exist_ok=True)
     prev.to_csv(FIGURES / "topics_national_by_decade.csv", index=False)
     return plot_heatmap(prev, "decade (national work reports)", FIGURES / "topics_national_by_decade.png", 24)
@@ -218,7 +220,7 @@ def provincial(data: Path) -> dict[str, Any]:
     region = {d.doc_id: province_of(d.region) for d in docs}
     units = unit_topics.assign(group=unit_topics["doc_id"].map(region))
     units = units[units["group"].notna()]
-    prev = topic_prevalence(units, topics, n_boot=200)
+    prev = topic_prevalence(units, topics, 200, config["compare"]["resample"], int(config["compare"]["seed"]))
     prev.to_csv(FIGURES / "topics_provincial_by_province.csv", index=False)
     plot_heatmap(prev, "province (2025 work reports)", FIGURES / "topics_provincial_by_province.png", 40)
     out.update({"k": card["k"], "npmi": card["npmi"], "stability": card["stability"],
