@@ -41,7 +41,7 @@ from .config import Config
 from .context import worker_resources
 from .engine import manifest as manifests
 from .engine import table_writer
-from .engine.engines import Engine, chunks, check_engine_arguments, make_engine
+from .engine.engines import Engine, check_engine_arguments, make_engine, map_items
 from .engine.tasks import (FileIngest, PageInfo, PageSummary, WorkerState, clean_settings_signature, ingest_task,
                            ingested_page, pages_task, rejected_page, warm_up)
 from .records import Page
@@ -128,30 +128,19 @@ def ingest_files(run: "Run", eng: Engine, files: list[Path]) -> list[FileIngest]
     results: list[FileIngest | None] = [None] * len(files)
     on_miss = run.preload.start if eng.shares_driver_memory else None
     # absolute but not resolved: a symlink stays inside raw, as ingest saw it
-    todo = [(i, (os.path.abspath(path), os.path.abspath(run.raw), ingest.display_path(Path(path), run.raw)))
-            for i, path in enumerate(files)]
+    jobs = [(os.path.abspath(path), os.path.abspath(run.raw), ingest.display_path(Path(path), run.raw))
+            for path in files]
     with run.progress("ingest", len(files), unit="file") as bar:
-        work = chunks(todo, run.exec_cfg["chunk_pages"], eng.workers)
-        retry = []
-        for n, result in eng.map(ingest_task, [[job for _, job in c] for c in work], run.state):
-            if isinstance(result, Exception):
-                retry.extend(work[n])
-                continue
-            for (i, _), entry in zip(work[n], result):
-                results[i] = entry
-                bar.update(1, sum(p.n_chars for p in entry.pages))
-            if on_miss is not None and not all(entry.cache_hit for entry in result):
+        for i, entry in map_items(eng, ingest_task, jobs, run.state, run.exec_cfg["chunk_pages"]):
+            if isinstance(entry, Exception):      # the file killed its worker twice
+                path, _, rel = jobs[i]
+                entry = FileIngest(rel, None, [PageInfo.of_page(rejected_page(Path(path), rel,
+                                                                              f"worker failed: {entry!r}"))])
+            results[i] = entry
+            bar.update(1, sum(p.n_chars for p in entry.pages))
+            if on_miss is not None and not entry.cache_hit:
                 on_miss()
                 on_miss = None
-        # a dead worker takes its pool's pending tasks with it: as for pages, those files run
-        # again one at a time, so only a file that kills a worker again is rejected
-        for i, job in retry:
-            [(_, result)] = list(eng.map(ingest_task, [[job]], run.state))
-            if isinstance(result, Exception):
-                page = rejected_page(Path(job[0]), job[2], f"worker failed: {result!r}")
-                result = [FileIngest(job[2], None, [PageInfo.of_page(page)])]
-            results[i] = result[0]
-            bar.update(1, sum(p.n_chars for p in result[0].pages))
     ingested = [r for r in results if r is not None]
     # a wrong --raw or a setting that rejects every file: stop before the long part
     build_checks.guard_replacement(run.out, sum(p.status == "ok" for f in ingested for p in f.pages),
@@ -357,20 +346,10 @@ def _page_summaries(run: Run, eng: Engine, infos: list[PageInfo], page_keys: lis
         if eng.workers > 1:
             # longest pages first: the small ones at the end fill the gaps (results are placed by index)
             todo.sort(key=lambda job: -job[1][0].n_chars)
-        work = chunks(todo, run.exec_cfg["chunk_pages"], eng.workers)
-        retry = []
-        for n, result in eng.map(pages_task, [[ref for _, ref in c] for c in work], run.state):
-            if isinstance(result, Exception):
-                retry.extend(work[n])
-                continue
-            for (i, _), summary in zip(work[n], result):
-                summaries[i] = summary
-                bar.update(1, summary.n_chars)
-        # a worker died (a crash in native code, the OOM killer) and took its pool's pending
-        # tasks with it: run those pages again one at a time, so only the page that kills a
-        # worker again is lost (rejected with the reason), and the build goes on
-        for i, ref in retry:
-            [(_, result)] = list(eng.map(pages_task, [[ref]], run.state))
-            summaries[i] = result[0] if not isinstance(result, Exception) else PageSummary.failed(ref[0], result)
-            bar.update(1, summaries[i].n_chars)
+        refs = [ref for _, ref in todo]
+        for j, summary in map_items(eng, pages_task, refs, run.state, run.exec_cfg["chunk_pages"]):
+            if isinstance(summary, Exception):     # the page killed its worker twice
+                summary = PageSummary.failed(refs[j][0], summary)
+            summaries[todo[j][0]] = summary
+            bar.update(1, summary.n_chars)
     return summaries  # type: ignore[return-value]

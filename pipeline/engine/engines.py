@@ -143,6 +143,25 @@ def make_engine(engine: str, jobs: int, scheduler: str | None) -> Engine:
     return SerialEngine() if jobs == 1 else PoolEngine(jobs)
 
 
+def map_items(eng: Engine, fn: Callable, items: list, state: WorkerState, chunk_size: int) -> Iterator[tuple[int, Any]]:
+    """Run the task ``fn`` (a chunk of items → one result per item) over ``items`` on the
+    engine; yield ``(item index, its result)`` as chunks finish. A worker that died (a crash
+    in native code, the OOM killer) takes its pool's pending tasks with it: their items run
+    again one at a time, so only an item that kills a worker again is lost, and yields the
+    exception instead of a result."""
+    work = chunks(list(enumerate(items)), chunk_size, eng.workers)
+    retry = []
+    for n, result in eng.map(fn, [[item for _, item in chunk] for chunk in work], state):
+        if isinstance(result, Exception):
+            retry.extend(work[n])
+            continue
+        for (i, _), item_result in zip(work[n], result):
+            yield i, item_result
+    for i, item in retry:
+        [(_, result)] = list(eng.map(fn, [[item]], state))
+        yield i, result if isinstance(result, Exception) else result[0]
+
+
 def chunks(items: list, size: int, workers: int) -> list[list]:
     """Consecutive chunks of at most ``size``, small enough that every worker gets several;
     with several workers the last ones hold one item each, so that the workers finish
