@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import rules, tables
-from .genre_features import strip_title_repeat
+from .genre_features import cue_matches, register_cues, strip_title_repeat
 from .linear_proba import CalibratedProba
 from .records import Document, Page
 from .split import clean_title
@@ -107,6 +107,7 @@ class Taxonomy:
         self.without_items = frozenset(g.slug for g in genres if not g.items)
         self.trailers = trailers
         self.quotes = quotes
+        register_cues(p for g in genres for p in g.body_cues)
 
     @classmethod
     def load(cls, name: str = "genres.toml") -> "Taxonomy":
@@ -214,10 +215,10 @@ class Taxonomy:
         for g in self.genres:
             total, found = 0.0, []
             for p, w in zip(g.body_cues, g.cue_weights):
-                hits = [m.group(0) for m in p.finditer(body)]
-                if hits:
-                    total += w * math.log1p(len(hits))
-                    found.append(hits[0][:24])
+                n, first = cue_matches(p, body)
+                if n:
+                    total += w * math.log1p(n)
+                    found.append(first[:24])
             if total:
                 scores[g.slug] = g.cue_weight * total
                 matched[g.slug] = found
@@ -228,7 +229,7 @@ class Taxonomy:
         genre: "现将自查情况报告如下", "特此申请", "发出如下倡议") occurs in ``body``."""
         found = set()
         for g in self.genres:
-            if any(w >= weight and p.search(body) for p, w in zip(g.body_cues, g.cue_weights)):
+            if any(w >= weight and cue_matches(p, body)[0] for p, w in zip(g.body_cues, g.cue_weights)):
                 found.add(g.slug)
         return frozenset(found)
 
@@ -239,7 +240,7 @@ class Taxonomy:
         for g in self.genres:
             total = 0.0
             for p, w in zip(g.body_cues, g.cue_weights):
-                n = sum(1 for _ in p.finditer(body))
+                n = cue_matches(p, body)[0]
                 if n:
                     total += w * math.log1p(n)
             if total:

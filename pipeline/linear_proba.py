@@ -24,19 +24,22 @@ class CalibratedProba:
     anything else."""
 
     def __init__(self, model):
+        from .feature_rows import FeatureRows
+
         self.model = model
         self._parts = _calibrated_parts(model)
+        self._features = FeatureRows(model)     # = model[:-1].transform
 
     def __call__(self, texts) -> np.ndarray:
         if self._parts is None:
             return self.model.predict_proba(texts)
         from sklearn.utils.extmath import safe_sparse_dot
 
-        X = self.model[:-1].transform(texts)
+        X = self._features(texts)
         n_classes = len(self.model.classes_)
         mean = np.zeros((X.shape[0], n_classes))
-        for coef, intercept, index, a, b in self._parts:
-            decision = safe_sparse_dot(X, coef.T, dense_output=True) + intercept
+        for coef_t, intercept, index, a, b in self._parts:
+            decision = safe_sparse_dot(X, coef_t, dense_output=True) + intercept
             if decision.ndim == 1 or decision.shape[1] == 1:
                 decision = decision.reshape(-1, 1)
             proba = np.zeros((X.shape[0], n_classes))
@@ -53,8 +56,10 @@ class CalibratedProba:
 
 
 def _calibrated_parts(model) -> list[tuple] | None:
-    """Per calibrated classifier: (coef, intercept, column of each calibrator's class, a, b);
-    None when the model is not a Pipeline ending in a sigmoid-calibrated linear classifier."""
+    """Per calibrated classifier: (coef transposed, intercept, column of each calibrator's
+    class, a, b); None when the model is not a Pipeline ending in a sigmoid-calibrated linear
+    classifier. The transposed coefficients are stored C-contiguous: ``X @ coef.T`` would
+    copy the whole (features × classes) array on every call (scipy ravels its operand)."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.pipeline import Pipeline
 
@@ -74,5 +79,5 @@ def _calibrated_parts(model) -> list[tuple] | None:
         index = index[: len(cc.calibrators)]
         a = np.array([c.a_ for c in cc.calibrators], dtype=float)
         b = np.array([c.b_ for c in cc.calibrators], dtype=float)
-        parts.append((est.coef_, est.intercept_, index, a, b))
+        parts.append((np.ascontiguousarray(est.coef_.T), est.intercept_, index, a, b))
     return parts
