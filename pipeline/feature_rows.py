@@ -45,7 +45,7 @@ class FeatureRows:
         return _side_by_side(parts)
 
 
-class _HashedBlock:
+class HashedBlock:
     """A HashingVectorizer (``alternate_sign=False``), optionally followed by a TfidfTransformer."""
 
     def __init__(self, hasher, tfidf=None):
@@ -122,7 +122,7 @@ def _plan(model):
             if hasher.alternate_sign or hasher.binary or hasher.input != "content" or hasher.norm not in (None, "l2") \
                     or (tfidf is not None and tfidf.norm not in (None, "l2")):
                 return None
-            blocks.append((_HashedBlock(hasher, tfidf), weights.get(name)))
+            blocks.append((HashedBlock(hasher, tfidf), weights.get(name)))
         elif type(trans) is CueCounts:
             blocks.append((trans.transform, weights.get(name)))
         else:

@@ -296,47 +296,55 @@ def required_literals(pattern: str, flags: int = 0) -> tuple[tuple[str, ...], ..
     least one occurs in the match (so a text lacking every string of a clause holds no
     match). Read from the parsed pattern: runs of literal characters, a class of literal
     characters, the alternatives of a branch when each has a clause, repeats of at least one;
-    optional parts, lookarounds and anything else add nothing. Case-insensitive patterns
-    have no clauses (every text may hold a match).
+    optional parts, lookarounds and anything else add nothing. Under IGNORECASE only
+    characters without case count (Chinese, digits, punctuation): a letter may match in
+    another case, so it ends a literal.
 
     >>> required_literals("现将(?:有关)?自查情况(?:报告|汇报)如下")
     (('自查情况',), ('如下',), ('现将',), ('报告', '汇报'))
+    >>> required_literals("(?i)点击下载word")
+    (('点击下载',),)
     """
     from re import _parser
 
     parsed = _parser.parse(pattern, flags)
-    if parsed.state.flags & re.IGNORECASE:
-        return ()
-    clauses = _clauses(parsed.data)
+    clauses = _clauses(parsed.data, bool(parsed.state.flags & re.IGNORECASE))
     return tuple(sorted(set(clauses), key=lambda c: (-min(map(len, c)), len(c), c)))
 
 
-def _clauses(items) -> list[tuple[str, ...]]:
+def _caseless(ch: str) -> bool:
+    """A character that IGNORECASE matches only as itself."""
+    return (ch.isascii() and not ch.isalpha()) or "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" \
+        or ch in "，。：；！？（）【】《》“”‘’…—·＞｜"
+
+
+def _clauses(items, ignore_case: bool) -> list[tuple[str, ...]]:
     from re import _constants as sre
 
     clauses, run = [], []
     for op, av in items:
-        if op is sre.LITERAL:
+        if op is sre.LITERAL and not (ignore_case and not _caseless(chr(av))):
             run.append(chr(av))
             continue
         if run:
             clauses.append(("".join(run),))
             run = []
         if op is sre.SUBPATTERN:
-            _, add_flags, _, body = av
-            if not add_flags & re.IGNORECASE:
-                clauses += _clauses(body)
+            _, add_flags, del_flags, body = av
+            clauses += _clauses(body, (ignore_case or bool(add_flags & re.IGNORECASE))
+                                and not del_flags & re.IGNORECASE)
         elif op is sre.ATOMIC_GROUP:
-            clauses += _clauses(av)
+            clauses += _clauses(av, ignore_case)
         elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
             low, _, body = av
             if low >= 1:
-                clauses += _clauses(body)
+                clauses += _clauses(body, ignore_case)
         elif op is sre.IN:
-            if av and all(o is sre.LITERAL for o, _ in av):
-                clauses.append(tuple(sorted({chr(c) for _, c in av})))
+            chars = {chr(c) for o, c in av if o is sre.LITERAL}
+            if av and len(chars) == len(av) and not (ignore_case and not all(map(_caseless, chars))):
+                clauses.append(tuple(sorted(chars)))
         elif op is sre.BRANCH:
-            per_branch = [_clauses(branch) for branch in av[1]]
+            per_branch = [_clauses(branch, ignore_case) for branch in av[1]]
             if all(per_branch):      # each alternative's strongest clause: one of them is in the match
                 best = [max(b, key=lambda c: (min(map(len, c)), -len(c))) for b in per_branch]
                 clauses.append(tuple(sorted({lit for c in best for lit in c})))
