@@ -157,12 +157,10 @@ class CueCounts(BaseEstimator, TransformerMixin):
 
     def transform(self, X):
         compiled = _compile_all(tuple(self.patterns))
-        register_cues(compiled)
         rows = np.zeros((len(X), len(compiled)), dtype=np.float64)
         for i, text in enumerate(X):
             text = str(text or "")
-            for j, pattern in enumerate(compiled):
-                n = cue_matches(pattern, text)[0]
+            for j, (n, _) in enumerate(cue_match_table(compiled, text)):
                 if n:
                     rows[i, j] = self.scale * math.log1p(n)
         return sp.csr_matrix(rows)
@@ -172,15 +170,22 @@ class CueCounts(BaseEstimator, TransformerMixin):
 
 
 @lru_cache(maxsize=8)
-def _compile_all(patterns: tuple) -> list[re.Pattern]:
-    return [re.compile(p) for p in patterns]
+def _compile_all(patterns: tuple) -> tuple[re.Pattern, ...]:
+    compiled = tuple(re.compile(p) for p in patterns)
+    register_cues(compiled)
+    return compiled
 
 
 # ----------------------------------------------------------------------------- cue matching
 
 def cue_matches(pattern: re.Pattern, text: str) -> tuple[int, str]:
     """``pattern``'s non-overlapping matches in ``text``: how many, and the first one's text
-    ("" when none): ``len(list(pattern.finditer(text)))`` and its first ``group(0)``.
+    ("" when none): ``len(list(pattern.finditer(text)))`` and its first ``group(0)``."""
+    return cue_match_table((pattern,), text)[0]
+
+
+def cue_match_table(patterns: tuple[re.Pattern, ...], text: str) -> list[tuple[int, str]]:
+    """``[cue_matches(p, text) for p in patterns]``.
 
     The genre stage asks this of every body cue, up to three times per document (the cue
     scores, the decisive formulas, the model's cue features over the same text), so the
@@ -189,23 +194,30 @@ def cue_matches(pattern: re.Pattern, text: str) -> tuple[int, str]:
     memo = _LAST_TEXT
     if memo[0] is not text and memo[0] != text:
         memo[:] = [text, {}, None]
-    key = (pattern.pattern, pattern.flags)
-    found = memo[1].get(key)
-    if found is None:
-        number = _GATES.number(key)
-        if memo[2] is None or number >= len(memo[2]):
-            memo[2] = _GATES.open(text)
-        if memo[2][number]:
-            first, n = "", 0
-            for m in pattern.finditer(text):
-                if not n:
-                    first = m.group(0)
-                n += 1
-            found = (n, first)
-        else:
-            found = (0, "")
-        memo[1][key] = found
-    return found
+    answers = memo[1]
+    numbers = _GATES.numbers_of(patterns)
+    if numbers and (memo[2] is None or max(numbers) >= len(memo[2])):
+        memo[2] = _GATES.open(text).tolist()
+    opened = memo[2]
+    table = []
+    for pattern, number in zip(patterns, numbers):
+        found = answers.get(number)
+        if found is None:
+            found = _NO_MATCH
+            if opened[number]:
+                n = 0
+                for m in pattern.finditer(text):
+                    if not n:
+                        first = m.group(0)
+                    n += 1
+                if n:
+                    found = (n, first)
+            answers[number] = found
+        table.append(found)
+    return table
+
+
+_NO_MATCH = (0, "")
 
 
 class _CueGates:
@@ -222,6 +234,7 @@ class _CueGates:
         self.numbers: dict[tuple[str, int], int] = {}
         self.bits = np.zeros(self.BITS, dtype=bool)
         self._arrays = None
+        self._tuples: dict[int, tuple] = {}
 
     def number(self, key: tuple[str, int]) -> int:
         if key not in self.numbers:
@@ -233,6 +246,15 @@ class _CueGates:
         """Number every pattern now (one rebuild, not one per pattern as they are first asked)."""
         for p in patterns:
             self.number((p.pattern, p.flags))
+
+    def numbers_of(self, patterns: tuple) -> list[int]:
+        """The numbers of a tuple of patterns (kept per tuple: the stage asks with the same ones)."""
+        found = self._tuples.get(id(patterns))
+        if found is None or found[0] is not patterns:
+            if len(self._tuples) > 256:
+                self._tuples.clear()
+            found = self._tuples[id(patterns)] = (patterns, [self.number((p.pattern, p.flags)) for p in patterns])
+        return found[1]
 
     def open(self, text: str) -> np.ndarray:
         """Per pattern number: may the pattern match ``text``."""
@@ -313,9 +335,10 @@ def required_literals(pattern: str, flags: int = 0) -> tuple[tuple[str, ...], ..
 
 
 def _caseless(ch: str) -> bool:
-    """A character that IGNORECASE matches only as itself."""
-    return (ch.isascii() and not ch.isalpha()) or "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" \
-        or ch in "，。：；！？（）【】《》“”‘’…—·＞｜"
+    """A character that IGNORECASE matches only as itself (re compiles it as a plain literal)."""
+    import _sre
+
+    return not _sre.unicode_iscased(ord(ch))
 
 
 def _clauses(items, ignore_case: bool) -> list[tuple[str, ...]]:
