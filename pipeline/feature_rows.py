@@ -37,7 +37,7 @@ class FeatureRows:
             return self.model[:-1].transform(texts)
         before, blocks = self._plan
         for step in before:
-            texts = step.transform(texts)
+            texts = step.windows(texts)
         parts = []
         for block, weight in blocks:
             X = block(texts)
@@ -124,7 +124,7 @@ def _plan(model):
                 return None
             blocks.append((HashedBlock(hasher, tfidf), weights.get(name)))
         elif type(trans) is CueCounts:
-            blocks.append((trans.transform, weights.get(name)))
+            blocks.append((trans.counts, weights.get(name)))
         else:
             return None
     return before, blocks

@@ -125,6 +125,10 @@ class BodyWindow(BaseEstimator, TransformerMixin):
         return self
 
     def transform(self, X):
+        return self.windows(X)
+
+    def windows(self, X) -> list[str]:
+        """``transform`` without scikit-learn's output wrapper (the same list)."""
         return [window_text(str(x or ""), self.head, self.tail) for x in X]
 
 
@@ -156,6 +160,10 @@ class CueCounts(BaseEstimator, TransformerMixin):
         return self
 
     def transform(self, X):
+        return self.counts(X)
+
+    def counts(self, X) -> sp.csr_matrix:
+        """``transform`` without scikit-learn's output wrapper (the same matrix)."""
         compiled = _compile_all(tuple(self.patterns))
         rows = np.zeros((len(X), len(compiled)), dtype=np.float64)
         for i, text in enumerate(X):

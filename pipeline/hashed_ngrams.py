@@ -102,8 +102,8 @@ def token_columns(tokens: list[str], n_features: int) -> np.ndarray:
 def char_ngram_rows(texts: list[str], word_bounded: bool, n_features: int, ngram_range: tuple[int, int] = (1, 3),
                     lowercase: bool = False, dtype=np.float32) -> sp.csr_matrix:
     """``HashingVectorizer(analyzer="char" or "char_wb", alternate_sign=False, norm=None)``
-    rows of ``texts``: n-grams found as code-point arrays, each distinct one hashed once, in
-    numpy, over its span of the UTF-8 bytes (``murmurhash3_spans``). n-grams longer than 3
+    rows of ``texts``: every n-gram hashed in numpy over its span of the text's UTF-8 bytes
+    (``murmurhash3_spans``), the columns counted. n-grams longer than 3
     characters, or a text Python cannot encode, go through ``char_ngram_counts``."""
     lo, hi = ngram_range
     if not 1 <= lo <= hi <= 3:
@@ -134,13 +134,9 @@ def char_ngram_rows(texts: list[str], word_bounded: bool, n_features: int, ngram
     cells = []
     for n in range(lo, hi + 1):
         starts = position[position + n <= segment_end]         # n-grams never cross a segment
-        key = points[starts]
-        for j in range(1, n):
-            key = (key << 21) | points[starts + j]
-        unique, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        begin = byte_at[starts[first]]
-        hashes = murmurhash3_spans(utf8, begin, byte_at[starts[first] + n] - begin)
-        cells.append(row_of[starts] * n_features + _column(hashes, n_features)[inverse])
+        begin = byte_at[starts]
+        hashes = murmurhash3_spans(utf8, begin, byte_at[starts + n] - begin)
+        cells.append(row_of[starts] * n_features + _column(hashes, n_features))
     cells = np.concatenate(cells)
     if len(texts) == 1:             # one row: count columns directly (no sort)
         counts = np.bincount(cells, minlength=n_features)
