@@ -130,7 +130,7 @@ def own_features(lines: list[str], rules_by_line: dict[int, str], clean_rules, l
     for t in texts:
         counts[t] = counts.get(t, 0) + 1
     first = texts[0]
-    cue_hits = [cue_checker(getattr(clean_rules.generic, g)) for g in CUE_GROUPS]
+    cues = clean_rules.generic
     heads = [t[:60] + t[-20:] if len(t) > 80 else t for t in texts]
     shares = _page_shares(heads)
     for k, (i, t) in enumerate(zip(order, texts)):
@@ -155,44 +155,16 @@ def own_features(lines: list[str], rules_by_line: dict[int, str], clean_rules, l
         group = rule.split(":", 1)[0] if rule else ""
         row.extend(group == g for g in RULE_GROUPS)
         short = size <= 200
-        row.extend(short and hit(t) for hit in cue_hits)
+        for g in CUE_GROUPS:
+            row.append(short and _first_cue(getattr(cues, g), t) is not None)
         rows[k] = row
     return order, rows
 
 
-def cue_checker(cues: tuple):
-    """A function telling whether ``CueSet.first(cues, text)`` finds a cue in ``text``.
-
-    Most cues need a literal (``genre_features.required_literals``: "小编", "版权所有",
-    "下一篇"…) that most lines lack: one regex over the literals of all of them decides
-    whether they are worth trying; the cues without such a literal are always tried."""
-    found = _CHECKERS.get(id(cues))
-    if found is not None and found[0] is cues:
-        return found[1]
+def _first_cue(cues, text):
     from .clean import CueSet
-    from .genre_features import required_literals
 
-    gated, always, literals = [], [], set()
-    for cue in cues:
-        clauses = required_literals(cue.pattern.pattern, cue.pattern.flags)
-        if clauses:
-            gated.append(cue)
-            literals.update(clauses[0])
-        else:
-            always.append(cue)
-    gated, always = tuple(gated), tuple(always)
-    gate = re.compile("|".join(map(re.escape, sorted(literals, key=len, reverse=True)))) if literals else None
-
-    def hit(text: str) -> bool:
-        if always and CueSet.first(always, text) is not None:
-            return True
-        return gate is not None and gate.search(text) is not None and CueSet.first(gated, text) is not None
-
-    _CHECKERS[id(cues)] = (cues, hit)
-    return hit
-
-
-_CHECKERS: dict[int, tuple] = {}
+    return CueSet.first(cues, text)
 
 
 def page_matrix(lines: list[str], rules_by_line: dict[int, str], clean_rules) -> tuple[list[int], sp.csr_matrix]:
