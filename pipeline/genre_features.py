@@ -78,12 +78,26 @@ def _drop_leading_repeats(key: str, body: str) -> str:
 
 
 def _loose_with_positions(text: str) -> tuple[str, list[int]]:
-    chars, positions = [], []
-    for i, ch in enumerate(_fold_width(text)):
-        if not _LOOSE.fullmatch(ch):
-            chars.append(ch)
-            positions.append(i)
-    return "".join(chars), positions
+    """``text`` width-folded without the characters ``_LOOSE`` ignores, and where each kept
+    character stood."""
+    folded = _fold_width(text)
+    ignored = _loose_chars()
+    if not ignored.keys() & set(folded):
+        return folded, list(range(len(folded)))
+    return folded.translate(ignored), [i for i, ch in enumerate(folded) if ch not in ignored]
+
+
+_LOOSE_CHARS: dict = {}
+
+
+def _loose_chars() -> dict:
+    """The characters ``_LOOSE`` matches (all in the Basic Multilingual Plane), as a
+    ``str.translate`` table deleting them; keyed by character and by code point."""
+    if not _LOOSE_CHARS:
+        for cp in range(0x10000):
+            if _LOOSE.fullmatch(chr(cp)):
+                _LOOSE_CHARS[cp] = _LOOSE_CHARS[chr(cp)] = None
+    return _LOOSE_CHARS
 
 
 def _fold_width(text: str) -> str:
