@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import rules, tables
-from .genre_features import cue_match_table, register_cues, strip_title_repeat
+from .cue_matching import cue_match_table, register_cues
+from .genre_features import strip_title_repeat
 from .linear_proba import CalibratedProba
 from .records import Document, Page
 from .split import clean_title
