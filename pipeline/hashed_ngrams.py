@@ -3,10 +3,11 @@
 ``HashingVectorizer.transform`` (``alternate_sign=False``) walks every token of a text in
 Python, hashes it (MurmurHash3 of its UTF-8 bytes, column ``|h| mod n_features``) and sums
 the duplicates. Over a text's character 1–3-grams that is most of what the genre model and
-the line model spend on their features. Here the tokens are counted first
-(``collections.Counter``, in C), each distinct token's column comes from a per-process memo,
-and the row is built once: the same columns and the same values, bit for bit (property-tested
-against scikit-learn in tests/test_hashed_ngrams.py).
+the line model spend on their features. Here character n-grams are hashed in numpy, all at
+once, over their spans of the text's UTF-8 bytes (``char_ngram_rows``); other tokens (words,
+structure tokens) are counted first (``collections.Counter``, in C) and each distinct one's
+column comes from a per-process memo (``hashed_rows``). Either way the rows are scikit-learn's
+own, bit for bit (property-tested in tests/test_hashed_ngrams.py).
 
     >>> indices, data = hashed_row(char_ngram_counts("ab a", word_bounded=True), 16)
     >>> int(data.sum())          # the 9 n-grams of " ab " and the 6 of " a " (words padded with a space)
