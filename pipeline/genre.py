@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import rules
+from .cue_matching import cue_match_table, register_cues
 from .genre_features import strip_title_repeat
 from .linear_proba import CalibratedProba
 from .records import Document, Page
@@ -106,6 +107,8 @@ class Taxonomy:
         self.without_items = frozenset(g.slug for g in genres if not g.items)
         self.trailers = trailers
         self.quotes = quotes
+        self._body_cues = tuple(p for g in genres for p in g.body_cues)   # every genre's, in order
+        register_cues(self._body_cues)
 
     @classmethod
     def load(cls, name: str = "genres.toml") -> "Taxonomy":
@@ -207,16 +210,24 @@ class Taxonomy:
                 return text[: m.start()]
         return text
 
+    def _cue_tables(self, body: str) -> list[list[tuple[int, str]]]:
+        """Per genre, per body cue: (matches in ``body``, the first match's text)."""
+        table = cue_match_table(self._body_cues, body)
+        tables, start = [], 0
+        for g in self.genres:
+            tables.append(table[start:start + len(g.body_cues)])
+            start += len(g.body_cues)
+        return tables
+
     def cue_evidence(self, body: str) -> tuple[dict[str, float], dict[str, list[str]]]:
         """``cue_scores`` and, per genre, the texts its cues matched (for explanations)."""
         scores, matched = {}, {}
-        for g in self.genres:
+        for g, table in zip(self.genres, self._cue_tables(body)):
             total, found = 0.0, []
-            for p, w in zip(g.body_cues, g.cue_weights):
-                hits = [m.group(0) for m in p.finditer(body)]
-                if hits:
-                    total += w * math.log1p(len(hits))
-                    found.append(hits[0][:24])
+            for w, (n, first) in zip(g.cue_weights, table):
+                if n:
+                    total += w * math.log1p(n)
+                    found.append(first[:24])
             if total:
                 scores[g.slug] = g.cue_weight * total
                 matched[g.slug] = found
@@ -226,8 +237,8 @@ class Taxonomy:
         """Genres one of whose cues of at least ``weight`` (a formula that all but decides the
         genre: "现将自查情况报告如下", "特此申请", "发出如下倡议") occurs in ``body``."""
         found = set()
-        for g in self.genres:
-            if any(w >= weight and p.search(body) for p, w in zip(g.body_cues, g.cue_weights)):
+        for g, table in zip(self.genres, self._cue_tables(body)):
+            if any(w >= weight and n for w, (n, _) in zip(g.cue_weights, table)):
                 found.add(g.slug)
         return frozenset(found)
 
@@ -235,10 +246,9 @@ class Taxonomy:
         """Raw body cue evidence per genre: Σ over its cues of cue weight × log(1 + matches),
         times the genre's ``cue_weight``."""
         scores = {}
-        for g in self.genres:
+        for g, table in zip(self.genres, self._cue_tables(body)):
             total = 0.0
-            for p, w in zip(g.body_cues, g.cue_weights):
-                n = sum(1 for _ in p.finditer(body))
+            for w, (n, _) in zip(g.cue_weights, table):
                 if n:
                     total += w * math.log1p(n)
             if total:

@@ -19,6 +19,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from .cue_matching import cue_match_table, register_cues
+
 # characters ignored when comparing a title with the top of a body (spacing, punctuation that
 # sites insert when they wrap a title over lines, e.g. "通　知", " 的 复 函")
 _LOOSE = re.compile(r"[\s\u3000\u200b\u200d\ufeff#*>\-—_·•:：,，.。、\"“”'‘’]+")
@@ -78,12 +80,26 @@ def _drop_leading_repeats(key: str, body: str) -> str:
 
 
 def _loose_with_positions(text: str) -> tuple[str, list[int]]:
-    chars, positions = [], []
-    for i, ch in enumerate(_fold_width(text)):
-        if not _LOOSE.fullmatch(ch):
-            chars.append(ch)
-            positions.append(i)
-    return "".join(chars), positions
+    """``text`` width-folded without the characters ``_LOOSE`` ignores, and where each kept
+    character stood."""
+    folded = _fold_width(text)
+    ignored = _loose_chars()
+    if not ignored.keys() & set(folded):
+        return folded, list(range(len(folded)))
+    return folded.translate(ignored), [i for i, ch in enumerate(folded) if ch not in ignored]
+
+
+_LOOSE_CHARS: dict = {}
+
+
+def _loose_chars() -> dict:
+    """The characters ``_LOOSE`` matches (all in the Basic Multilingual Plane), as a
+    ``str.translate`` table deleting them; keyed by character and by code point."""
+    if not _LOOSE_CHARS:
+        for cp in range(0x10000):
+            if _LOOSE.fullmatch(chr(cp)):
+                _LOOSE_CHARS[cp] = _LOOSE_CHARS[chr(cp)] = None
+    return _LOOSE_CHARS
 
 
 def _fold_width(text: str) -> str:
@@ -125,6 +141,10 @@ class BodyWindow(BaseEstimator, TransformerMixin):
         return self
 
     def transform(self, X):
+        return self.windows(X)
+
+    def windows(self, X) -> list[str]:
+        """``transform`` without scikit-learn's output wrapper (the same list)."""
         return [window_text(str(x or ""), self.head, self.tail) for x in X]
 
 
@@ -156,12 +176,15 @@ class CueCounts(BaseEstimator, TransformerMixin):
         return self
 
     def transform(self, X):
+        return self.counts(X)
+
+    def counts(self, X) -> sp.csr_matrix:
+        """``transform`` without scikit-learn's output wrapper (the same matrix)."""
         compiled = _compile_all(tuple(self.patterns))
         rows = np.zeros((len(X), len(compiled)), dtype=np.float64)
         for i, text in enumerate(X):
             text = str(text or "")
-            for j, pattern in enumerate(compiled):
-                n = sum(1 for _ in pattern.finditer(text))
+            for j, (n, _) in enumerate(cue_match_table(compiled, text)):
                 if n:
                     rows[i, j] = self.scale * math.log1p(n)
         return sp.csr_matrix(rows)
@@ -171,8 +194,10 @@ class CueCounts(BaseEstimator, TransformerMixin):
 
 
 @lru_cache(maxsize=8)
-def _compile_all(patterns: tuple) -> list[re.Pattern]:
-    return [re.compile(p) for p in patterns]
+def _compile_all(patterns: tuple) -> tuple[re.Pattern, ...]:
+    compiled = tuple(re.compile(p) for p in patterns)
+    register_cues(compiled)
+    return compiled
 
 
 # ----------------------------------------------------------------------------- structure

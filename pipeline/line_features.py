@@ -58,6 +58,8 @@ DENSE_NAMES = _OWN + [f"{name}@{d:+d}" for d in WINDOW for name in _OWN] + ["pag
 
 
 def _shares(text: str) -> tuple[float, float, float, float]:
+    """Shares of punctuation, digits, Latin letters and spaces among ``text``'s characters
+    (the reference of ``_page_shares``)."""
     n = len(text) or 1
     punct = digit = latin = space = 0
     for ch in text:
@@ -70,6 +72,47 @@ def _shares(text: str) -> tuple[float, float, float, float]:
         elif ch.isspace():
             space += 1
     return punct / n, digit / n, latin / n, space / n
+
+
+def _page_shares(texts: list[str]) -> list[tuple[float, float, float, float]]:
+    """``[_shares(t) for t in texts]``, the characters classified through a table of the
+    Basic Multilingual Plane (others one by one)."""
+    if not texts:
+        return []
+    joined = "".join(texts)
+    try:
+        points = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4").astype(np.int64)
+    except UnicodeEncodeError:       # a lone surrogate: one text at a time, in Python
+        return [_shares(t) for t in texts]
+    table = _char_classes()
+    classes = table[np.minimum(points, 0xFFFF)]
+    for k in np.flatnonzero(points > 0xFFFF).tolist():
+        classes[k] = _char_class(joined[k])
+    sizes = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    line = np.repeat(np.arange(len(texts)), sizes)
+    counts = np.bincount(line * 5 + classes, minlength=5 * len(texts)).reshape(len(texts), 5)
+    shares = counts[:, 1:] / np.maximum(sizes, 1)[:, None]      # true division, as Python's
+    return [tuple(row) for row in shares.tolist()]
+
+
+def _char_class(ch: str) -> int:
+    """0 other, 1 punctuation, 2 digit, 3 Latin letter, 4 space (``_shares``' order of tests)."""
+    if ch in _PUNCT:
+        return 1
+    if ch.isdigit():
+        return 2
+    if ch.isascii() and ch.isalpha():
+        return 3
+    return 4 if ch.isspace() else 0
+
+
+_CLASSES: list[np.ndarray] = []
+
+
+def _char_classes() -> np.ndarray:
+    if not _CLASSES:
+        _CLASSES.append(np.fromiter(map(_char_class, map(chr, range(0x10000))), dtype=np.int64, count=0x10000))
+    return _CLASSES[0]
 
 
 def own_features(lines: list[str], rules_by_line: dict[int, str], clean_rules, long_chars: int = 40) -> tuple[list[int], np.ndarray]:
@@ -88,10 +131,12 @@ def own_features(lines: list[str], rules_by_line: dict[int, str], clean_rules, l
         counts[t] = counts.get(t, 0) + 1
     first = texts[0]
     cues = clean_rules.generic
+    heads = [t[:60] + t[-20:] if len(t) > 80 else t for t in texts]
+    shares = _page_shares(heads)
     for k, (i, t) in enumerate(zip(order, texts)):
-        head = t[:60] + t[-20:] if len(t) > 80 else t
+        head = heads[k]
         size = len(t)
-        punct, digit, latin, space = _shares(head)
+        punct, digit, latin, space = shares[k]
         later = texts[k + 1:k + 30]
         marker = clean_rules.is_marker(t) if size <= 80 else False
         row = [k / max(n - 1, 1), k == 0, k == 1, k == n - 1, math.log1p(k), math.log1p(n - 1 - k),
@@ -139,7 +184,7 @@ def page_matrix(lines: list[str], rules_by_line: dict[int, str], clean_rules) ->
     long_share = float(np.mean([len(lines[i]) >= 40 for i in order]))
     page = np.tile(np.array([[math.log1p(n), long_share]], dtype=np.float32), (n, 1))
     dense = np.hstack(parts + [page])
-    grams = _hasher().transform([_gram_text(lines[i]) for i in order])
+    grams = _hashed_grams([_gram_text(lines[i]) for i in order])
     return order, sp.hstack([sp.csr_matrix(dense), grams], format="csr", dtype=np.float32)
 
 
@@ -149,6 +194,16 @@ def _gram_text(text: str) -> str:
     return f"^{text[:HEAD]}…{text[-TAIL:]}$"
 
 
+def _hashed_grams(texts: list[str]):
+    """``_hasher().transform(texts)``, computed by ``feature_rows.HashedBlock`` (the same rows)."""
+    if not _BLOCK:
+        from .feature_rows import HashedBlock
+
+        _BLOCK.append(HashedBlock(_hasher()))
+    return _BLOCK[0](texts)
+
+
+_BLOCK: list = []
 _HASHER = None
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -64,7 +65,12 @@ class LineModel:
         """Rows of ``X`` (sparse or dense) → the first stage's class probabilities."""
         if X.shape[0] == 0:
             return np.zeros((0, len(self.classes)), dtype=np.float32)
-        return _softmax(np.asarray(X @ self.coef.T) + self.intercept, len(self.classes))
+        return _softmax(np.asarray(X @ self._coef_t) + self.intercept, len(self.classes))
+
+    @cached_property
+    def _coef_t(self) -> np.ndarray:
+        # C-contiguous: ``X @ self.coef.T`` would copy the transposed array on every page
+        return np.ascontiguousarray(self.coef.T)
 
     def predict_proba(self, X) -> np.ndarray:
         """One page's rows of ``X`` (in line order) → class probabilities (the second stage's

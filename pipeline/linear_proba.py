@@ -24,19 +24,23 @@ class CalibratedProba:
     anything else."""
 
     def __init__(self, model):
+        from .feature_rows import FeatureRows
+
         self.model = model
         self._parts = _calibrated_parts(model)
+        self._features = FeatureRows(model)     # = model[:-1].transform
 
     def __call__(self, texts) -> np.ndarray:
         if self._parts is None:
             return self.model.predict_proba(texts)
         from sklearn.utils.extmath import safe_sparse_dot
 
-        X = self.model[:-1].transform(texts)
+        X = self._features(texts)
         n_classes = len(self.model.classes_)
         mean = np.zeros((X.shape[0], n_classes))
-        for coef, intercept, index, a, b in self._parts:
-            decision = safe_sparse_dot(X, coef.T, dense_output=True) + intercept
+        for coef_t, intercept, index, a, b in self._parts:
+            coef_t = _as_dtype(coef_t, np.result_type(X.dtype, coef_t.dtype))
+            decision = safe_sparse_dot(X, coef_t, dense_output=True) + intercept
             if decision.ndim == 1 or decision.shape[1] == 1:
                 decision = decision.reshape(-1, 1)
             proba = np.zeros((X.shape[0], n_classes))
@@ -53,8 +57,11 @@ class CalibratedProba:
 
 
 def _calibrated_parts(model) -> list[tuple] | None:
-    """Per calibrated classifier: (coef, intercept, column of each calibrator's class, a, b);
-    None when the model is not a Pipeline ending in a sigmoid-calibrated linear classifier."""
+    """Per calibrated classifier: (coef transposed, intercept, column of each calibrator's
+    class, a, b); None when the model is not a Pipeline ending in a sigmoid-calibrated linear
+    classifier. The transposed coefficients are stored C-contiguous: ``X @ coef.T`` would
+    copy the whole (features × classes) array on every call (scipy ravels its operand, and
+    casts it to the product's type: ``_as_dtype`` keeps that cast too)."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.pipeline import Pipeline
 
@@ -74,5 +81,20 @@ def _calibrated_parts(model) -> list[tuple] | None:
         index = index[: len(cc.calibrators)]
         a = np.array([c.a_ for c in cc.calibrators], dtype=float)
         b = np.array([c.b_ for c in cc.calibrators], dtype=float)
-        parts.append((est.coef_, est.intercept_, index, a, b))
+        parts.append((np.ascontiguousarray(est.coef_.T), est.intercept_, index, a, b))
     return parts
+
+
+_CAST: dict[tuple[int, str], tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _as_dtype(array: np.ndarray, dtype) -> np.ndarray:
+    """``array`` cast to ``dtype`` once (kept while ``array`` lives): what scipy's sparse
+    product would cast it to on every call."""
+    if array.dtype == dtype:
+        return array
+    key = (id(array), np.dtype(dtype).str)
+    cast = _CAST.get(key)
+    if cast is None or cast[0] is not array:
+        cast = _CAST[key] = (array, np.ascontiguousarray(array, dtype=dtype))
+    return cast[1]

@@ -1,0 +1,33 @@
+"""The line model's features computed the fast way are the plain way's: character shares of a
+whole page at once, hashed n-grams (made-up lines)."""
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.line_features import _hasher, _hashed_grams, _page_shares, _shares
+
+LINES = ["您的位置：首页 > 范文 > 工作报告", "下一篇：2023年学校安全自查报告", "版权所有 © 2024 某某范文网",
+         "COPYRIGHT 2024", "Copyrıght 2024", "以下是小编为大家收集的自查报告，仅供参考，欢迎阅读！",
+         "一、基本情况", "为切实做好安全生产工作，现将自查情况报告如下：", "点击下载word文档", "阅读：1234",
+         "", "a", "12/34", "【字体：大 中 小】", "上一篇"]
+ALPHABET = "您的位置首页范文下一篇版权所有小编为大家收集仅供参考欢迎阅读点击下载文档：:>|,，。 0123456789aAbCwordıİ©\t"
+
+
+@settings(max_examples=200)
+@given(st.lists(st.text(alphabet=ALPHABET + "\U0001F600²١", max_size=30), max_size=6))
+def test_page_shares_are_the_line_by_line_shares(texts):
+    assert _page_shares(texts) == [_shares(t) for t in texts]
+
+
+def test_page_shares_of_made_up_lines():
+    assert _page_shares(LINES) == [_shares(t) for t in LINES]
+    shares = _page_shares(["ab12,。", "", "  "])
+    assert shares[0] == (2 / 6, 2 / 6, 2 / 6, 0.0)
+    assert shares[1] == (0.0, 0.0, 0.0, 0.0) and shares[2] == (0.0, 0.0, 0.0, 1.0)
+
+
+def test_hashed_grams_are_the_hashers():
+    texts = ["^您的位置：首页$", "^a  B$", "^$", "^为切实做好安全生产工作，现将自查情…报告如下：$"]
+    want, got = _hasher().transform(texts), _hashed_grams(texts)
+    assert np.array_equal(want.indptr, got.indptr) and np.array_equal(want.indices, got.indices)
+    assert np.array_equal(want.data, got.data) and want.dtype == got.dtype
