@@ -36,10 +36,10 @@ bench: $(STAMP)  ## speed and memory ratios on ../shared/data -> reports/bench.j
 	$(BIN)/python -m pipeline.benchmark --data $(SHARED) --out reports/bench.json
 
 genre-model: $(STAMP)  ## retrain the shipped genre model in models/genre from ../shared/data
-	$(BIN)/python -m pipeline.genre_training --data $(SHARED) --out models/genre
+	$(BIN)/python -m pipeline.genre.training --data $(SHARED) --out models/genre
 
 line-model: $(STAMP)  ## retrain the shipped line model in models/lines from ../shared/data (fanwen pages + sample page)
-	$(BIN)/python -m pipeline.line_training --data $(SHARED) --out models/lines
+	$(BIN)/python -m pipeline.clean.line_training --data $(SHARED) --out models/lines
 
 clean:  ## remove built tables, caches and reports (keeps .venv)
 	rm -rf corpus/interim corpus/processed reports/*.json reports/figures

@@ -11,16 +11,16 @@ __version__ = "0.1.0"
 def build(raw, out, config=None, jobs: int = 1, quiet: bool = True, engine: str = "local", scheduler=None,
           cache_dir=None) -> dict:
     """Build the corpus tables from the pages under ``raw`` into ``out``; returns the manifest."""
-    from .driver import build as _build
+    from pipeline.driver import build as _build
 
     return _build(raw, out, config, jobs=jobs, quiet=quiet, engine=engine, scheduler=scheduler, cache_dir=cache_dir)
 
 
 def analyze(*paths, config=None):
     """Documents (with sections, items, genre) of the given files, as ``Document`` records."""
-    from .config import Config
-    from .context import Resources
-    from .stages import process_files
+    from pipeline.config import Config
+    from pipeline.resources import Resources
+    from pipeline.stages import process_files
 
     res = Resources(config or Config.load())
     return [d for r in process_files(paths, res) for d in r.documents]
@@ -29,6 +29,6 @@ def analyze(*paths, config=None):
 def nlp():
     """A spaCy ``Language`` (blank "zh", jieba segmenter with the policy dictionary) whose
     Docs carry the project's sentences."""
-    from .spacy_lang import make_nlp
+    from pipeline.text.spacy_lang import make_nlp
 
     return make_nlp()

@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from .config import Config, UserError
+from pipeline.config import Config, UserError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Turn scraped Chinese report pages into an analysis-ready research corpus.")
@@ -21,7 +21,7 @@ DEFAULT_OUT = Path("corpus/processed")
 def user_errors(command):
     """A user's mistake (UserError, a broken rule file) is one line on stderr and exit 1,
     never a traceback."""
-    from .rules import RuleFileError
+    from pipeline.rules import RuleFileError
 
     @functools.wraps(command)
     def run(*args, **kwargs):
@@ -55,7 +55,8 @@ def corpus(
 ) -> None:
     """What ``make corpus`` runs: build, then the downstream phases (topics, R export, and the
     comparisons by genre, year and region), as listed in ``pipeline.driver``."""
-    from .driver import build as run_build, downstream
+    from pipeline.driver import build as run_build
+    from pipeline.driver import downstream
 
     settings = Config.load(config)
     manifest = run_build(raw, out, settings, jobs=jobs, quiet=quiet)
@@ -86,7 +87,7 @@ def build(
                                                           "ok pages than they hold ([executor] replace_min_share)"),
 ) -> None:
     """Build the corpus tables (pages, documents, sections, items, …) from RAW into OUT."""
-    from .driver import build as run
+    from pipeline.driver import build as run
 
     manifest = run(raw, out, Config.load(config), jobs=jobs, quiet=quiet, engine=engine, scheduler=scheduler,
                    cache_dir=cache, partitioned=partitioned, replace=replace)
@@ -121,7 +122,7 @@ def analyze(
     config: Optional[Path] = typer.Option(None, help="TOML file overriding settings.toml"),
 ) -> None:
     """Clean, split, segment, outline, extract and tag the given files; print per document."""
-    from .context import Resources
+    from pipeline.resources import Resources
 
     existing_files(files)
     for path, result in _page_results(files, Resources(Config.load(config))):
@@ -149,7 +150,7 @@ def classify(
                                                          "cues matched, the model's top genres and features"),
 ) -> None:
     """Genre of each document in each file: title, genre, score, source (with --explain: why)."""
-    from .context import Resources
+    from pipeline.resources import Resources
 
     existing_files(files)
     res = Resources(Config.load(), genre_model_dir=model)
@@ -188,7 +189,7 @@ def _explain_lines(why: dict) -> list[str]:
 
 def _page_results(files, res):
     """(file, PageResult) for every page of every file, processed one file at a time."""
-    from .stages import process_files
+    from pipeline.stages import process_files
 
     for path in files:
         for result in process_files([path], res):
@@ -204,7 +205,8 @@ def train_genre(
 ) -> None:
     """Train the genre classifier on CORPUS bodies with labels from their titles (distant
     supervision; title and its repeat removed from the body); save it with skops + model card."""
-    from .genre_training import print_card_summary, train_corpus
+    from pipeline.genre.model_card import print_card_summary
+    from pipeline.genre.training import train_corpus
 
     card = train_corpus(corpus, out, cv=cv)
     print_card_summary(card)
@@ -222,8 +224,8 @@ def topics(
 ) -> None:
     """Fit the LDA topic model (K by NPMI over seeds), write topic tables, model card, pyLDAvis
     page, and the R export (corpus_r.csv)."""
-    from .export_r import export_r
-    from .topics import fit_topics
+    from pipeline.analysis.topics import fit_topics
+    from pipeline.output.export_r import export_r
 
     card = fit_topics(out, Config.load(config), unit=unit, k=k, models=models)
     r_csv = export_r(out)
@@ -241,7 +243,7 @@ def compare(
     config: Optional[Path] = typer.Option(None, help="TOML file overriding settings.toml"),
 ) -> None:
     """Topic prevalence (bootstrap 95% intervals) and distinctive terms/heads by group → OUT/compare/."""
-    from .compare import compare as run
+    from pipeline.analysis.compare import compare as run
 
     summary = run(out, by, Config.load(config))
     typer.echo(f"by {by}: {summary['n_docs_grouped']} of {summary['n_docs']} documents in "

@@ -5,7 +5,7 @@
     ─▶ topics ─▶ compare by genre, year, region         (``downstream``: what ``make corpus`` adds)
 
 1. discover: the input files under raw (outputs, caches and exports are skipped, with reasons).
-2. ingest (on the engine, cached by file bytes): bytes → pages (``pipeline.ingest``).
+2. ingest (on the engine, cached by file bytes): bytes → pages (``pipeline.ingest.reader``).
 3. learn templates (here, cached): lines a site repeats across its pages (``clean``).
 4. per-page stages (on the engine, cached by page digest + templates + settings + code):
    ``pipeline.stages.process_page`` = clean ▶ split ▶ per document: line breaks ▶ segment
@@ -35,16 +35,28 @@ from typing import Iterator
 
 import pandas as pd
 
-from . import build_checks, clean, dedup, extract, ingest
-from .cache import BuildCache, BuildKeys, default_cache_dir
-from .config import Config
-from .context import worker_resources
-from .engine import manifest as manifests
-from .engine import table_writer
-from .engine.engines import Engine, check_engine_arguments, make_engine, map_items
-from .engine.tasks import (FileIngest, PageInfo, PageSummary, WorkerState, clean_settings_signature, ingest_task,
-                           ingested_page, pages_task, rejected_page, warm_up)
-from .records import Page
+from pipeline.analysis import dedup, extract
+from pipeline.clean import site_templates
+from pipeline.config import Config
+from pipeline.engine import build_checks, table_writer
+from pipeline.engine import manifest as manifests
+from pipeline.engine.cache import BuildCache, BuildKeys, default_cache_dir
+from pipeline.engine.engines import Engine, check_engine_arguments, make_engine, map_items
+from pipeline.engine.tasks import (
+    FileIngest,
+    PageInfo,
+    PageSummary,
+    WorkerState,
+    clean_settings_signature,
+    ingest_task,
+    ingested_page,
+    pages_task,
+    rejected_page,
+    warm_up,
+)
+from pipeline.ingest import reader
+from pipeline.records import Page
+from pipeline.resources import worker_resources
 
 
 def build(raw: Path, out: Path, config: Config | None = None, jobs: int = 1, quiet: bool = False,
@@ -112,7 +124,7 @@ def _phases(run: "Run", eng: Engine) -> dict:
 def discover(run: "Run") -> tuple[list[Path], list[dict]]:
     """1. The input files under raw, and the entries skipped (this build's outputs and cache,
     earlier outputs, hidden files …) with their reasons."""
-    return ingest.discover_files(run.raw, {
+    return reader.discover_files(run.raw, {
         run.out: "the output folder of this build: never read as input",
         run.cache.root: "the cache folder of this build: never read as input"})
 
@@ -128,7 +140,7 @@ def ingest_files(run: "Run", eng: Engine, files: list[Path]) -> list[FileIngest]
     results: list[FileIngest | None] = [None] * len(files)
     on_miss = run.preload.start if eng.shares_driver_memory else None
     # absolute but not resolved: a symlink stays inside raw, as ingest saw it
-    jobs = [(os.path.abspath(path), os.path.abspath(run.raw), ingest.display_path(Path(path), run.raw))
+    jobs = [(os.path.abspath(path), os.path.abspath(run.raw), reader.display_path(Path(path), run.raw))
             for path in files]
     with run.progress("ingest", len(files), unit="file") as bar:
         for i, entry in map_items(eng, ingest_task, jobs, run.state, run.exec_cfg["chunk_pages"]):
@@ -150,7 +162,7 @@ def ingest_files(run: "Run", eng: Engine, files: list[Path]) -> list[FileIngest]
     return ingested
 
 
-def learn_templates(run: "Run", ingested: list[FileIngest]) -> clean.SiteTemplates:
+def learn_templates(run: "Run", ingested: list[FileIngest]) -> site_templates.SiteTemplates:
     """3. The learned site templates (cached by every page's digest and the clean settings),
     from the evidence ingest took of each page, or by reading the pages again."""
     infos = [info for f in ingested for info in f.pages]
@@ -160,10 +172,10 @@ def learn_templates(run: "Run", ingested: list[FileIngest]) -> clean.SiteTemplat
         signature = clean_settings_signature(run.config)
         if all(info.status != "ok" or (info.template_evidence is not None and info.template_evidence[0] == signature)
                for info in infos):
-            templates = clean.templates_from_evidence(
+            templates = site_templates.templates_from_evidence(
                 (info.template_evidence[1] if info.status == "ok" else None for info in infos), run.config["clean"])
         else:
-            templates = clean.learn_templates(PageStream(ingested, run.cache), run.config["clean"])
+            templates = site_templates.learn_templates(PageStream(ingested, run.cache), run.config["clean"])
         run.cache.put("templates", key, templates)
     for info in infos:
         info.template_evidence = None      # used: the driver's memory stays per-page small
@@ -171,7 +183,7 @@ def learn_templates(run: "Run", ingested: list[FileIngest]) -> clean.SiteTemplat
 
 
 def per_page_stages(run: "Run", eng: Engine, infos: list[PageInfo], page_keys: list[str],
-                    templates: clean.SiteTemplates) -> list[PageSummary]:
+                    templates: site_templates.SiteTemplates) -> list[PageSummary]:
     """4. Every page's summary: cache hits read here, misses processed on the engine
     (``pipeline.stages.process_page`` in ``pages_task``). Stops (``UserError``) when the ok
     pages would replace far more."""
@@ -231,9 +243,9 @@ def write_tables(run: "Run", eng: Engine, summaries: list[PageSummary], labels: 
 def downstream(out: Path, config: Config | None = None, models: Path = Path("models/topics")) -> list[str]:
     """The phases ``make corpus`` runs after a build: topics (model, tables, R export), then
     the comparisons by genre, year and region. Returns one line per phase for the user."""
-    from .compare import GROUPINGS, compare
-    from .export_r import export_r
-    from .topics import fit_topics
+    from pipeline.analysis.compare import GROUPINGS, compare
+    from pipeline.analysis.topics import fit_topics
+    from pipeline.output.export_r import export_r
 
     config = config or Config.load()
     card = fit_topics(out, config, models=models)
@@ -280,7 +292,7 @@ class Run:
         return self.timings
 
     def progress(self, stage: str, total: int, unit: str = "page"):
-        from .progress import StageProgress
+        from pipeline.engine.progress import StageProgress
 
         return StageProgress(stage, total, self.quiet, unit=unit)
 

@@ -11,10 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import clean, extract, genre, ingest, linebreaks, metadata, outline, segment, split
-from .config import Config
-from .context import Resources
-from .records import Document, Page, Removal
+from pipeline.analysis import extract
+from pipeline.clean import cleaner, site_templates
+from pipeline.genre import tagger
+from pipeline.ingest import reader
+from pipeline.records import Document, Page, Removal
+from pipeline.resources import Resources
+from pipeline.structure import metadata, outline, split
+from pipeline.text import linebreaks, segment
 
 # Per-document stages, in order: each is ``run(doc, page, resources) -> None`` and fills
 # its own fields of the Document.
@@ -22,7 +26,7 @@ DOCUMENT_STAGES: list[tuple[str, Callable[[Document, Page, Resources], None]]] =
     ("line_breaks", linebreaks.run),   # a document that lost its line breaks gets its paragraphs back
     ("segment", segment.run),
     ("outline", outline.run),
-    ("genre", genre.run),          # before extract: legislative genres get no items
+    ("genre", tagger.run),          # before extract: legislative genres get no items
     ("extract", extract.run),
     ("metadata", metadata.run),
 ]
@@ -41,7 +45,7 @@ class PageResult:
     errors: list[dict] = field(default_factory=list)            # {stage, error} for a stage that raised
 
 
-def process_page(page: Page, templates: clean.SiteTemplates, res: Resources) -> PageResult:
+def process_page(page: Page, templates: site_templates.SiteTemplates, res: Resources) -> PageResult:
     """clean ▶ split ▶ the document stages, for one ingested page. Never raises: a stage
     that fails is recorded in ``errors`` and the page is marked rejected with the reason."""
     result = PageResult(page)
@@ -49,7 +53,7 @@ def process_page(page: Page, templates: clean.SiteTemplates, res: Resources) -> 
         return result
     stage = "clean"
     try:
-        cleaned = clean.run(page, templates, res)
+        cleaned = cleaner.run(page, templates, res)
         stage = "split"
         docs, result.page_removed = split.run(page, cleaned, res)
         if not docs and result.page_removed:
@@ -74,6 +78,6 @@ def process_files(paths: Iterable[Path], res: Resources, root: Path | None = Non
     pages: list[Page] = []
     for p in paths:
         p = Path(p)
-        pages.extend(ingest.ingest_file(p, root or p.parent, res.config["ingest"]))
-    templates = clean.learn_templates(pages, res.config["clean"])
+        pages.extend(reader.ingest_file(p, root or p.parent, res.config["ingest"]))
+    templates = site_templates.learn_templates(pages, res.config["clean"])
     return [process_page(pg, templates, res) for pg in pages]

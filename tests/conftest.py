@@ -41,7 +41,7 @@ def seed_lines() -> list[str]:
 def seed_results():
     """The sample page processed once (PageResult), shared by the tests that only read it."""
     from pipeline.config import Config
-    from pipeline.context import Resources
+    from pipeline.resources import Resources
     from pipeline.stages import process_files
 
     [result] = process_files([SEED], Resources(Config.load()))

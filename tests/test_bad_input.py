@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from pipeline.config import Config
-from pipeline.ingest import discover_files, ingest_file
+from pipeline.ingest.reader import discover_files, ingest_file
 
 CFG = Config.load()["ingest"]
 GOOD_TEXT = "关于乡镇政府服务能力建设的调研报告\n近日，调研组深入各乡镇开展调研。\n一、基本情况\n"

@@ -7,12 +7,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import clean
+from pipeline.clean import cleaner, cues, site_templates
 from pipeline.config import Config
-from pipeline.context import Resources
-from pipeline.normalize import normalize_line
 from pipeline.records import Page
+from pipeline.resources import Resources
 from pipeline.rules import RuleFileError
+from pipeline.text.normalize import normalize_line
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +91,7 @@ UNKNOWN_SITE_PAGE = "\n".join([
 
 
 def test_generic_cues_remove_unknown_site_chrome(res):
-    cleaned = clean.run(make_page(UNKNOWN_SITE_PAGE), clean.SiteTemplates(), res)
+    cleaned = cleaner.run(make_page(UNKNOWN_SITE_PAGE), site_templates.SiteTemplates(), res)
     kept = kept_texts(cleaned)
     text = "\n".join(kept)
     for chrome in ("当前位置", "发布时间", "小编", "尽在", "温馨提示", "上一篇", "下一篇", "猜你喜欢",
@@ -109,7 +109,7 @@ def test_generic_cues_remove_unknown_site_chrome(res):
 
 def test_footer_anchor_in_the_first_half_of_a_page_is_body(res):
     page = make_page("\n".join(["点击下载附件后填写", "相关推荐", *BODY]))
-    kept = kept_texts(clean.run(page, None, res))
+    kept = kept_texts(cleaner.run(page, None, res))
     assert kept[:2] == ["点击下载附件后填写", "相关推荐"]
     assert kept[2:] == BODY
 
@@ -122,7 +122,7 @@ def test_footer_anchor_in_the_first_half_of_a_page_is_body(res):
 ])
 def test_report_sentences_that_resemble_intros_stay(res, line):
     page = make_page("\n".join([*BODY[:4], line, *BODY[4:]]))
-    assert line in kept_texts(clean.run(page, None, res))
+    assert line in kept_texts(cleaner.run(page, None, res))
 
 
 @pytest.mark.parametrize("line,rule", [
@@ -143,7 +143,7 @@ def test_report_sentences_that_resemble_intros_stay(res, line):
 ])
 def test_chrome_lines_in_any_letter_case_are_removed(res, line, rule):
     # the cues' literal pre-checks (`requires`) are case-insensitive, as their patterns
-    cleaned = clean.run(make_page("\n".join([*BODY, line])), None, res)
+    cleaned = cleaner.run(make_page("\n".join([*BODY, line])), None, res)
     assert line not in kept_texts(cleaned)
     assert rule in whole_line_removals(cleaned).values()
 
@@ -152,20 +152,20 @@ def test_long_sentence_with_cue_words_is_not_chrome(res):
     sentence = ("各地要认真总结经验，版权所有单位和个人应当依法登记，相关推荐名单由省级部门审核后公布，"
                 "推荐度高的项目优先支持，点击下载量大的政务应用要加强安全保护，确保数据安全和个人信息不被泄露。")
     page = make_page("\n".join([*BODY, sentence, *BODY]))
-    assert sentence in kept_texts(clean.run(page, None, res))
+    assert sentence in kept_texts(cleaner.run(page, None, res))
 
 
 def test_traditional_page_is_cleaned_and_simplified(res):
     page = make_page("\n".join(["當前位置：首頁 > 報告 > 調研報告", "發佈時間：2024-01-05", *BODY[:2],
                                 "今年以來，全市共建成便民服務中心四十六個，各單位要認真總結經驗，推動服務事項網上辦理。"]))
-    cleaned = clean.run(page, None, res)
+    cleaned = cleaner.run(page, None, res)
     assert kept_texts(cleaned)[-1] == "今年以来，全市共建成便民服务中心四十六个，各单位要认真总结经验，推动服务事项网上办理。"
     assert {1, 2} <= set(whole_line_removals(cleaned))
 
 
 def test_profile_rules_come_first_and_carry_site_ids(res, seed_lines):
     page = make_page("\n".join(seed_lines))
-    cleaned = clean.run(page, None, res)
+    cleaned = cleaner.run(page, None, res)
     rules = whole_line_removals(cleaned)
     assert rules[1] == "site:guanli.welcome"
     assert rules[2] == "site:guanli.breadcrumb"
@@ -176,9 +176,9 @@ def test_profile_rules_come_first_and_carry_site_ids(res, seed_lines):
 
 def test_bad_rule_file_fails_loudly():
     with pytest.raises(RuleFileError, match="bad pattern"):
-        clean._compile_cues({"line": [{"id": "broken", "pattern": "(unclosed"}]}, "test.toml", None)
+        cues._compile_cues({"line": [{"id": "broken", "pattern": "(unclosed"}]}, "test.toml", None)
     with pytest.raises(RuleFileError, match="needs an id and a pattern"):
-        clean._compile_cues({"header": [{"pattern": "x"}]}, "test.toml", None)
+        cues._compile_cues({"header": [{"pattern": "x"}]}, "test.toml", None)
 
 
 # ------------------------------------------------------------------ learned templates
@@ -204,17 +204,17 @@ def site_pages(n: int = 4) -> list[Page]:
 def test_template_lines_are_not_matched_by_any_cue(res):
     """The made-up chrome survives cleaning without templates: it must be learned."""
     page = site_pages()[0]
-    kept = kept_texts(clean.run(page, clean.SiteTemplates(), res))
+    kept = kept_texts(cleaner.run(page, site_templates.SiteTemplates(), res))
     for line in TEMPLATE_HEADER + TEMPLATE_FOOTER:
         assert normalize_line(line) in kept
 
 
 def test_templates_are_learned_from_the_corpus_and_removed(res):
     pages = site_pages(4)
-    templates = clean.learn_templates(pages, res.config["clean"])
+    templates = site_templates.learn_templates(pages, res.config["clean"])
     assert templates.pages[SITE] == 4
     for page in pages:
-        cleaned = clean.run(page, templates, res)
+        cleaned = cleaner.run(page, templates, res)
         kept = kept_texts(cleaned)
         removed = whole_line_removals(cleaned)
         for line in TEMPLATE_HEADER + TEMPLATE_FOOTER:
@@ -224,15 +224,15 @@ def test_templates_are_learned_from_the_corpus_and_removed(res):
         # the profile's own fragment rule
         assert any(r.rule == "site:example_gongwen.watermark" for r in cleaned.removed)
     # a line on only one page is not template
-    assert ONE_PAGE_LINE in kept_texts(clean.run(pages[1], templates, res))
+    assert ONE_PAGE_LINE in kept_texts(cleaner.run(pages[1], templates, res))
 
 
 def test_templates_need_enough_pages_and_stay_within_their_site(res):
     cfg = res.config["clean"]
-    assert clean.learn_templates(site_pages(2), cfg).for_site(SITE) == frozenset()
-    templates = clean.learn_templates(site_pages(4), cfg)
+    assert site_templates.learn_templates(site_pages(2), cfg).for_site(SITE) == frozenset()
+    templates = site_templates.learn_templates(site_pages(4), cfg)
     other = make_page("\n".join([*TEMPLATE_HEADER, *BODY]), page_id="other", site="别的网站")
-    kept = kept_texts(clean.run(other, templates, res))
+    kept = kept_texts(cleaner.run(other, templates, res))
     assert normalize_line(TEMPLATE_HEADER[0]) in kept
 
 
@@ -241,26 +241,26 @@ def test_templates_never_remove_report_structure(res):
     pages = [make_page("\n".join(["各位代表：", f"现在，我代表国务院向大会报告{k}年政府工作，请予审议。",
                                    *(f"{'甲乙丙丁'[k]}市{line}" for line in BODY)]),
                        page_id=f"gov{k}", url=f"https://reports.example.org/{k}") for k in range(4)]
-    templates = clean.learn_templates(pages, res.config["clean"])
+    templates = site_templates.learn_templates(pages, res.config["clean"])
     assert templates.for_site("reports.example.org")
     for page in pages:
-        assert kept_texts(clean.run(page, templates, res))[0] == "各位代表："
+        assert kept_texts(cleaner.run(page, templates, res))[0] == "各位代表："
 
 
 def test_copies_of_one_article_teach_no_template(res):
     article = site_pages(1)[0].text
     copies = [make_page(article, page_id=f"copy{k}") for k in range(4)]
-    templates = clean.learn_templates(copies, res.config["clean"])
+    templates = site_templates.learn_templates(copies, res.config["clean"])
     assert templates.pages[SITE] == 1
     assert templates.for_site(SITE) == frozenset()
 
 
 def test_site_templates_pickle_and_fingerprint(res):
     cfg = res.config["clean"]
-    a, b = clean.learn_templates(site_pages(4), cfg), clean.learn_templates(site_pages(4), cfg)
+    a, b = site_templates.learn_templates(site_pages(4), cfg), site_templates.learn_templates(site_pages(4), cfg)
     assert pickle.loads(pickle.dumps(a)) == a
     assert a.fingerprint(SITE) == b.fingerprint(SITE)
-    assert a.fingerprint(SITE) != a.fingerprint("no such site") == clean.SiteTemplates().fingerprint(None)
+    assert a.fingerprint(SITE) != a.fingerprint("no such site") == site_templates.SiteTemplates().fingerprint(None)
 
 
 # ------------------------------------------------------------------ properties
@@ -285,7 +285,7 @@ def is_subsequence(small: str, big: str) -> bool:
 def test_clean_never_invents_text_and_accounts_for_every_line(res, lines, site):
     text = "\n".join(lines)
     page = make_page(text, site=site)
-    cleaned = clean.run(page, clean.SiteTemplates(), res)
+    cleaned = cleaner.run(page, site_templates.SiteTemplates(), res)
     raw = text.split("\n")
     nonblank = {i for i, t in enumerate(raw, 1) if normalize_line(t)}
     kept = {line.no for line in cleaned.lines}
@@ -299,7 +299,7 @@ def test_clean_never_invents_text_and_accounts_for_every_line(res, lines, site):
 
 @pytest.mark.parametrize("text", ["", "\n\n\n", "\x00\x01\ufffd", "篇一", "推荐度:\n" * 3, "x" * 5000])
 def test_bad_data_never_raises(res, text):
-    cleaned = clean.run(make_page(text), None, res)
+    cleaned = cleaner.run(make_page(text), None, res)
     assert isinstance(cleaned.lines, list)
 
 
@@ -308,7 +308,7 @@ def test_bad_data_never_raises(res, text):
        st.integers(min_value=1, max_value=14))
 def test_first_template_lines_are_the_first_of_all_template_lines(lines, n):
     text = "\n".join(lines)
-    assert clean.first_template_lines(text, n) == [t for t in clean.template_lines(text) if t][:n]
+    assert site_templates.first_template_lines(text, n) == [t for t in site_templates.template_lines(text) if t][:n]
 
 
 @settings(max_examples=400, deadline=None)
@@ -316,7 +316,7 @@ def test_first_template_lines_are_the_first_of_all_template_lines(lines, n):
                                              "\u202f\u3000\ufeff\u200b\uff21\uff10,，")), max_size=80))
 def test_template_lines_are_template_line_of_each_line(text):
     # the whole-text form against the per-line reference, on every kind of whitespace
-    assert clean.template_lines(text) == [clean.template_line(t) for t in text.split("\n")]
+    assert site_templates.template_lines(text) == [site_templates.template_line(t) for t in text.split("\n")]
 
 
 def test_site_is_recognised_in_a_traditional_character_header():
@@ -324,6 +324,6 @@ def test_site_is_recognised_in_a_traditional_character_header():
     # from the ingested page: a header naming the site in traditional characters counts too
     body = "一、基本情況\n今年以來，我們認真落實各項任務。\n"
     traditional = make_page("　管理範文網　首頁\n工作總結\n" + body)
-    assert clean.site_key(traditional) == "管理范文网"
-    assert clean.site_key(make_page("管理范文网 首页\n工作总结\n" + body)) == "管理范文网"
-    assert clean.site_key(make_page("工作總結\n" + body)) is None
+    assert site_templates.site_key(traditional) == "管理范文网"
+    assert site_templates.site_key(make_page("管理范文网 首页\n工作总结\n" + body)) == "管理范文网"
+    assert site_templates.site_key(make_page("工作總結\n" + body)) is None

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline.compare import compare, log_odds, topic_prevalence
+from pipeline.analysis.compare import compare, log_odds, topic_prevalence
 from pipeline.config import Config, ConfigError, UserError
-from pipeline.topics import fit_topics
+from pipeline.analysis.topics import fit_topics
 
 from topic_fixtures import write_made_up_tables
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.cue_matching import cue_matches, register_cues, required_literals
-from pipeline.genre_features import CueCounts
+from pipeline.genre.cue_matching import cue_matches, register_cues, required_literals
+from pipeline.genre.features import CueCounts
 
 PATTERNS = ["现将(?:有关)?自查(?:自纠)?(?:工作)?情况(?:报告|汇报)如下", "(?:本次|这次|为期.{0,6})实习", "实习",
             r"[0-9.]+\s*[%％]的(?:受访|被调查)", "(?i)ab", "a(?i:b)c", "(ab)+c", "(?=自查)自", "特此(?:申请|报告)?",

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import dedup
+from pipeline.analysis import dedup
 from pipeline.config import Config, ConfigError
 from pipeline.records import Document, Line
 

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from build_fixtures import assert_same_tables, make_corpus, read_tables
-from pipeline import progress
+from pipeline.engine import progress
 from pipeline.cli import app
 from pipeline.config import Config, ConfigError
 from pipeline.driver import build as run_build
@@ -186,7 +186,7 @@ def test_tables_dictionary_encode_tokens_and_labels_not_running_text(serial_buil
 
 def test_rows_converted_per_task_equal_rows_converted_per_page():
     from pipeline.engine.tasks import ROW_TABLES, arrow_rows
-    from pipeline import tables
+    from pipeline.output import tables
 
     pages = [{"pages": [{"page_id": "p1", "status": "ok", "n_docs": 2}],
               "documents": [{"doc_id": "d1", "tokens": ["持续", "优化"], "pos": ["d", "v"]},

@@ -7,9 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import extract, outline
+from pipeline.analysis import extract
+from pipeline.structure import outline
 from pipeline.config import Config
-from pipeline.context import Resources
+from pipeline.resources import Resources
 from pipeline.records import Document, Item, Line
 
 import seed_expectations as E
@@ -257,7 +258,7 @@ def test_lead_verbs_after_adverbs_and_the_statements_that_are_no_measures(res):
 
 def test_noun_like_verbs_lead_a_measure_only_after_a_prefix(res):
     rules = res.item_rules if hasattr(res, "item_rules") else None
-    from pipeline.markers import ItemRules
+    from pipeline.structure.item_rules import ItemRules
 
     rules = rules or (ItemRules.load() if hasattr(ItemRules, "load") else ItemRules())
     assert rules.head_kind("着力发展都市型现代农业") == "measure"

@@ -1,7 +1,7 @@
 """The fanwen gold loader and its host-grouped folds, on a made-up folder (no ../shared needed)."""
 import json
 
-from pipeline.fanwen_data import available, host_folds, load_pages
+from pipeline.evaluation.fanwen_data import available, host_folds, load_pages
 
 
 def _write(tmp_path, rows):

@@ -175,9 +175,9 @@ def _busy_segment(doc, page, res):
 
 
 def test_page_past_the_time_limit_in_a_worker_thread_is_abandoned(tmp_path, monkeypatch):
-    from pipeline.context import Resources
+    from pipeline.resources import Resources
     from pipeline.engine.tasks import process_one
-    from pipeline.ingest import ingest_file
+    from pipeline.ingest.reader import ingest_file
 
     raw = make_corpus(tmp_path / "raw")
     _patch_segment(monkeypatch, _busy_segment)
@@ -190,19 +190,19 @@ def test_page_past_the_time_limit_in_a_worker_thread_is_abandoned(tmp_path, monk
 
 
 def test_file_that_kills_its_ingest_worker_is_rejected_and_the_others_are_kept(copy_of_build, monkeypatch):
-    from pipeline import ingest
+    from pipeline.ingest import reader
 
     raw, out, cache, first = copy_of_build
     cfg = Config.load()
     (raw / "killer.txt").write_text("会让进程崩溃的页面\n\n正文。\n", encoding="utf-8")
-    real = ingest.ingest_file
+    real = reader.ingest_file
 
     def crashing(path, root, settings):
         if os.path.basename(path) == "killer.txt":
             os._exit(3)   # the worker dies, and its pool's pending tasks with it
         return real(path, root, settings)
 
-    monkeypatch.setattr(ingest, "ingest_file", crashing)   # forked workers inherit the patch
+    monkeypatch.setattr(reader, "ingest_file", crashing)   # forked workers inherit the patch
     m = run_build(raw, out, cfg, jobs=2, quiet=True, cache_dir=cache)
     reasons = {r["path"]: r["reason"] for r in m["rejected"]}
     assert list(reasons) == ["killer.txt"] and "worker failed" in reasons["killer.txt"]

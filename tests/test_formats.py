@@ -16,12 +16,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import doc_text
+from pipeline.ingest import doc_text
 from pipeline.config import Config
 from pipeline.evaluation import format_cases
-from pipeline.evaluation.format_cases import (HTML, OLE_DOC, REPORT, docx_bytes, mht_bytes, pdf_bytes, tar_bytes,
-                                              xlsx_bytes)
-from pipeline.ingest import ingest_file
+from pipeline.evaluation.format_cases import HTML, OLE_DOC, REPORT, docx_bytes, mht_bytes, pdf_bytes, tar_bytes, xlsx_bytes
+from pipeline.ingest.reader import ingest_file
 
 CFG = Config.load()["ingest"]
 
@@ -182,10 +181,10 @@ def test_the_manifest_and_pages_table_record_the_sniffed_type(tmp_path):
 
 def kept_and_removed(page):
     """The clean stage's kept line texts and its removals (line, text, rule) of a page."""
-    from pipeline import clean
-    from pipeline.context import Resources
+    from pipeline.clean import cleaner
+    from pipeline.resources import Resources
 
-    cleaned = clean.run(page, None, Resources(Config.load()))
+    cleaned = cleaner.run(page, None, Resources(Config.load()))
     return [line.text for line in cleaned.lines], [(r.line, r.text, r.rule) for r in cleaned.removed]
 
 
@@ -226,9 +225,9 @@ def test_pdf_marked_chrome_is_certain_and_no_line_is_lost_when_the_line_model_di
     kept, removed = kept_and_removed(page)
     assert "第 3 页 共 3 页" not in kept and (12, "第 3 页 共 3 页", "pdf:page-number") in removed
     non_blank = [n for n, line in enumerate(page.text.split("\n"), 1) if line.strip()]
-    from pipeline import clean
-    from pipeline.context import Resources
-    cleaned = clean.run(page, None, Resources(Config.load()))
+    from pipeline.clean import cleaner
+    from pipeline.resources import Resources
+    cleaned = cleaner.run(page, None, Resources(Config.load()))
     whole = {r.line for r in cleaned.removed if r.text.strip() == page.text.split("\n")[r.line - 1].strip()}
     assert sorted({ln.no for ln in cleaned.lines} | whole) == non_blank
 

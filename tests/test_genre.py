@@ -8,11 +8,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import Config
-from pipeline.genre import DEFAULT_MODEL_DIR, MODEL_FILE, GenreTagger, ModelLoadError, Taxonomy, cue_decision
-from pipeline.genre_features import strip_title_repeat
-from pipeline.genre_training import Example, train_and_save
-from tests.seed_expectations import (BOILERPLATE_INSIDE_BODIES, DOCUMENTS, GENRES, HEADER_LINES, SPAM_FRAGMENTS,
-                                     TITLE_REPEATED_AS_FIRST_BODY_LINE, TITLES)
+from pipeline.genre.features import strip_title_repeat
+from pipeline.genre.tagger import TRUSTED_TYPES, DEFAULT_MODEL_DIR, MODEL_FILE, GenreTagger, ModelLoadError
+from pipeline.genre.taxonomy import Taxonomy, cue_decision
+from pipeline.genre.training import train_and_save
+from pipeline.genre.training_data import Example
+from tests.seed_expectations import (
+    BOILERPLATE_INSIDE_BODIES,
+    DOCUMENTS,
+    GENRES,
+    HEADER_LINES,
+    SPAM_FRAGMENTS,
+    TITLE_REPEATED_AS_FIRST_BODY_LINE,
+    TITLES,
+)
 
 CFG = Config.load()["genre"]
 TRAINING = Config.load()["genre_training"]
@@ -182,14 +191,15 @@ def test_a_fitted_model_saved_and_loaded_predicts_the_same(tmp_path):
     tagger = GenreTagger.load(tmp_path, CFG)
     bodies = ["现批复如下：同意成立某公司。此复。", "本办法自2021年起施行。", "实习期间我学会了很多。"]
     import skops.io as sio
-    from pipeline.genre_training import build_pipeline
+
+    from pipeline.genre.training import build_pipeline
 
     refit = build_pipeline(cfg, Taxonomy.load().body_cue_patterns())
     refit.fit([e.body for e in examples], [e.label for e in examples])
     assert list(tagger.model.predict(bodies)) == list(refit.predict(bodies))
     assert tagger.model.predict_proba(bodies) == pytest.approx(refit.predict_proba(bodies))
     assert list(tagger.model.predict(bodies)) == ["reply", "measures", "internship"]
-    assert set(sio.get_untrusted_types(file=tmp_path / MODEL_FILE)) <= set(__import__("pipeline.genre").genre.TRUSTED_TYPES)
+    assert set(sio.get_untrusted_types(file=tmp_path / MODEL_FILE)) <= set(TRUSTED_TYPES)
 
 
 def test_an_explicit_model_folder_without_a_model_fails_loudly(tmp_path):
@@ -313,26 +323,26 @@ class NotAnEstimator:
 def test_a_model_file_holding_an_untrusted_type_is_refused_and_nothing_is_cached(tmp_path, monkeypatch):
     import skops.io as sio
 
-    from pipeline import genre
+    from pipeline.genre import tagger
 
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     model_dir = tmp_path / "model"
     train_and_save(_toy_examples(), model_dir, dict(TRAINING, char_features=2048, word_features=1024), cv=False,
                    data_description="toy")
-    model = genre.load_model(model_dir / MODEL_FILE)
+    model = tagger.load_model(model_dir / MODEL_FILE)
     assert list(model.predict(["现批复如下：同意成立某公司。此复。"])) == ["reply"]
     assert not (tmp_path / "home").exists() and not (tmp_path / "xdg").exists()   # no copy of the model kept
     evil = tmp_path / "evil.skops"
     sio.dump({"model": model, "extra": NotAnEstimator()}, evil)
     with pytest.raises(ModelLoadError, match="NotAnEstimator"):
-        genre.load_model(evil)
+        tagger.load_model(evil)
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.text(alphabet="国务院关于通知的复函abc1", min_size=2, max_size=6),
        st.text(alphabet="国务院关于通知的复函abc1 \u3000，。·—“”：ＡＢ１", max_size=60))
 def test_loose_spans_are_the_matches_of_the_loose_regex(key, text):
-    from pipeline.genre_features import _fold_width, _loose_pattern, _loose_spans
+    from pipeline.genre.features import _fold_width, _loose_pattern, _loose_spans
 
     assert _loose_spans(key, text) == [m.span() for m in _loose_pattern(key).finditer(_fold_width(text))]

@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import Config
-from pipeline.genre import CARD_FILE, DEFAULT_MODEL_DIR, MODEL_FILE, GenreTagger, Taxonomy, genre_text, load_model
-from pipeline.genre_training import card_markdown
+from pipeline.genre.model_card import card_markdown
+from pipeline.genre.tagger import CARD_FILE, DEFAULT_MODEL_DIR, MODEL_FILE, GenreTagger, load_model
+from pipeline.genre.taxonomy import Taxonomy, genre_text
 
 CFG = Config.load()["genre"]
 
@@ -181,7 +182,7 @@ def test_pinyin_annotations_are_read_through():
 
 
 def test_pipeline_keeps_the_reason_on_the_document(tmp_path):
-    from pipeline.context import Resources
+    from pipeline.resources import Resources
     from pipeline.stages import process_files
 
     page = tmp_path / "page.txt"
@@ -253,8 +254,8 @@ def _write_fanwen(tmp_path):
 
 
 def test_fanwen_training_rows_hold_the_body_only(tmp_path):
-    from pipeline.fanwen_data import load_pages
-    from pipeline.genre_training import fanwen_examples
+    from pipeline.evaluation.fanwen_data import load_pages
+    from pipeline.genre.training_data import fanwen_examples
 
     pages = load_pages(_write_fanwen(tmp_path))
     examples = fanwen_examples(pages)
@@ -266,8 +267,8 @@ def test_fanwen_training_rows_hold_the_body_only(tmp_path):
 
 
 def test_fanwen_genre_section_scores_a_tagger_on_made_up_pages(tmp_path, cues_only):
+    from pipeline.evaluation.fanwen_data import load_pages
     from pipeline.evaluation.fanwen_genre import evaluate
-    from pipeline.fanwen_data import load_pages
 
     data = _write_fanwen(tmp_path)
     pages = load_pages(data)

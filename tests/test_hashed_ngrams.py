@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.utils.murmurhash import murmurhash3_32
 
-from pipeline.hashed_ngrams import char_ngram_counts, char_ngram_rows, hashed_row, hashed_rows, murmurhash3_spans
+from pipeline.text.hashed_ngrams import char_ngram_counts, char_ngram_rows, hashed_row, hashed_rows, murmurhash3_spans
 
 # CJK, ASCII letters (upper case: lowercasing), spaces of several kinds, a full-width letter,
 # accented and astral characters (UTF-8 of 1 to 4 bytes), NUL
@@ -68,7 +68,7 @@ def test_empty_texts_give_empty_rows():
 # --------------------------------------------------------------------------- the genre model's rows
 
 def _shipped_model():
-    from pipeline.genre import DEFAULT_MODEL_DIR, MODEL_FILE, load_model
+    from pipeline.genre.tagger import DEFAULT_MODEL_DIR, MODEL_FILE, load_model
 
     path = DEFAULT_MODEL_DIR / MODEL_FILE
     if not path.is_file():
@@ -77,7 +77,7 @@ def _shipped_model():
 
 
 def test_feature_rows_of_the_shipped_model_are_its_transform():
-    from pipeline.feature_rows import FeatureRows
+    from pipeline.genre.feature_rows import FeatureRows
     from pathlib import Path
 
     model = _shipped_model()
@@ -95,7 +95,7 @@ def test_feature_rows_fall_back_for_other_shapes():
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
 
-    from pipeline.feature_rows import FeatureRows
+    from pipeline.genre.feature_rows import FeatureRows
 
     hv = HashingVectorizer(analyzer="char", n_features=64)          # alternate_sign: not computed here
     model = Pipeline([("hash", hv), ("clf", LogisticRegression())]).fit(["自查报告", "实习报告"], ["a", "b"])

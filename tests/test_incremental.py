@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from build_fixtures import add_page, assert_same_tables, make_corpus, read_tables
-from pipeline.cache import BuildCache, default_cache_dir
+from pipeline.engine.cache import BuildCache, default_cache_dir
 from pipeline.config import Config
 from pipeline.driver import build as run_build
 
@@ -104,7 +104,7 @@ def test_cache_entry_summary_is_read_without_payload(tmp_path):
 
 
 def test_overriding_rule_folder_changes_the_code_version(tmp_path, monkeypatch):
-    from pipeline.cache import code_version
+    from pipeline.engine.cache import code_version
 
     base = code_version()
     (tmp_path / "boilerplate.toml").write_text("# my cues\n", encoding="utf-8")
@@ -115,7 +115,7 @@ def test_overriding_rule_folder_changes_the_code_version(tmp_path, monkeypatch):
 def test_cache_payload_of_arrow_tables_round_trips_slices_and_empty_tables(tmp_path):
     import pyarrow as pa
 
-    from pipeline import tables
+    from pipeline.output import tables
 
     cache = BuildCache(tmp_path)
     docs = tables.to_arrow("documents", [{"doc_id": f"d{i}", "tokens": ["营商", "环境"][:i % 3], "masked": {"20xx": i}}
@@ -175,7 +175,7 @@ def test_rerun_on_a_pool_hashes_on_the_workers_and_loads_no_models(first_build, 
 
 
 def test_genre_training_settings_are_not_in_the_page_key_and_inference_settings_are():
-    from pipeline.cache import BuildKeys
+    from pipeline.engine.cache import BuildKeys
 
     def keys(**overrides):
         k = BuildKeys(Config.load(**overrides))

@@ -12,7 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import Config
-from pipeline.ingest import decode_bytes, discover_files, ingest_file, iso_datetime
+from pipeline.ingest.decoding import decode_bytes
+from pipeline.ingest.page_meta import iso_datetime
+from pipeline.ingest.reader import discover_files, ingest_file
 
 CFG = Config.load()["ingest"]
 REPORT = ["2023年乡镇政府服务能力建设调研报告", "近日，调研组深入各乡镇，就政府服务能力建设开展专题调研。",

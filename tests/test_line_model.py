@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import split
+from pipeline.structure import split
 from pipeline.config import Config
-from pipeline.context import Resources
-from pipeline.line_model import DEFAULT_MODEL_DIR, LineModel, LineModelError, load_estimator
+from pipeline.resources import Resources
+from pipeline.clean.line_model import DEFAULT_MODEL_DIR, LineModel, LineModelError, load_estimator
 from pipeline.stages import ONLY_CHROME, process_files
 
 P1 = "为切实做好安全生产工作，按照县安委会的统一部署，我镇于近期组织开展了安全生产大检查，现将自查情况报告如下："
@@ -45,7 +45,7 @@ def test_the_shipped_model_loads_and_has_a_card():
     assert len(card["training_data"]["fingerprint_sha1"]) == 40
     for label in model.classes:
         assert 0 < card["cross_validation"]["per_label"][label]["f1"] <= 1
-    from pipeline.line_training import CARD_MARKDOWN, card_markdown
+    from pipeline.clean.line_training import CARD_MARKDOWN, card_markdown
 
     shown = (DEFAULT_MODEL_DIR / CARD_MARKDOWN).read_text(encoding="utf-8")
     assert shown == card_markdown(card)            # the readable card is the JSON card, regenerated
@@ -244,7 +244,7 @@ def test_a_title_with_nothing_under_it_is_no_document():
 def test_the_second_stage_sees_the_neighbours_probabilities():
     import numpy as np
 
-    from pipeline.line_features import CONTEXT_WINDOW, context_matrix
+    from pipeline.clean.line_features import CONTEXT_WINDOW, context_matrix
 
     proba = np.array([[0.1, 0.1, 0.6, 0.1, 0.1],     # the page's most page_title-like line
                       [0.7, 0.1, 0.1, 0.05, 0.05],

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.linear_proba import CalibratedProba
+from pipeline.genre.linear_proba import CalibratedProba
 
 WORDS = ["自查", "整改", "实习", "调研", "报告", "问题", "措施", "学生", "单位", "工作", "总结", "计划", "申请", "特此"]
 
@@ -64,7 +64,7 @@ def test_other_models_use_their_own_predict_proba():
 
 
 def test_the_shipped_genre_model_gives_the_same_probabilities():
-    from pipeline.context import Resources
+    from pipeline.resources import Resources
     from pipeline.config import Config
 
     tagger = Resources(Config.load()).genre_classifier

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from pipeline import metadata
 from pipeline.config import Config
-from pipeline.context import Resources
 from pipeline.records import Document, Line, Page
+from pipeline.resources import Resources
+from pipeline.structure import metadata
 
 RES = Resources(Config.load())
 
@@ -103,7 +104,9 @@ def test_a_document_with_nothing_to_read_gets_unknown_metadata():
 
 
 def test_a_bug_in_the_stage_raises_and_process_page_records_it_for_its_page(monkeypatch, seed_path):
-    from pipeline import clean, ingest, stages
+    from pipeline import stages
+    from pipeline.clean import site_templates
+    from pipeline.ingest import reader
 
     def broken(self, text):
         raise KeyError("made-up bug in the gazetteer")
@@ -111,8 +114,8 @@ def test_a_bug_in_the_stage_raises_and_process_page_records_it_for_its_page(monk
     monkeypatch.setattr(metadata.Gazetteer, "places", broken)
     with pytest.raises(KeyError, match="made-up bug"):
         _run(_doc("成都市林业局工作自查报告", "在成都开展了自查。成都的工作很好。"))
-    [page] = ingest.ingest_file(seed_path, seed_path.parent, RES.config["ingest"])
-    result = stages.process_page(page, clean.learn_templates([page], RES.config["clean"]), RES)
+    [page] = reader.ingest_file(seed_path, seed_path.parent, RES.config["ingest"])
+    result = stages.process_page(page, site_templates.learn_templates([page], RES.config["clean"]), RES)
     assert result.errors == [{"stage": "metadata", "error": "KeyError: 'made-up bug in the gazetteer'"}]
     assert page.status == "rejected" and page.reason.startswith("metadata failed: KeyError")
     assert result.documents == []

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from build_fixtures import BODIES, SEED, make_corpus, page_text
-from pipeline.build_checks import OutputLock
+from pipeline.engine.build_checks import OutputLock
 from pipeline.cli import app
 from pipeline.config import Config, ConfigError, UserError
 from pipeline.driver import build as run_build
@@ -76,7 +76,7 @@ def test_outputs_inside_the_raw_folder_are_never_read_back(tmp_path):
 
 
 def test_a_copy_of_the_r_export_elsewhere_in_raw_is_never_read(tmp_path):
-    from pipeline.export_r import R_COLUMNS, token_text
+    from pipeline.output.export_r import R_COLUMNS, token_text
 
     raw = small_corpus(tmp_path / "pages")
     first = build(raw, tmp_path / "out")
@@ -115,7 +115,7 @@ def test_missing_raw_or_a_file_is_an_error_and_the_tables_stay(built, tmp_path, 
 
 
 def test_unreadable_raw_folder_is_an_error_and_the_tables_stay(built, monkeypatch):
-    import pipeline.build_checks as checks
+    import pipeline.engine.build_checks as checks
 
     raw, out, cache = built
     before = table_state(out)
@@ -225,7 +225,7 @@ def test_good_overrides_pass(tmp_path):
 
 @pytest.fixture()
 def fitted(tmp_path):
-    from pipeline.topics import fit_topics
+    from pipeline.analysis.topics import fit_topics
     from topic_fixtures import write_made_up_tables
 
     cfg = Config.load(topics={"k_grid": [2], "seeds": [1], "passes": 2, "iterations": 20, "ldavis": False},
@@ -236,8 +236,8 @@ def fitted(tmp_path):
 
 
 def test_compare_and_export_refuse_topic_tables_older_than_the_documents(fitted):
-    from pipeline.compare import compare
-    from pipeline.export_r import export_r
+    from pipeline.analysis.compare import compare
+    from pipeline.output.export_r import export_r
 
     out, cfg = fitted
     compare(out, "genre", cfg)             # fresh: fine
@@ -252,8 +252,8 @@ def test_compare_and_export_refuse_topic_tables_older_than_the_documents(fitted)
 
 
 def test_topic_tables_of_another_build_are_stale_whatever_the_file_times(fitted):
-    from pipeline.compare import compare
-    from pipeline.topics import fit_topics
+    from pipeline.analysis.compare import compare
+    from pipeline.analysis.topics import fit_topics
 
     out, cfg = fitted
     (out / "manifest.json").write_text(json.dumps({"build_key": "build-1"}))
@@ -291,7 +291,7 @@ def test_file_names_that_are_not_utf8_never_crash_a_build(tmp_path, jobs):
 
 
 def test_lone_surrogates_in_json_strings_are_replaced_and_the_row_kept(tmp_path):
-    from pipeline.ingest import ingest_file
+    from pipeline.ingest.reader import ingest_file
 
     path = tmp_path / "rows.jsonl"
     path.write_text('{"title": "报告\\ud83d标题", "url": "http://x.cn/\\udc00", "text": "' + GOOD.replace("\n", "\\n")
@@ -306,7 +306,7 @@ def test_lone_surrogates_in_json_strings_are_replaced_and_the_row_kept(tmp_path)
 
 
 def test_lone_surrogates_in_a_json_file_of_records_are_replaced_too(tmp_path):
-    from pipeline.ingest import ingest_file
+    from pipeline.ingest.reader import ingest_file
 
     path = tmp_path / "records.json"
     path.write_text('[{"title": "报告\\ud83d标题", "text": "' + GOOD.replace("\n", "\\n") + '\\udc00"}]', encoding="utf-8")
@@ -328,7 +328,7 @@ def gbk_with_stray_bytes(text: str, every: int) -> bytes:
 
 
 def test_gbk_with_a_few_stray_bytes_is_read_with_them_replaced_and_counted(tmp_path):
-    from pipeline.decoding import decode_bytes
+    from pipeline.ingest.decoding import decode_bytes
 
     text = (GOOD * 8).replace("\n", "")  # ~400 characters, one stray byte in every 150 (0.7 %)
     data = gbk_with_stray_bytes(text, 150)
@@ -368,17 +368,17 @@ def test_a_second_build_into_a_locked_output_folder_stops_at_once(built, tmp_pat
 def test_a_file_whose_ingest_runs_past_the_time_limit_is_listed_as_abandoned(tmp_path, monkeypatch):
     import time
 
-    from pipeline import ingest
+    from pipeline.ingest import reader
 
     raw = small_corpus(tmp_path / "pages", 2)
-    real = ingest.ingest_file
+    real = reader.ingest_file
 
     def slow(path, root, cfg):
         if Path(path).name == "site_01.txt":
             time.sleep(30)
         return real(path, root, cfg)
 
-    monkeypatch.setattr(ingest, "ingest_file", slow)
+    monkeypatch.setattr(reader, "ingest_file", slow)
     m = build(raw, tmp_path / "out", Config.load(executor={"page_timeout": 1}))
     assert [a["path"] for a in m["abandoned"]] == ["site_01.txt"]
     assert "ingest ran past" in m["abandoned"][0]["reason"]
@@ -471,7 +471,7 @@ def test_a_long_line_without_punctuation_is_tagged_once_not_once_per_unseen_word
     import random
     import re
 
-    from pipeline.segment import Segmenter, _tag_unknown
+    from pipeline.text.segment import Segmenter, _tag_unknown
 
     seg = Segmenter()
     hanzi = re.sub(r"[^\u4e00-\u9fff]", "", "".join(seed_lines))
@@ -492,7 +492,7 @@ def test_a_long_line_without_punctuation_is_tagged_once_not_once_per_unseen_word
 def test_a_page_with_more_elements_than_the_limit_is_read_by_the_linear_pass(monkeypatch):
     import trafilatura
 
-    from pipeline.htmltext import html_to_text
+    from pipeline.ingest.htmltext import html_to_text
 
     def never(*args, **kwargs):
         raise AssertionError("trafilatura called on a page above html_max_elements")
@@ -511,7 +511,7 @@ def test_a_page_with_more_elements_than_the_limit_is_read_by_the_linear_pass(mon
 def test_lines_inside_the_best_node_match_a_search_of_the_whole_node():
     from hypothesis import given, strategies as st
 
-    from pipeline.htmltext import lines_inside
+    from pipeline.ingest.htmltext import lines_inside
 
     alphabet = st.sampled_from("政府报告改革发展ab")
 

@@ -1,7 +1,7 @@
 """normalize: the page-at-once version equals normalising line by line."""
 from hypothesis import given, settings, strategies as st
 
-from pipeline.normalize import normalize_line, normalize_lines
+from pipeline.text.normalize import normalize_line, normalize_lines
 
 _chars = st.sampled_from(list("政府服務報告發展臺灣营商环境 　\t\r\x0b\x1c\x85\u2028\u00a0\u200b\ufeff２ｘＡa1，。、《》"))
 _line = st.text(alphabet=_chars, max_size=12)

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import outline
+from pipeline.structure import outline
 from pipeline.config import Config
-from pipeline.context import Resources
+from pipeline.resources import Resources
 from pipeline.records import Document, Line
 
 import seed_expectations as E

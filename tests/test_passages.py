@@ -1,15 +1,17 @@
-"""Problem passages and prose measure lists (pipeline/passages.py), through outline + extract,
-on made-up work-report prose; and restored line breaks (pipeline/linebreaks.py)."""
+"""Problem passages and prose measure lists (pipeline/clean/passages.py), through outline + extract,
+on made-up work-report prose; and restored line breaks (pipeline/text/linebreaks.py)."""
 from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import extract, linebreaks, outline
+from pipeline.analysis import extract
+from pipeline.text import linebreaks
+from pipeline.structure import outline
 from pipeline.config import Config
-from pipeline.context import Resources
-from pipeline.markers import ItemRules
+from pipeline.resources import Resources
+from pipeline.structure.item_rules import ItemRules
 from pipeline.records import Document, Line
 
 from test_outline import BODY, make_doc

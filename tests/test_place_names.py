@@ -6,7 +6,7 @@ import re
 
 from hypothesis import given, settings, strategies as st
 
-from pipeline.metadata import Gazetteer, _trie_pattern
+from pipeline.structure.metadata import Gazetteer, _trie_pattern
 
 
 def trie_walk_spans(names: list[str], text: str) -> list[tuple[int, int]]:

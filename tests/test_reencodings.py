@@ -9,8 +9,8 @@ import opencc
 import pytest
 
 from pipeline.config import Config
-from pipeline.context import Resources
-from pipeline.ingest import ingest_file
+from pipeline.resources import Resources
+from pipeline.ingest.reader import ingest_file
 from pipeline.stages import process_files
 
 from seed_expectations import TITLES

@@ -5,9 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from seed_expectations import (BOILERPLATE_INSIDE_BODIES, DOCUMENTS, FOOTER_FIRST_LINE, HEADER_LINES,
-                               SPAM_FRAGMENTS, TITLE_REPEATED_AS_FIRST_BODY_LINE, TITLES)
+from seed_expectations import (
+    BOILERPLATE_INSIDE_BODIES,
+    DOCUMENTS,
+    FOOTER_FIRST_LINE,
+    HEADER_LINES,
+    SPAM_FRAGMENTS,
+    TITLE_REPEATED_AS_FIRST_BODY_LINE,
+    TITLES,
+)
 
 RULE_ID = re.compile(r"^(site:[a-z_]+\.[a-z_]+|cue|spam|header|footer|template|split):?[a-z_]*$")
 
@@ -94,16 +100,17 @@ def test_same_documents_without_ingest_metadata_or_site_profiles(seed_docs, seed
     cues alone, without the 管理范文网/酷猫 profiles, give the same documents."""
     import dataclasses
 
-    from pipeline import clean, split
+    from pipeline.clean import cleaner, cues, site_templates
     from pipeline.config import Config
-    from pipeline.context import Resources
     from pipeline.records import Page
+    from pipeline.resources import Resources
+    from pipeline.structure import split
 
     res = Resources(Config.load())
     if not with_profiles:
-        res.__dict__["clean_rules"] = dataclasses.replace(clean.CleanRules.load(), sites=())
+        res.__dict__["clean_rules"] = dataclasses.replace(cues.CleanRules.load(), sites=())
     page = Page(page_id=seed_docs[0].page_id, path="seed.txt", format="txt", text="\n".join(seed_lines))
-    cleaned = clean.run(page, clean.SiteTemplates(), res)
+    cleaned = cleaner.run(page, site_templates.SiteTemplates(), res)
     assert cleaned.page_title == "政府服务报告8篇"
     docs, page_removed = split.run(page, cleaned, res)
     assert [d.title for d in docs] == TITLES

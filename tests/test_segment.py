@@ -8,11 +8,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import rules, segment
+from pipeline import rules
+from pipeline.text import segment
 from pipeline.config import Config, ConfigError
 from pipeline.records import Document, Line
-from pipeline.segment import Segmenter, load_stopwords, parse_userdict
-from pipeline.sentences import SentenceSplitter
+from pipeline.text.segment import Segmenter, load_stopwords, parse_userdict
+from pipeline.text.sentences import SentenceSplitter
 
 # A made-up government-report paragraph (written for this test).
 REPORT = (

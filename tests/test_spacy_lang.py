@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 import pipeline
-from pipeline.segment import Segmenter
+from pipeline.text.segment import Segmenter
 
 PARAGRAPH = (
     "一年来，我们深化放管服改革，持续优化营商环境。政务服务中心实行一站式服务！\n"

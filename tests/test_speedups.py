@@ -10,7 +10,7 @@ import sys
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline import segment
+from pipeline.text import segment
 
 try:
     from pipeline._speedups import TagTable
@@ -92,14 +92,14 @@ def test_bad_arguments_raise_type_errors():
 
 
 def _table_in_a_fresh_interpreter(**env) -> str:
-    code = ("import pipeline.segment as s; from pipeline.engine.manifest import package_versions as v; "
+    code = ("import pipeline.text.segment as s; from pipeline.engine.manifest import package_versions as v; "
             "print(s.TagTable.__module__, s.NATIVE_TAG_TABLE, v()['native_tag_table'])")
     return subprocess.run([sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True,
                           text=True, check=True).stdout.strip()
 
 
 def test_the_switch_turns_the_native_table_off_and_the_manifest_says_so():
-    assert _table_in_a_fresh_interpreter(POLICY_CORPUS_NO_NATIVE="1") == "pipeline.segment False False"
+    assert _table_in_a_fresh_interpreter(POLICY_CORPUS_NO_NATIVE="1") == "pipeline.text.segment False False"
     if TagTable is not None:
         assert _table_in_a_fresh_interpreter(POLICY_CORPUS_NO_NATIVE="0") == "pipeline._speedups True True"
 

@@ -5,10 +5,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import split
+from pipeline.structure import split
 from pipeline.config import Config
-from pipeline.context import Resources
-from pipeline.masks import count_masked
+from pipeline.resources import Resources
+from pipeline.clean.masks import count_masked
 from pipeline.records import CleanPage, Line, Page, Removal
 
 

@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from pipeline import tables
+from pipeline.output import tables
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -3,7 +3,7 @@ is the per-character one (made-up texts)."""
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.genre_features import _LOOSE, _fold_width, _loose_with_positions, strip_title_repeat
+from pipeline.genre.features import _LOOSE, _fold_width, _loose_with_positions, strip_title_repeat
 
 
 def _reference(text):

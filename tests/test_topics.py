@@ -6,14 +6,15 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from topic_fixtures import write_made_up_tables, write_seed_tables
 from typer.testing import CliRunner
 
+from pipeline.analysis.topic_outputs import match_topics
+from pipeline.analysis.topic_units import TokenFilter, load_units
+from pipeline.analysis.topics import fit_topics
 from pipeline.cli import app
 from pipeline.config import Config, ConfigError
-from pipeline.export_r import export_r, token_text
-from pipeline.topics import TokenFilter, fit_topics, load_units, match_topics
-
-from topic_fixtures import write_made_up_tables, write_seed_tables
+from pipeline.output.export_r import export_r, token_text
 
 FAST = Config.load(topics={"k_grid": [2, 3, 4], "seeds": [1, 2], "passes": 5, "iterations": 50, "ldavis": False})
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import rjieba
 
-from pipeline import tables
+from pipeline.output import tables
 
 from seed_expectations import DOCUMENTS
 

@@ -8,8 +8,8 @@ import time
 import traceback
 from pathlib import Path
 
-from ..harness import import_section
-from ..tables import write_json
+from pipeline.evaluation.harness import import_section
+from pipeline.output.tables import write_json
 
 SECTIONS = ["segment", "build", "dedup"]
 

@@ -33,7 +33,7 @@ import sys
 import time
 from pathlib import Path
 
-from .corpus import make_corpus, write_pages
+from pipeline.benchmark.corpus import make_corpus, write_pages
 
 _BUILD = """
 import json, resource, sys
@@ -54,8 +54,8 @@ print(json.dumps({"timings": m["timings"], "counts": m["counts"], "cache": m["ca
 
 
 _WARM_UP = """
-from pipeline.genre import GenreTagger
-from pipeline.line_model import LineModel
+from pipeline.genre.tagger import GenreTagger
+from pipeline.clean.line_model import LineModel
 GenreTagger.load()
 print(LineModel.load() is not None)
 """
@@ -71,7 +71,7 @@ def run(data: Path, workdir: Path, size: float = 1.0) -> dict:
     small_raw = write_pages(make_corpus(data, size * 0.1), workdir / "raw_small")
     large_raw = write_pages(make_corpus(data, size * 0.1, repeat=10), workdir / "raw_large")
 
-    # the line model's coefficients are cached per user (pipeline/line_model.py; the genre model
+    # the line model's coefficients are cached per user (pipeline/clean/line_model.py; the genre model
     # has no cache: skops loads it in each process): fill that cache first, so that every build
     # below starts as a user's second build does
     warm = subprocess.run([sys.executable, "-c", _WARM_UP], check=True, capture_output=True, text=True,

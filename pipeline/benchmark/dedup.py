@@ -21,10 +21,10 @@ import time
 from itertools import combinations
 from pathlib import Path
 
-from .. import dedup
-from ..config import Config
-from ..records import Document, Line
-from .corpus import edit_text, make_corpus, original_texts
+from pipeline.analysis import dedup
+from pipeline.config import Config
+from pipeline.records import Document, Line
+from pipeline.benchmark.corpus import edit_text, make_corpus, original_texts
 
 
 def run(data: Path, workdir: Path, size: float = 1.0) -> dict:

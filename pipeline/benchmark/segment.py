@@ -29,10 +29,10 @@ from pathlib import Path
 def run(data: Path, workdir: Path, size: float = 1.0) -> dict:
     import rjieba
 
-    from ..config import Config
-    from ..context import Resources
-    from ..records import Document, Line
-    from .. import segment
+    from pipeline.config import Config
+    from pipeline.resources import Resources
+    from pipeline.records import Document, Line
+    from pipeline.text import segment
 
     texts = report_texts(Path(data), target_chars=int(1_500_000 * size))
     if not texts:

@@ -14,8 +14,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterator, Protocol
 
-from ..config import ConfigError
-from .tasks import WorkerState, install_worker_state
+from pipeline.config import ConfigError
+from pipeline.engine.tasks import WorkerState, install_worker_state
 
 ENGINES = ("local", "dask")
 

@@ -9,11 +9,11 @@ import time
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
-from .. import tables
-from ..cache import BuildCache, fault_point
-from ..config import Config
-from .table_writer import table_signature
-from .tasks import ROW_TABLES, FileIngest, PageSummary
+from pipeline.config import Config
+from pipeline.engine.cache import BuildCache, fault_point
+from pipeline.engine.tasks import ROW_TABLES, FileIngest, PageSummary
+from pipeline.output import tables
+from pipeline.output.tables import table_signature
 
 PACKAGES = ["policy-corpus", "jieba", "rjieba", "opencc", "trafilatura", "charset-normalizer", "scikit-learn",
             "gensim", "spacy", "pandas", "pyarrow", "dask"]
@@ -22,7 +22,7 @@ PACKAGES = ["policy-corpus", "jieba", "rjieba", "opencc", "trafilatura", "charse
 def package_versions() -> dict[str, str | bool | None]:
     """Python's and the main libraries' versions, and whether segmentation used the C word →
     POS table (``native_tag_table``; False: the pure-Python table, same results, slower)."""
-    from .. import segment
+    from pipeline.text import segment
 
     out: dict[str, str | bool | None] = {"python": platform.python_version()}
     for name in PACKAGES:

@@ -16,10 +16,11 @@ from typing import Sequence
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .. import tables
-from ..cache import BuildCache, fault_point
-from ..progress import StageProgress
-from .tasks import ROW_TABLES, PageSummary, WorkerState, worker_state
+from pipeline.engine.cache import BuildCache, fault_point
+from pipeline.engine.progress import StageProgress
+from pipeline.engine.tasks import ROW_TABLES, PageSummary, WorkerState, worker_state
+from pipeline.output import tables
+from pipeline.output.tables import table_signature
 
 DedupLabels = list[list[tuple[str, bool]]]     # (dup_cluster, is_duplicate) of each document, by page
 
@@ -215,19 +216,6 @@ def _replace_table(new: Path, final: Path) -> None:
         os.replace(new, final)
     else:
         os.replace(new, final)
-
-
-def table_signature(path: Path) -> dict:
-    """Size and modification time of a table file, or of a folder's parts (summed / latest,
-    with their count): what the no-op check compares with the last manifest."""
-    path = Path(path)
-    if path.is_dir():
-        parts = sorted(path.glob("part-*.parquet"))
-        stats = [p.stat() for p in parts]
-        return {"bytes": sum(st.st_size for st in stats), "mtime_ns": max((st.st_mtime_ns for st in stats), default=0),
-                "parts": len(parts)}
-    stat = path.stat()
-    return {"bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
 def remove_stale_temp_files(out: Path) -> None:

@@ -17,14 +17,17 @@ from typing import Any, Sequence
 
 import pyarrow as pa
 
-from .. import clean, dedup, export, ingest, tables
-from ..cache import BuildCache, BuildKeys, page_digest, sha1
-from ..config import Config
-from ..context import worker_resources
-from ..decoding import replaced_count
-from ..records import Document, Page
-from ..stages import PageResult, process_page
-from .time_limit import PageTimeout, time_limit
+from pipeline.analysis import dedup
+from pipeline.clean import cues, site_templates
+from pipeline.config import Config
+from pipeline.engine.cache import BuildCache, BuildKeys, page_digest, sha1
+from pipeline.engine.time_limit import PageTimeout, time_limit
+from pipeline.ingest import reader
+from pipeline.ingest.decoding import replaced_count
+from pipeline.output import export, tables
+from pipeline.records import Document, Page
+from pipeline.resources import worker_resources
+from pipeline.stages import PageResult, process_page
 
 ROW_TABLES = ("pages", "documents", "sections", "items")
 ABANDONED = "abandoned: "         # reason prefix of a page given up at a time limit (ingest or stages)
@@ -45,7 +48,7 @@ class PageInfo:
     # the ingest cache key whose entry holds the page as its payload (a file of one page: one
     # cache file for it, not two); None: the page is its own ``page_in`` entry, or inline
     in_entry: str | None = None
-    # (clean settings, clean.template_evidence) taken while ingest had the page in memory, so
+    # (clean settings, site_templates.template_evidence) taken while ingest had the page in memory, so
     # template learning needs no second read of every page; None: not taken (learn from pages)
     template_evidence: tuple | None = None
     replaced_bytes: int = 0           # bad bytes the decoding replaced (stray bytes in GBK text)
@@ -154,7 +157,7 @@ def ingest_task(jobs: Sequence[tuple[str, str, str]], state: WorkerState | None 
             continue
         try:
             with time_limit(timeout):
-                pages = ingest.ingest_file(path, root, cfg)
+                pages = reader.ingest_file(path, root, cfg)
         except PageTimeout:
             pages = [rejected_page(path, rel, f"{ABANDONED}ingest ran past the per-page time limit of {timeout} s")]
             key = None
@@ -162,7 +165,7 @@ def ingest_task(jobs: Sequence[tuple[str, str, str]], state: WorkerState | None 
             pages = [rejected_page(path, rel, f"ingest failed: {type(exc).__name__}: {exc}")]
             key = None
         if clean_rules is None:
-            clean_rules = clean.CleanRules.load()
+            clean_rules = cues.CleanRules.load()
         infos = []
         # a file of one page (most files) keeps it in its ingest entry; an archive's pages are
         # entries of their own (a page task reads its page alone, not the whole archive)
@@ -171,7 +174,7 @@ def ingest_task(jobs: Sequence[tuple[str, str, str]], state: WorkerState | None 
             digest = page_digest(page)
             info = PageInfo(page.path, page.page_id, page.status, page.reason, len(page.text), digest,
                             _site_key(page, clean_rules), replaced_bytes=replaced_count(page.encoding))
-            info.template_evidence = (clean_signature, clean.template_evidence(page, st.config["clean"], clean_rules))
+            info.template_evidence = (clean_signature, site_templates.template_evidence(page, st.config["clean"], clean_rules))
             if key is None:
                 info.inline = page
             elif single:
@@ -179,7 +182,7 @@ def ingest_task(jobs: Sequence[tuple[str, str, str]], state: WorkerState | None 
             else:
                 cache.put("page_in", digest, page)
             infos.append(info)
-        entry = FileIngest(rel, key, infos, sniffed=ingest.sniffed_format(rel, pages))
+        entry = FileIngest(rel, key, infos, sniffed=reader.sniffed_format(rel, pages))
         if key is not None:
             cache.put("ingest", key, entry, pages[0] if single else None)
         out.append(entry)
@@ -316,7 +319,7 @@ def _site_key(page: Page, clean_rules) -> str | None:
     if not page.ok:
         return None
     try:
-        return clean.site_key(page, clean_rules)
+        return site_templates.site_key(page, clean_rules)
     except Exception:   # noqa: BLE001 - a page clean cannot place is keyed by its own site field
         return page.site
 

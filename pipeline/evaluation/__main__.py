@@ -8,8 +8,8 @@ import tomllib
 import traceback
 from pathlib import Path
 
-from ..harness import import_section
-from ..tables import write_json
+from pipeline.evaluation.harness import import_section
+from pipeline.output.tables import write_json
 
 # Section name → module under pipeline.evaluation (each has run(data: Path) -> dict).
 SECTIONS = ["seed", "magic_html", "robustness", "fanwen", "segmentation", "extraction", "genre", "fanwen_genre",

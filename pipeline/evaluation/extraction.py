@@ -29,7 +29,7 @@ that states the result is no short form of the action); those two patterns were 
 (``statement_patterns``, ``achievement_endings`` in outline.toml). Then 40 more of the added
 items, drawn after the fix (seed 4242), were judged once: ``lead_check``, the untuned figure.
 
-When problem passages became items (pipeline/passages.py, December 4), the items the change
+When problem passages became items (pipeline/clean/passages.py, December 4), the items the change
 added (keys absent from the build before it) were drawn the same way, one seed per draw, and
 judged once each: ``prose_tuning`` (seed 20261204), then after each fix ``prose_check`` (4343),
 ``prose_check2`` (5454), ``prose_check3`` (6565), ``prose_check4`` (7676), ``prose_check5``
@@ -42,7 +42,7 @@ since fixed included; ``current_labels_precision`` only the judgements whose ite
   ``prose_problems_gold.tsv`` (report, clause), recalled by the reports' problem items (see
   ``clause_recalled``); provincial reports (tuned on) and national ones apart.
 - ``one_line``: the provincial reports joined into one line against the same reports with their
-  lines (pipeline/linebreaks.py restores the paragraph breaks).
+  lines (pipeline/text/linebreaks.py restores the paragraph breaks).
 
 Run: ``python -m pipeline.evaluation --only extraction``. Print the current sample for
 labelling with ``python -m pipeline.evaluation.extraction --sample``.
@@ -57,9 +57,9 @@ import re
 import sys
 from pathlib import Path
 
-from ..config import Config
-from ..context import Resources
-from ..records import Document, Page
+from pipeline.config import Config
+from pipeline.records import Document, Page
+from pipeline.resources import Resources
 
 LABELS = Path(__file__).with_name("extraction_labels.tsv")
 PROSE_GOLD = Path(__file__).with_name("prose_problems_gold.tsv")
@@ -94,7 +94,7 @@ def run(data: Path) -> dict:
 # --- the sample page ----------------------------------------------------------------------
 def seed_recall(res: Resources) -> dict:
     """Recall per kind of the expected heads on the sample page, and wrong-kind hits."""
-    from ..stages import process_files
+    from pipeline.stages import process_files
 
     sys.path.insert(0, str(SEED_PAGE.parents[2] / "tests"))
     try:
@@ -155,10 +155,10 @@ def _page(text: str, path: str, title: str) -> Page:
 
 def _process(pages: list[tuple[str, Page]], res: Resources) -> list[tuple[str, Document]]:
     """clean ▶ split ▶ document stages for each page (the project's per-page function)."""
-    from .. import clean
-    from ..stages import process_page
+    from pipeline.clean import site_templates
+    from pipeline.stages import process_page
 
-    templates = clean.learn_templates([p for _, p in pages], res.config["clean"])
+    templates = site_templates.learn_templates([p for _, p in pages], res.config["clean"])
     out = []
     for source, page in pages:
         result = process_page(page, templates, res)
@@ -198,7 +198,7 @@ def read_prose_gold(path: Path = PROSE_GOLD) -> dict[str, list[str]]:
 def _fold(text: str) -> str:
     """The form clauses and item texts are compared in: normalised like the pipeline's lines,
     without whitespace (a clause may span a lost or restored line break)."""
-    from ..normalize import normalize_line
+    from pipeline.text.normalize import normalize_line
 
     return re.sub(r"\s+", "", normalize_line(text))
 

@@ -25,7 +25,7 @@ NONBODY = ("chrome", "intro", "page_title")
 
 
 def run(data: Path, use_model: bool = True) -> dict:
-    from .. import fanwen_data
+    from pipeline.evaluation import fanwen_data
 
     if not fanwen_data.available(data):
         return {"error": f"fanwen pages not found under {fanwen_data.fanwen_dir(data)}"}
@@ -34,7 +34,7 @@ def run(data: Path, use_model: bool = True) -> dict:
     outputs: dict[str, tuple] = {}
     model_scores = None
     if use_model:
-        from ..line_training import cross_validated_models
+        from pipeline.clean.line_training import cross_validated_models
 
         folds, model_scores = cross_validated_models(pages, data)
         for model, test in folds:
@@ -58,8 +58,8 @@ def run(data: Path, use_model: bool = True) -> dict:
 
 
 def _resources(model):
-    from ..config import Config
-    from ..context import Resources
+    from pipeline.config import Config
+    from pipeline.resources import Resources
 
     res = Resources(Config.load())
     res.__dict__["line_model"] = model     # the fold's model (None: rules only)
@@ -68,15 +68,17 @@ def _resources(model):
 
 def process(path: Path, res) -> tuple[list, list]:
     """ingest ▶ clean ▶ split one page file: (documents, page-level removals)."""
-    from .. import clean, ingest, split
+    from pipeline.clean import cleaner, site_templates
+    from pipeline.ingest import reader
+    from pipeline.structure import split
 
-    pages = ingest.ingest_file(path, path.parent, res.config["ingest"])
-    templates = clean.learn_templates(pages, res.config["clean"])
+    pages = reader.ingest_file(path, path.parent, res.config["ingest"])
+    templates = site_templates.learn_templates(pages, res.config["clean"])
     docs, removed = [], []
     for page in pages:
         if not page.ok:
             continue
-        page_docs, page_removed = split.run(page, clean.run(page, templates, res), res)
+        page_docs, page_removed = split.run(page, cleaner.run(page, templates, res), res)
         docs += page_docs
         removed += page_removed
     return docs, removed
@@ -85,8 +87,8 @@ def process(path: Path, res) -> tuple[list, list]:
 def _norm_title(text: str) -> str:
     """A title in simplified characters, without spaces and pinyin annotations (some gold
     titles keep the page's 報(bào) annotations, the pipeline repairs them)."""
-    from ..clean import repair_pinyin
-    from ..normalize import normalize_line
+    from pipeline.clean.quality import repair_pinyin
+    from pipeline.text.normalize import normalize_line
 
     lines = [normalize_line(text or "", True)]
     repair_pinyin(lines)

@@ -20,11 +20,13 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from ..config import Config
-from ..fanwen_data import available, fanwen_dir, load_pages
-from ..genre import GenreTagger, Taxonomy
-from ..genre_training import fanwen_report_body, host_cv_models, shared_examples
-from ..normalize import normalize_line
+from pipeline.config import Config
+from pipeline.evaluation.fanwen_data import available, fanwen_dir, load_pages
+from pipeline.genre.tagger import GenreTagger
+from pipeline.genre.taxonomy import Taxonomy
+from pipeline.genre.training import host_cv_models
+from pipeline.genre.training_data import fanwen_report_body, shared_examples
+from pipeline.text.normalize import normalize_line
 
 MODES = ("page", "titles", "bodies")
 WEAK_SUPPORT = 5      # a genre with at least this many reports ...
@@ -87,8 +89,8 @@ def tag_page(page, tagger: GenreTagger, data: Path) -> list[dict]:
 
 def pipeline_documents(path: Path, tagger: GenreTagger):
     """The documents ``policy-corpus classify`` finds in ``path``, tagged by ``tagger``."""
-    from ..context import Resources
-    from ..stages import process_files
+    from pipeline.resources import Resources
+    from pipeline.stages import process_files
 
     res = Resources(Config.load())
     res.__dict__["genre_classifier"] = tagger   # the fold's tagger instead of the shipped one

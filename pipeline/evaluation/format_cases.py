@@ -193,8 +193,8 @@ def outcome(pages) -> str:
 
 def run() -> dict:
     """Every case through ingest in a scratch folder (removed afterwards)."""
-    from .. import ingest
-    from ..config import Config
+    from pipeline.ingest import reader
+    from pipeline.config import Config
 
     cfg = Config.load()["ingest"]
     ok, outcomes = {}, {}
@@ -204,7 +204,7 @@ def run() -> dict:
             folder.mkdir()
             (folder / file_name).write_bytes(data)
             try:
-                pages = ingest.ingest_file(folder / file_name, folder, cfg)
+                pages = reader.ingest_file(folder / file_name, folder, cfg)
                 passed = bool(check(pages))
                 outcomes[name] = outcome(pages)
             except Exception as exc:   # a case that raises is a failed case, not a crashed section

@@ -17,10 +17,20 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from ..config import Config
-from ..genre import GenreTagger, Taxonomy
-from ..genre_training import (Example, StatelessFeatures, build_pipeline, dedupe, gold_body, laws_examples, pkulaw_examples,
-                              provincial_examples, statecouncil_examples, usable_examples, wikisource_examples)
+from pipeline.config import Config
+from pipeline.genre.tagger import GenreTagger
+from pipeline.genre.taxonomy import Taxonomy
+from pipeline.genre.training import StatelessFeatures, build_pipeline, usable_examples
+from pipeline.genre.training_data import (
+    Example,
+    dedupe,
+    gold_body,
+    laws_examples,
+    pkulaw_examples,
+    provincial_examples,
+    statecouncil_examples,
+    wikisource_examples,
+)
 
 LAW_CLASSES = ["regulation", "provision", "measures", "interpretation", "implementing_rules"]      # 条例/规定/办法/解释/细则
 STATECOUNCIL_CLASSES = ["notice", "reply", "letter", "opinion", "decision"]                          # 通知/批复/函/意见/决定

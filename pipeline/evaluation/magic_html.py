@@ -12,7 +12,7 @@ so every side — gold, trafilatura, project — is also passed through OpenCC t
 counting; a traditional-Chinese page is then scored on content, not on script.
 
 Figures: ``trafilatura`` (bare ``trafilatura.extract`` with its defaults) and ``project``
-(the project's ingest + clean: the kept lines of ``clean.run``, joined), each with
+(the project's ingest + clean: the kept lines of ``cleaner.run``, joined), each with
 precision/recall/f1; ``trafilatura_f1`` and ``project_f1`` side by side, ``project_gain`` their difference; ``n_pages``;
 ``worst`` (the project's lowest-F1 pages with both scores, for reading).
 """
@@ -65,19 +65,20 @@ def run(data: Path) -> dict:
 def project_extract(paths: list[Path], root: Path) -> dict[str, str]:
     """File name → the project's main text: ingest, then clean (templates learned over the
     pages given, as a build would), kept lines joined."""
-    from .. import clean, ingest
-    from ..config import Config
-    from ..context import Resources
+    from pipeline.clean import cleaner, site_templates
+    from pipeline.config import Config
+    from pipeline.ingest import reader
+    from pipeline.resources import Resources
 
     res = Resources(Config.load())
-    pages = [pg for p in paths for pg in ingest.ingest_file(p, root, res.config["ingest"])]
-    templates = clean.learn_templates(pages, res.config["clean"])
+    pages = [pg for p in paths for pg in reader.ingest_file(p, root, res.config["ingest"])]
+    templates = site_templates.learn_templates(pages, res.config["clean"])
     texts = {}
     for page in pages:
         if not page.ok:
             texts[page.path] = ""
             continue
-        cleaned = clean.run(page, templates, res)
+        cleaned = cleaner.run(page, templates, res)
         texts[page.path] = "\n".join(line.text for line in cleaned.lines)
     return texts
 

@@ -54,7 +54,7 @@ def cli(*args: str) -> tuple[int, str]:
     """(exit code, the stderr line or stdout) of ``policy-corpus ARGS``."""
     from typer.testing import CliRunner
 
-    from ..cli import app
+    from pipeline.cli import app
 
     result = CliRunner().invoke(app, list(args))
     if result.exception is not None and not isinstance(result.exception, SystemExit):
@@ -119,7 +119,7 @@ def fewer_pages(tmp: Path) -> tuple[str, bool]:
 
 
 def locked_output(tmp: Path) -> tuple[str, bool]:
-    from ..build_checks import OutputLock
+    from pipeline.engine.build_checks import OutputLock
 
     pages(tmp / "pages")
     (tmp / "out").mkdir()

@@ -25,7 +25,7 @@ import traceback
 from collections import Counter
 from pathlib import Path
 
-from . import misuse_cases
+from pipeline.evaluation import misuse_cases
 
 FOLDERS = ["gov", "html"]
 
@@ -35,10 +35,11 @@ _UTF8_AS_CP1252 = re.compile(r"[åæçèéäã][\u0080-\u00bf\u0152-\u2122]")
 
 
 def run(data: Path) -> dict:
-    from .. import clean, ingest
-    from ..config import Config
-    from . import format_cases
-    from ..context import Resources
+    from pipeline.clean import cleaner, site_templates
+    from pipeline.config import Config
+    from pipeline.evaluation import format_cases
+    from pipeline.ingest import reader
+    from pipeline.resources import Resources
 
     res = Resources(Config.load())
     cfg = res.config["ingest"]
@@ -47,15 +48,15 @@ def run(data: Path) -> dict:
         root = Path(data) / name
         if not root.is_dir():
             return {"error": f"folder not found: {root}"}
-        found, skipped_here = ingest.discover_files(root)
+        found, skipped_here = reader.discover_files(root)
         files += len(found) + len(skipped_here)
         skipped += skipped_here
         for path in found:
             try:
-                pages.extend(ingest.ingest_file(path, root, cfg))
+                pages.extend(reader.ingest_file(path, root, cfg))
             except Exception:
                 crashes.append({"path": str(path), "stage": "ingest", "error": traceback.format_exc(limit=2)})
-    templates = clean.learn_templates([p for p in pages if p.ok], res.config["clean"])
+    templates = site_templates.learn_templates([p for p in pages if p.ok], res.config["clean"])
     reasons: Counter = Counter()
     mojibake_examples: dict[str, str] = {}
     processed = 0
@@ -64,7 +65,7 @@ def run(data: Path) -> dict:
             reasons[fold_reason(page.reason)] += 1
             continue
         try:
-            cleaned = clean.run(page, templates, res)
+            cleaned = cleaner.run(page, templates, res)
         except Exception as exc:
             crashes.append({"path": page.path, "stage": "clean", "error": f"{type(exc).__name__}: {exc}"})
             continue
@@ -102,7 +103,7 @@ def mojibake(text: str) -> str | None:
     if private >= 5:
         return f"private-use characters ({private})"
     if len(hanzi) >= 200:
-        from ..ingest import common_hanzi
+        from pipeline.ingest.decoding import common_hanzi
 
         common = common_hanzi()
         share = sum(c in common for c in hanzi) / len(hanzi)

@@ -34,20 +34,22 @@ def run(data: Path) -> dict:
     if not page_path.exists():
         return {"error": f"seed page not found: {page_path}"}
 
-    from .. import clean, ingest, split
-    from ..config import Config
-    from ..context import Resources
+    from pipeline.clean import cleaner, site_templates
+    from pipeline.config import Config
+    from pipeline.ingest import reader
+    from pipeline.resources import Resources
+    from pipeline.structure import split
 
     # the stages under test only (ingest ▶ clean ▶ split), as stages.process_page calls them
     res = Resources(Config.load())
-    pages = ingest.ingest_file(page_path, page_path.parent, res.config["ingest"])
-    templates = clean.learn_templates(pages, res.config["clean"])
+    pages = reader.ingest_file(page_path, page_path.parent, res.config["ingest"])
+    templates = site_templates.learn_templates(pages, res.config["clean"])
     docs, page_removed, errors = [], [], 0
     for page in pages:
         if not page.ok:
             errors += 1
             continue
-        page_docs, removed = split.run(page, clean.run(page, templates, res), res)
+        page_docs, removed = split.run(page, cleaner.run(page, templates, res), res)
         docs += page_docs
         page_removed += removed
     raw_lines = page_path.read_text(encoding="utf-8").split("\n")
@@ -101,7 +103,7 @@ def run(data: Path) -> dict:
 
 def _title_lines(docs, raw_lines):
     """Lines that carried a document title (marker lines): neither body nor boilerplate."""
-    from ..records import Line
+    from pipeline.records import Line
 
     found = []
     for d in docs:

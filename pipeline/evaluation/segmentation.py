@@ -22,7 +22,7 @@ from pathlib import Path
 
 
 def run(data: Path) -> dict:
-    from ..segment import Segmenter
+    from pipeline.text.segment import Segmenter
 
     seg = Segmenter()
     plain = _python_jieba()

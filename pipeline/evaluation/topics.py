@@ -43,19 +43,20 @@ def run(data: Path) -> dict[str, Any]:
 
 def _process(pages, config):
     """Pages → the project's documents (clean ▶ split ▶ document stages), and the tables."""
-    from pipeline import clean, export
-    from pipeline.context import Resources
+    from pipeline.clean import site_templates
+    from pipeline.output import export
+    from pipeline.resources import Resources
     from pipeline.stages import process_page
 
     res = Resources(config)
-    templates = clean.learn_templates(pages, config["clean"])
+    templates = site_templates.learn_templates(pages, config["clean"])
     results = [process_page(p, templates, res) for p in pages]
     docs = [d for r in results for d in r.documents]
     return results, docs, export
 
 
 def _write_tables(folder: Path, results, docs) -> None:
-    from pipeline import export
+    from pipeline.output import export
 
     export.write_tables(folder, [export.page_row(r.page, r.page_removed) for r in results],
                         [export.document_row(d) for d in docs],
@@ -66,13 +67,13 @@ def _write_tables(folder: Path, results, docs) -> None:
 def national_pages(data: Path, config) -> list:
     """The national reports as Pages: wikisource 政府工作报告 rows, plus the GBK files of years
     wikisource lacks. Each page's ``meta["year"]`` is the report's year."""
-    from pipeline import ingest
+    from pipeline.ingest import reader
 
     base = data / "gov" / "national-wikisource"
     pages = []
     jsonl = base / "government_work_reports.jsonl"
     if jsonl.exists():
-        for p in ingest.ingest_file(jsonl, base, config["ingest"]):
+        for p in reader.ingest_file(jsonl, base, config["ingest"]):
             if p.ok and REPORT_TITLE in (p.title or "") and "决议" not in (p.title or ""):
                 pages.append(p)
     have = {_year_of(p) for p in pages}
@@ -80,7 +81,7 @@ def national_pages(data: Path, config) -> list:
     if gbk.is_dir():
         for f in sorted(gbk.glob("*.txt")):
             if f.stem.isdigit() and int(f.stem) not in have:
-                for p in ingest.ingest_file(f, gbk, config["ingest"]):
+                for p in reader.ingest_file(f, gbk, config["ingest"]):
                     if p.ok:
                         p.meta = {**(p.meta or {}), "year": f.stem}
                         p.title = p.title or f"{f.stem}年政府工作报告"
@@ -101,8 +102,9 @@ def _year_of(page) -> int | None:
 # ── national ──────────────────────────────────────────────────────────────────────────
 
 def national(data: Path) -> dict[str, Any]:
+    from pipeline.analysis.topic_units import load_units
+    from pipeline.analysis.topics import fit_topics
     from pipeline.config import Config
-    from pipeline.topics import fit_topics, load_units
 
     config = Config.load()
     t0 = time.perf_counter()
@@ -145,7 +147,8 @@ def _against_baseline(folder: Path, card: dict, units: pd.DataFrame, raw: pd.Dat
     from gensim.corpora import Dictionary
     from gensim.models import LdaModel
 
-    from pipeline.topics import coherence_per_topic, load_model
+    from pipeline.analysis.topic_outputs import coherence_per_topic
+    from pipeline.analysis.topics import load_model
 
     model, _, _ = load_model(folder / "models" / card["unit"])
     cfg = config["topics"]
@@ -178,7 +181,7 @@ def _against_baseline(folder: Path, card: dict, units: pd.DataFrame, raw: pd.Dat
 
 
 def _decade_figure(unit_topics, topics, documents, year_of_page) -> Path:
-    from pipeline.compare import plot_heatmap, topic_prevalence
+    from pipeline.analysis.compare import plot_heatmap, topic_prevalence
     from pipeline.config import Config
 
     years = documents.assign(year=documents["page_id"].map(year_of_page))
@@ -195,18 +198,18 @@ def _decade_figure(unit_topics, topics, documents, year_of_page) -> Path:
 # ── provincial ────────────────────────────────────────────────────────────────────────
 
 def provincial(data: Path) -> dict[str, Any]:
-    from pipeline import ingest
-    from pipeline.compare import plot_heatmap, topic_prevalence
+    from pipeline.analysis.compare import plot_heatmap, topic_prevalence
+    from pipeline.analysis.topics import fit_topics
     from pipeline.config import Config
-    from pipeline.metadata import province_of
-    from pipeline.topics import fit_topics
+    from pipeline.ingest import reader
+    from pipeline.structure.metadata import province_of
 
     folder_in = data / "gov" / "provincial-2025" / "derived_txt"
     if not folder_in.is_dir():
         return {"missing": f"{folder_in} not found"}
     # two seeds instead of three keep the section inside its time budget
     config = Config.load(topics={"seeds": [1, 2]})
-    pages = [p for f in sorted(folder_in.glob("*.txt")) for p in ingest.ingest_file(f, folder_in, config["ingest"])]
+    pages = [p for f in sorted(folder_in.glob("*.txt")) for p in reader.ingest_file(f, folder_in, config["ingest"])]
     results, docs, _ = _process([p for p in pages if p.ok], config)
     out: dict[str, Any] = {"n_reports": len(pages), "n_documents": len(docs),
                            "n_with_region": sum(1 for d in docs if d.region),
@@ -231,16 +234,16 @@ def provincial(data: Path) -> dict[str, Any]:
 
 
 def _recurring_by_province(docs) -> dict[str, Any]:
-    """pipeline.extract.recurring_problems over the provincial reports, and the table by
+    """pipeline.analysis.extract.recurring_problems over the provincial reports, and the table by
     province: each province's problem items in the recurring groups (group, items, examples,
     and in how many provinces the group recurs) → CSVs in reports/figures/."""
-    from pipeline import extract
-    from pipeline.metadata import province_of
+    from pipeline.analysis import extract
+    from pipeline.structure.metadata import province_of
 
     try:
         groups = extract.recurring_problems(docs)
-        from pipeline.markers import ItemRules
-        from pipeline.recurring import problem_group
+        from pipeline.analysis.recurring import problem_group
+        from pipeline.structure.item_rules import ItemRules
 
         item_rules = ItemRules.load()
     except Exception as exc:   # the recurring-problems stage is not there (yet)

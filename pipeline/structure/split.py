@@ -1,0 +1,416 @@
+"""split: one cleaned page → the reports it holds, each a Document with its title.
+
+In: the ``Page``, its ``CleanPage`` (kept lines with page line numbers, removal log, page
+title) and the worker's ``Resources``. Out: the documents, and the removals that lie outside
+every document (page header and footer).
+
+A page holding several reports marks each with a line such as "篇一 …", "【篇1】…", "第1篇 …",
+"范文一 …" or "… 篇N" (patterns in ``rules/split.toml``); the title is the rest of that line
+(or the next short line when the marker stands alone), without a trailing "范文". A page with
+no marker is one report titled by the page title or its first heading line. The title
+repeated as the first body line is dropped, a title glued to the first sentence
+("…调研报告篇近日,…") is cut off, and a table of contents listing the reports before
+them is dropped; all are logged as removals ("split:title_repeat", "split:title_glued",
+"split:toc").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pipeline import rules
+from pipeline.clean.masks import add_counts, count_masked
+from pipeline.records import CleanPage, Document, Line, Page, Removal
+
+_NOT_TITLE_KEY = re.compile(r"[\s,，.。;；:：!！?？、·•\-—_\"'“”‘’《》<>【】\[\]]+")
+_SENTENCE_END = ("。", "；", ";", "！", "!", "？", "?", "，", ",")
+_COUNT_SUFFIX = re.compile(r"\s*[(（【\[]?\s*(精选|优秀|通用|热门)?\s*\d{1,3}\s*篇\s*[)）】\]]?$")
+
+
+def run(page: Page, cleaned: CleanPage, res) -> tuple[list[Document], list[Removal]]:
+    """Split the cleaned page into documents (ordinal from 1, ``doc_id`` = page id + ordinal).
+
+    Removals whose line lies inside a document's span (its title line to the line before the
+    next document, or to its last body line for the last one) go to ``Document.removed``;
+    the others are returned as page-level removals.
+    """
+    cfg = res.config["split"]
+    parts = find_parts(cleaned.lines, cfg, cleaned.line_labels)
+    if not parts:
+        return [], list(cleaned.removed)
+    parts, own_removals = drop_table_of_contents(parts, cfg["min_doc_chars"])
+    for part in parts:   # before merging: the echo is the first line under a report's own title
+        own_removals.extend(drop_title_echo(part))
+    parts = merge_short_parts(parts, cfg["min_doc_chars"])
+    for part in [p for p in parts if not p.body]:     # a title with nothing under it is no document
+        own_removals.extend(Removal(line.no, line.text, "split:no_body") for line in part.head)
+    parts = [p for p in parts if p.body]
+    if not parts:
+        return [], sorted(cleaned.removed + own_removals, key=lambda r: r.line)
+    if parts[0].title is None:
+        # the page's title names the report only when the page holds one report
+        parts[0].title = single_title(page, cleaned, parts[0], cfg) if len(parts) == 1 else ""
+        if parts[0].cut is not None:
+            own_removals.append(parts[0].cut)
+        own_removals.extend(drop_title_echo(parts[0]))
+    documents = []
+    for ordinal, part in enumerate(parts, 1):
+        title = part.title or ""
+        masked = count_masked(title)
+        for line in part.body:
+            add_counts(masked, count_masked(line.text))
+        documents.append(Document(doc_id=f"{page.page_id}-{ordinal:03d}", page_id=page.page_id,
+                                  ordinal=ordinal, title=title, lines=part.body, masked=masked,
+                                  title_lines=sorted([line.no for line in part.head] + part.echo)))
+    page_removed = assign_removals(documents, parts, sorted(cleaned.removed + own_removals, key=lambda r: r.line))
+    mark_quality(documents, page_removed, cleaned.quality, res.clean_rules)
+    return documents, page_removed
+
+
+def mark_quality(documents: list[Document], page_removed: list[Removal], page_quality: str, clean_rules) -> None:
+    """Each document's ``quality`` (the page's, ``pinyin_repaired`` only where its own lines
+    were repaired, ``mojibake`` where its text is garbled, ``junk`` where anti-copy junk or
+    synonym-swapped text is found) and ``truncated`` (a truncation notice inside it, or on
+    the page after it when it is the last document)."""
+    from pipeline.clean.quality import _GARBLE, REPAIR_PINYIN
+
+    notice = [c for c in clean_rules.generic.line if c.rule == "cue:truncation_notice"]
+    for k, doc in enumerate(documents):
+        after = [r for r in page_removed if r.line > (doc.lines[-1].no if doc.lines else 0)] \
+            if k == len(documents) - 1 else []
+        doc.truncated = any(cue.search(r.text) for r in doc.removed + after for cue in notice)
+        text = doc.text
+        if len(_GARBLE.findall(text)) >= 2 or "\ufffd" in text:
+            doc.quality = "mojibake"
+        elif is_junk(text):
+            doc.quality = "junk"
+        elif page_quality == "pinyin_repaired":
+            doc.quality = "pinyin_repaired" if any(r.rule == REPAIR_PINYIN for r in doc.removed) else "clean"
+        else:
+            doc.quality = page_quality if page_quality != "mojibake" else "clean"
+
+
+# anti-copy junk: runs of Latin / digit noise between Chinese characters ("报告a3k9f告"), or
+# synonym-swapped text's tell-tale phrases
+_NOISE_RUN = re.compile(r"(?:(?<=\s)|^)(?:[!-~]{1,3}\s){4,}")   # Discuz "* l, i e% v3 R! L4 u"
+_JUNK_TOKEN = re.compile(r"(?<=[\u4e00-\u9fff])[A-Za-z0-9]{3,8}(?=[\u4e00-\u9fff])")
+
+
+def is_junk(text: str) -> bool:
+    """Anti-copy junk: at least 5 random Latin/digit tokens glued between Chinese
+    characters per 1000 characters (and at least 3 in all)."""
+    if not text:
+        return False
+    head = text[:4000]
+    hits = [t for t in _JUNK_TOKEN.findall(head) if not t.isdigit() and not t.lower().startswith("xx")]
+    noise = len(_NOISE_RUN.findall(head))
+    return (len(hits) >= 3 and len(hits) * 1000 >= 5 * len(head)) or noise >= 2
+
+
+@dataclass
+class Part:
+    """A stretch of kept lines that is one report: its title and body, and where it starts."""
+
+    title: str | None           # None: not known yet (no marker; decided from the page)
+    start: int                  # page line number of the title line (or of the first body line)
+    body: list[Line] = field(default_factory=list)
+    head: list[Line] = field(default_factory=list)   # marker and title lines, restored as body if merged
+    echo: list[int] = field(default_factory=list)    # lines repeating the title, dropped (split:title_repeat)
+    cut: "Removal | None" = None                     # a title cut from the front of the first body line
+
+    @property
+    def chars(self) -> int:
+        return sum(len(line.text) for line in self.body)
+
+
+# --------------------------------------------------------------------------- markers
+
+
+@lru_cache(maxsize=1)
+def _markers() -> tuple[list[re.Pattern], dict, tuple[str, ...]]:
+    """Compiled split markers, the [title] settings and the ``requires`` literals of
+    rules/split.toml (once per process)."""
+    data = rules.load_toml("split.toml")
+    numerals = data.get("numerals")
+    if not numerals or "marker" not in data:
+        raise rules.RuleFileError("split.toml: needs `numerals` and at least one [[marker]]")
+    requires = tuple(data.get("requires", ()))
+    compiled = []
+    for entry in data["marker"]:
+        try:
+            pattern = re.compile(entry["pattern"].replace("{n}", numerals))
+        except (KeyError, re.error) as exc:
+            raise rules.RuleFileError(f"split.toml: marker {entry.get('id')!r}: {exc}") from exc
+        if "title" not in pattern.groupindex:
+            raise rules.RuleFileError(f"split.toml: marker {entry.get('id')!r} has no (?P<title>…) group")
+        if requires and not any(lit in entry["pattern"] for lit in requires):
+            raise rules.RuleFileError(f"split.toml: marker {entry.get('id')!r} names none of `requires` "
+                                      f"{list(requires)}; add its literal there")
+        compiled.append(pattern)
+    return compiled, data.get("title", {}), requires
+
+
+def compile_markers() -> list[re.Pattern]:
+    """The compiled split-marker patterns (clean uses them to bound header and footer zones)."""
+    return _markers()[0]
+
+
+def marker_literals() -> tuple[str, ...]:
+    """Literals of which every marker line holds one (empty: no pre-check)."""
+    return _markers()[2]
+
+
+def could_be_marker(text: str, literals: tuple[str, ...]) -> bool:
+    """False when ``text`` holds none of the marker ``literals``: no marker can match it."""
+    if not literals:
+        return True
+    for literal in literals:
+        if literal in text:
+            return True
+    return False
+
+
+def marker_title(text: str) -> str | None:
+    """The title that a marker line carries ("" when the marker stands alone), or None when
+    ``text`` is not a marker line.
+
+    >>> marker_title("篇二 政府办事服务中心实习报告范文"), marker_title("【篇1】"), marker_title("近日,…")
+    ('政府办事服务中心实习报告', '', None)
+    """
+    patterns, title_cfg, literals = _markers()
+    if not could_be_marker(text, literals):
+        return None
+    for pattern in patterns:
+        m = pattern.match(text)
+        if m:
+            return clean_title(m.group("title"), title_cfg)
+    return None
+
+
+def clean_title(text: str, title_cfg: dict | None = None, decorations: bool = True) -> str:
+    """A title as a reader would cite it: without surrounding brackets and punctuation, the
+    site's decorations (``[title] decorations`` of rules/split.toml: "(精选5篇)", "合集6篇",
+    "【精选】", ".docx", "_第1页", "300字", "怎么写", "最新…") and trailing "范文"-like suffixes.
+
+    >>> clean_title("【精选】大学生实习报告范文(通用15篇).docx")
+    '大学生实习报告'
+    """
+    if title_cfg is None:
+        title_cfg = _markers()[1]
+    title = _trim(text)
+    suffixes = title_cfg.get("suffixes", [])
+    decorations = _decorations(tuple(title_cfg.get("decorations", ()))) if decorations else ()
+    changed = True
+    while changed:
+        changed = False
+        for pattern in decorations:
+            shorter = _trim(pattern.sub("", title, count=1))
+            if shorter != title and len(shorter) >= 2:
+                title, changed = shorter, True
+        for suffix in suffixes:
+            if title.endswith(suffix) and len(title) > len(suffix):
+                title = title[: -len(suffix)].rstrip(" :：、-—")
+                changed = True
+    return title
+
+
+def _trim(text: str) -> str:
+    """Without surrounding spaces and punctuation, and without one pair of brackets that
+    wraps the whole text ("【篇名】" → "篇名"; "【A】B" keeps its bracket)."""
+    text = text.strip().strip(":：、.．-— ").strip()
+    if text.startswith("《") and text.endswith("》") and text.count("《") == 1:
+        text = text[1:-1].strip()
+    for opening, closing in ("【】", "[]"):
+        if text.startswith(opening) and text.endswith(closing) and text.count(opening) == 1:
+            text = text[1:-1].strip()
+        elif text.startswith(opening) and text.count(closing) == 0:
+            text = text[1:].strip()
+        elif text.endswith(closing) and text.count(opening) == 0:
+            text = text[:-1].strip()
+    return text
+
+
+@lru_cache(maxsize=4)
+def _decorations(patterns: tuple[str, ...]) -> tuple[re.Pattern, ...]:
+    numerals = rules.load_toml("split.toml")["numerals"]
+    compiled = []
+    for pattern in patterns:
+        try:
+            compiled.append(re.compile(pattern.replace("{n}", numerals), re.IGNORECASE))
+        except re.error as exc:
+            raise rules.RuleFileError(f"split.toml: title decoration {pattern!r}: {exc}") from exc
+    return tuple(compiled)
+
+
+# --------------------------------------------------------------------------- parts
+
+
+def find_parts(lines: list[Line], cfg: dict, labels: dict[int, tuple[str, float]] | None = None) -> list[Part]:
+    """Cut the kept lines at marker lines and at lines the line model takes for a report's
+    title (``labels``: line no → (label, probability), at least ``title_min_p``); lines
+    before the first of them form a part without title. Title lines in a row (a bare marker
+    and its title, a title and its repeat) are one part's head."""
+    title_max = _markers()[1].get("max_chars", 60)
+    labels = labels or {}
+    parts: list[Part] = []
+    k = 0
+    current: Part | None = None
+    while k < len(lines):
+        line = lines[k]
+        title = marker_title(line.text)
+        label, p = labels.get(line.no, ("", 0.0))
+        # a title the model finds under a report's text starts another report only when it is
+        # numbered ("…倡议书2", "…报告(二)"): a report's own headings ("关于国民经济计划的报告",
+        # an appendix's "…名词注释", the page title printed again) stay in it
+        if title is None and label == "report_title" and p >= cfg["title_min_p"] and is_heading(line.text, title_max) \
+                and (current is None or not current.body or _TRAILING_ORDINAL.search(line.text)):
+            echo = current is not None and not current.body and bool(current.title) \
+                and title_key(line.text) == title_key(current.title)
+            if current is not None and not current.body and current.head and not echo:
+                current.head.append(line)
+                if not current.title:
+                    current.title = clean_title(line.text)
+            elif not echo:
+                current = Part(title=clean_title(line.text), start=line.no, head=[line])
+                parts.append(current)
+            else:       # the title repeated as the report's own heading: drop_title_echo's business
+                current.body.append(line)
+            k += 1
+            continue
+        if title is not None and len(title) <= title_max:
+            current = Part(title=title, start=line.no, head=[line])
+            parts.append(current)
+            nxt = lines[k + 1] if k + 1 < len(lines) else None
+            if not title and nxt is not None and nxt.no - line.no <= cfg["title_lookahead"] \
+                    and is_heading(nxt.text, title_max) and marker_title(nxt.text) is None:
+                current.title = clean_title(nxt.text)
+                current.head.append(nxt)
+                k += 1
+            k += 1
+            continue
+        if current is None:
+            current = Part(title=None, start=line.no)
+            parts.append(current)
+        current.body.append(line)
+        k += 1
+    return parts
+
+
+def drop_table_of_contents(parts: list[Part], min_chars: int) -> tuple[list[Part], list[Removal]]:
+    """A list of the page's reports before the reports themselves ("篇一 X", "篇二 Y", …, then
+    "篇一 X" with its text): marker lines without a body whose title comes again later are a
+    table of contents; they leave as removals ("split:toc")."""
+    removals, kept = [], []
+    for k, part in enumerate(parts):
+        later = {p.title for p in parts[k + 1:] if p.title}
+        if part.title and part.chars < min_chars and part.title in later:
+            removals.extend(Removal(line.no, line.text, "split:toc") for line in part.head + part.body)
+        else:
+            kept.append(part)
+    return kept, removals
+
+
+def merge_short_parts(parts: list[Part], min_chars: int) -> list[Part]:
+    """A part with fewer body characters than ``min_chars`` is not a report of its own: the
+    leading untitled part joins the first report; a titled one joins the report before it
+    (its marker line becomes a body line there)."""
+    if len(parts) > 1 and parts[0].title is None and parts[0].chars < min_chars:
+        head, parts = parts[0], parts[1:]
+        parts[0].body[:0] = head.body
+        parts[0].start = head.start
+    merged: list[Part] = []
+    for k, part in enumerate(parts):
+        # the page's last report may be cut short (a page excerpt): its title line says it starts here
+        last_titled = k == len(parts) - 1 and part.title and part.body
+        if merged and part.chars < min_chars and not last_titled:
+            prev = merged[-1]
+            prev.body.extend(part.head)
+            prev.body.extend(part.body)
+        else:
+            merged.append(part)
+    return merged
+
+
+def is_heading(text: str, title_max: int) -> bool:
+    """A short line that does not end like a sentence."""
+    return 0 < len(text) <= title_max and not text.endswith(_SENTENCE_END)
+
+
+def single_title(page: Page, cleaned: CleanPage, part: Part, cfg: dict) -> str:
+    """Title of a page's one report: the page title (without a "N篇" count), else its first
+    line when that is a heading (which then leaves the body), else a bracketed title glued
+    to the front of the first sentence (cut off, logged as ``split:title_glued``)."""
+    title_max = _markers()[1].get("max_chars", 60)
+    for candidate in (cleaned.page_title, page.title):
+        if candidate and candidate.strip():
+            return clean_title(_COUNT_SUFFIX.sub("", candidate.strip()) or candidate.strip())
+    # a first line shaped like a heading is the title; with the line model, only when it names
+    # a kind of report (else it may be the report's first section: "调查背景与目的")
+    if len(part.body) > 1 and is_heading(part.body[0].text, title_max) \
+            and (not cleaned.line_labels or _GENRE_WORD.search(part.body[0].text)) \
+            and not _SECTION_MARKER.match(part.body[0].text):
+        first = part.body.pop(0)
+        part.start = first.no
+        part.head.append(first)
+        return clean_title(first.text)
+    glued = _GLUED_TITLE.match(part.body[0].text) if part.body else None
+    if glued and _GENRE_WORD.search(glued.group("title")):
+        # "【2017公务用车自查报告】为贯彻落实…": the title in brackets before the first sentence
+        first = part.body[0]
+        part.body[0] = Line(first.no, first.text[glued.end():])
+        part.cut = Removal(first.no, glued.group(0), "split:title_glued")
+        return clean_title(glued.group("title"))
+    return ""
+
+
+# a numbered title: "…倡议书2", "…实习报告(二)", "…总结【一】", "…例1"
+_TRAILING_ORDINAL = re.compile(r"(?<=[^\d\s])\s*(例|范例)?\s*([(（【\[]\s*[一二三四五六七八九十\d]{1,2}\s*[)）】\]]|\d{1,2})\s*$")
+# a word that names a kind of report: a heading holding one may be a report's title
+_GENRE_WORD = re.compile(r"报告|总结|体会|心得|方案|计划|讲话|发言|致辞|申请|倡议|材料|汇报|办法|意见|规定|通知|"
+                         r"感想|观后感|读后感|述职|自查|整改|调研|调查|演讲|思想汇报|事迹")
+_SECTION_MARKER = re.compile(r"^([一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．](?!\d))")
+_GLUED_TITLE = re.compile(r"^[【\[](?P<title>[^】\]]{4,40})[】\]]\s*(?=\S{10})")
+
+
+def title_key(text: str) -> str:
+    """A title without punctuation and spaces, for comparing a line with a title."""
+    return _NOT_TITLE_KEY.sub("", text)
+
+
+def drop_title_echo(part: Part) -> list[Removal]:
+    """Drop the title repeated as the part's first body line; cut a title glued to the first
+    sentence ("<title>篇近日,…" keeps "近日,…"). Returns the removals."""
+    if not part.title or not part.body:
+        return []
+    first = part.body[0]
+    key, title = title_key(first.text), title_key(part.title)
+    # without the decorations: "…调研报告(1)" under "…调研报告" is the report's first part, not an echo
+    if key and (key == title or title_key(clean_title(first.text, decorations=False)) == title):
+        part.body.pop(0)
+        part.echo.append(first.no)
+        return [Removal(first.no, first.text, "split:title_repeat")]
+    for glue in (part.title + "篇", part.title + "范文"):
+        if first.text.startswith(glue) and len(first.text) > len(glue):
+            rest = first.text[len(glue):].lstrip(" ,，:：")
+            part.body[0] = Line(first.no, rest)
+            return [Removal(first.no, first.text[: len(first.text) - len(rest)], "split:title_glued")]
+    return []
+
+
+def assign_removals(documents: list[Document], parts: list[Part], removed: list[Removal]) -> list[Removal]:
+    """Put each removal into the document whose span holds its line; return the rest."""
+    spans = []
+    for k, (doc, part) in enumerate(zip(documents, parts)):
+        own = [line.no for line in doc.lines + part.head] + [r.line for r in removed if r.rule.startswith("split:")]
+        end = parts[k + 1].start - 1 if k + 1 < len(parts) else max((n for n in own if n >= part.start), default=part.start)
+        spans.append((part.start, end, doc))
+    page_removed = []
+    for removal in removed:
+        for start, end, doc in spans:
+            if start <= removal.line <= end:
+                doc.removed.append(removal)
+                break
+        else:
+            page_removed.append(removal)
+    return page_removed
