@@ -59,6 +59,7 @@ def corpus_build(tmp_path_factory):
     ``(raw, out, cache, manifest)``. Read-only: a test that changes any of it works on a copy
     (``copy_of_build``)."""
     from build_fixtures import make_corpus
+
     from pipeline.config import Config
     from pipeline.driver import build as run_build
 

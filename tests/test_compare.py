@@ -4,13 +4,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from topic_fixtures import write_made_up_tables
 
 from pipeline.analysis.compare import compare, log_odds, topic_prevalence
-from pipeline.config import Config, ConfigError, UserError
 from pipeline.analysis.topics import fit_topics
-
-from topic_fixtures import write_made_up_tables
+from pipeline.config import Config, ConfigError, UserError
 
 CFG = Config.load(topics={"k_grid": [2, 4], "seeds": [1, 2], "passes": 5, "iterations": 50, "ldavis": False},
                   compare={"bootstrap": 200})

@@ -4,11 +4,10 @@ from __future__ import annotations
 import shutil
 
 import pandas as pd
+from build_fixtures import SEED
 
 from pipeline.config import Config
 from pipeline.driver import build as run_build
-
-from build_fixtures import SEED
 
 
 def test_identical_files_give_unique_doc_ids_and_a_reason(tmp_path):

@@ -7,13 +7,13 @@ import sys
 
 import pandas as pd
 import pytest
+from build_fixtures import assert_same_tables, make_corpus, read_tables
 from typer.testing import CliRunner
 
-from build_fixtures import assert_same_tables, make_corpus, read_tables
-from pipeline.engine import progress
 from pipeline.cli import app
 from pipeline.config import Config, ConfigError
 from pipeline.driver import build as run_build
+from pipeline.engine import progress
 
 
 @pytest.fixture(scope="module")

@@ -4,17 +4,16 @@ from __future__ import annotations
 import json
 
 import pytest
+import seed_expectations as E
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_outline import BODY, MARKER_LINES, make_doc, seed_document
 
 from pipeline.analysis import extract
-from pipeline.structure import outline
 from pipeline.config import Config
-from pipeline.resources import Resources
 from pipeline.records import Document, Item, Line
-
-import seed_expectations as E
-from test_outline import BODY, MARKER_LINES, make_doc, seed_document
+from pipeline.resources import Resources
+from pipeline.structure import outline
 
 
 @pytest.fixture(scope="module")

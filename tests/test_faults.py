@@ -10,8 +10,8 @@ import sys
 import time
 
 import pytest
-
 from build_fixtures import ROOT, assert_same_tables, make_corpus
+
 from pipeline import stages
 from pipeline.config import Config
 from pipeline.driver import build as run_build
@@ -175,9 +175,9 @@ def _busy_segment(doc, page, res):
 
 
 def test_page_past_the_time_limit_in_a_worker_thread_is_abandoned(tmp_path, monkeypatch):
-    from pipeline.resources import Resources
     from pipeline.engine.tasks import process_one
     from pipeline.ingest.reader import ingest_file
+    from pipeline.resources import Resources
 
     raw = make_corpus(tmp_path / "raw")
     _patch_segment(monkeypatch, _busy_segment)

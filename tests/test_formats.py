@@ -16,10 +16,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.ingest import doc_text
 from pipeline.config import Config
 from pipeline.evaluation import format_cases
-from pipeline.evaluation.format_cases import HTML, OLE_DOC, REPORT, docx_bytes, mht_bytes, pdf_bytes, tar_bytes, xlsx_bytes
+from pipeline.evaluation.format_cases import (
+    HTML,
+    OLE_DOC,
+    REPORT,
+    docx_bytes,
+    mht_bytes,
+    pdf_bytes,
+    tar_bytes,
+    xlsx_bytes,
+)
+from pipeline.ingest import doc_text
 from pipeline.ingest.reader import ingest_file
 
 CFG = Config.load()["ingest"]

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from pipeline.config import Config
 from pipeline.genre.features import strip_title_repeat
-from pipeline.genre.tagger import TRUSTED_TYPES, DEFAULT_MODEL_DIR, MODEL_FILE, GenreTagger, ModelLoadError
+from pipeline.genre.tagger import DEFAULT_MODEL_DIR, MODEL_FILE, TRUSTED_TYPES, GenreTagger, ModelLoadError
 from pipeline.genre.taxonomy import Taxonomy, cue_decision
 from pipeline.genre.training import train_and_save
 from pipeline.genre.training_data import Example

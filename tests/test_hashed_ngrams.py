@@ -77,8 +77,9 @@ def _shipped_model():
 
 
 def test_feature_rows_of_the_shipped_model_are_its_transform():
-    from pipeline.genre.feature_rows import FeatureRows
     from pathlib import Path
+
+    from pipeline.genre.feature_rows import FeatureRows
 
     model = _shipped_model()
     rows = FeatureRows(model)

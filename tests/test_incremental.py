@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from build_fixtures import add_page, assert_same_tables, make_corpus, read_tables
-from pipeline.engine.cache import BuildCache, default_cache_dir
+
 from pipeline.config import Config
 from pipeline.driver import build as run_build
+from pipeline.engine.cache import BuildCache, default_cache_dir
 
 
 @pytest.fixture()

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.clean.line_features import _hasher, _hashed_grams, _page_shares, _shares
+from pipeline.clean.line_features import _hashed_grams, _hasher, _page_shares, _shares
 
 LINES = ["您的位置：首页 > 范文 > 工作报告", "下一篇：2023年学校安全自查报告", "版权所有 © 2024 某某范文网",
          "COPYRIGHT 2024", "Copyrıght 2024", "以下是小编为大家收集的自查报告，仅供参考，欢迎阅读！",

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.structure import split
+from pipeline.clean.line_model import DEFAULT_MODEL_DIR, LineModel, LineModelError, load_estimator
 from pipeline.config import Config
 from pipeline.resources import Resources
-from pipeline.clean.line_model import DEFAULT_MODEL_DIR, LineModel, LineModelError, load_estimator
 from pipeline.stages import ONLY_CHROME, process_files
+from pipeline.structure import split
 
 P1 = "为切实做好安全生产工作，按照县安委会的统一部署，我镇于近期组织开展了安全生产大检查，现将自查情况报告如下："
 P2 = "镇党委政府高度重视安全生产工作，成立了以镇长为组长的安全生产工作领导小组，明确了各村和各站所的安全生产职责。"

@@ -51,8 +51,8 @@ _MODEL = _model(4, False)
 
 
 def test_other_models_use_their_own_predict_proba():
-    from sklearn.linear_model import LogisticRegression
     from sklearn.feature_extraction.text import HashingVectorizer
+    from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
 
     texts = _texts(np.random.default_rng(3), 30)
@@ -64,8 +64,8 @@ def test_other_models_use_their_own_predict_proba():
 
 
 def test_the_shipped_genre_model_gives_the_same_probabilities():
-    from pipeline.resources import Resources
     from pipeline.config import Config
+    from pipeline.resources import Resources
 
     tagger = Resources(Config.load()).genre_classifier
     if tagger.model is None:

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from build_fixtures import BODIES, SEED, make_corpus, page_text
 from typer.testing import CliRunner
 
-from build_fixtures import BODIES, SEED, make_corpus, page_text
-from pipeline.engine.build_checks import OutputLock
 from pipeline.cli import app
 from pipeline.config import Config, ConfigError, UserError
 from pipeline.driver import build as run_build
+from pipeline.engine.build_checks import OutputLock
 
 GOOD = "关于乡镇政府服务能力建设的调研报告\n近日，调研组深入各乡镇开展调研，发现了一些问题。\n一、基本情况\n全镇共有村民八千余人。\n"
 
@@ -225,8 +225,9 @@ def test_good_overrides_pass(tmp_path):
 
 @pytest.fixture()
 def fitted(tmp_path):
-    from pipeline.analysis.topics import fit_topics
     from topic_fixtures import write_made_up_tables
+
+    from pipeline.analysis.topics import fit_topics
 
     cfg = Config.load(topics={"k_grid": [2], "seeds": [1], "passes": 2, "iterations": 20, "ldavis": False},
                       compare={"bootstrap": 20})
@@ -509,7 +510,8 @@ def test_a_page_with_more_elements_than_the_limit_is_read_by_the_linear_pass(mon
 
 
 def test_lines_inside_the_best_node_match_a_search_of_the_whole_node():
-    from hypothesis import given, strategies as st
+    from hypothesis import given
+    from hypothesis import strategies as st
 
     from pipeline.ingest.htmltext import lines_inside
 

@@ -1,5 +1,6 @@
 """normalize: the page-at-once version equals normalising line by line."""
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.text.normalize import normalize_line, normalize_lines
 

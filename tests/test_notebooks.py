@@ -10,7 +10,6 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
-
 from typer.testing import CliRunner
 
 from pipeline.cli import app

@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import pytest
+import seed_expectations as E
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.structure import outline
 from pipeline.config import Config
-from pipeline.resources import Resources
 from pipeline.records import Document, Line
-
-import seed_expectations as E
+from pipeline.resources import Resources
+from pipeline.structure import outline
 
 BODY = "按照要求认真开展各项工作，取得了较好的效果，得到了群众的普遍认可和上级部门的充分肯定。"
 

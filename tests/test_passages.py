@@ -1,20 +1,19 @@
-"""Problem passages and prose measure lists (pipeline/clean/passages.py), through outline + extract,
+"""Problem passages and prose measure lists (pipeline/analysis/passages.py), through outline + extract,
 on made-up work-report prose; and restored line breaks (pipeline/text/linebreaks.py)."""
 from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_outline import BODY, make_doc
 
 from pipeline.analysis import extract
-from pipeline.text import linebreaks
-from pipeline.structure import outline
 from pipeline.config import Config
-from pipeline.resources import Resources
-from pipeline.structure.item_rules import ItemRules
 from pipeline.records import Document, Line
-
-from test_outline import BODY, make_doc
+from pipeline.resources import Resources
+from pipeline.structure import outline
+from pipeline.structure.item_rules import ItemRules
+from pipeline.text import linebreaks
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,12 @@ import html
 
 import opencc
 import pytest
+from seed_expectations import TITLES
 
 from pipeline.config import Config
-from pipeline.resources import Resources
 from pipeline.ingest.reader import ingest_file
+from pipeline.resources import Resources
 from pipeline.stages import process_files
-
-from seed_expectations import TITLES
 
 CFG = Config.load()["ingest"]
 # Characters a legacy code page cannot hold, as a legacy copy of the page would carry them.

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline import rules
-from pipeline.text import segment
 from pipeline.config import Config, ConfigError
 from pipeline.records import Document, Line
+from pipeline.text import segment
 from pipeline.text.segment import Segmenter, load_stopwords, parse_userdict
 from pipeline.text.sentences import SentenceSplitter
 

@@ -5,11 +5,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.structure import split
-from pipeline.config import Config
-from pipeline.resources import Resources
 from pipeline.clean.masks import count_masked
+from pipeline.config import Config
 from pipeline.records import CleanPage, Line, Page, Removal
+from pipeline.resources import Resources
+from pipeline.structure import split
 
 
 @pytest.fixture(scope="module")

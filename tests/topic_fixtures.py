@@ -11,10 +11,9 @@ import random
 from pathlib import Path
 
 import rjieba
+from seed_expectations import DOCUMENTS
 
 from pipeline.output import tables
-
-from seed_expectations import DOCUMENTS
 
 SEED = Path(__file__).resolve().parents[1] / "corpus" / "raw" / "000_72afd9e4fb823ccb.txt"
 YEARS = [None, None, None, 2023, None, 2023, 2023, 2021]

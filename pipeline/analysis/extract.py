@@ -19,7 +19,7 @@ Where items come from, in this order of trust:
    gives one problem per listed phrase (source = "prose").
 6. a report's problem passage ("我们也清醒看到…还面临不少困难和挑战。主要是：A；B，C。…"): one
    problem per stated problem of its clauses, and prose measure lists ("下一步，我们将：A；B；C。"):
-   one measure per clause (pipeline/clean/passages.py; source = "prose").
+   one measure per clause (pipeline/analysis/passages.py; source = "prose").
 Items with the same kind and head are kept once (the first); a prose item whose text lies
 inside the text of an outline item of its kind is that item stated again and is dropped.
 """
@@ -30,7 +30,7 @@ import re
 import pandas as pd
 
 from pipeline import rules as rule_files
-from pipeline.clean.passages import PassageRules, Statement, measure_lists, problem_passages
+from pipeline.analysis.passages import PassageRules, Statement, measure_lists, problem_passages
 from pipeline.records import Document, Item, Page, Section
 from pipeline.structure.item_rules import ItemRules, Marker
 from pipeline.structure.outline import list_kind, section_head, sibling_lists
@@ -251,7 +251,7 @@ def prose_problems(doc: Document, rules: ItemRules, paths: dict[str, str], max_h
 
 def passage_statements(doc: Document, rules: ItemRules, paths: dict[str, str], max_head: int = 40
                        ) -> tuple[list[tuple[int, int, Item]], dict[int, tuple[int, int]]]:
-    """Items of the document's problem passages and prose measure lists (pipeline/clean/passages.py),
+    """Items of the document's problem passages and prose measure lists (pipeline/analysis/passages.py),
     and the passages' spans (line index → (start, end))."""
     texts = [line.text for line in doc.lines]
     owner = _line_owners(doc.sections, len(doc.lines))

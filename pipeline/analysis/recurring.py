@@ -13,7 +13,7 @@ from functools import lru_cache
 import pandas as pd
 
 from pipeline import rules
-from pipeline.clean.passages import passage_predicate
+from pipeline.analysis.passages import passage_predicate
 from pipeline.records import Document
 from pipeline.structure.item_rules import ItemRules
 

@@ -22,9 +22,9 @@ from itertools import combinations
 from pathlib import Path
 
 from pipeline.analysis import dedup
+from pipeline.benchmark.corpus import edit_text, make_corpus, original_texts
 from pipeline.config import Config
 from pipeline.records import Document, Line
-from pipeline.benchmark.corpus import edit_text, make_corpus, original_texts
 
 
 def run(data: Path, workdir: Path, size: float = 1.0) -> dict:

@@ -30,8 +30,8 @@ def run(data: Path, workdir: Path, size: float = 1.0) -> dict:
     import rjieba
 
     from pipeline.config import Config
-    from pipeline.resources import Resources
     from pipeline.records import Document, Line
+    from pipeline.resources import Resources
     from pipeline.text import segment
 
     texts = report_texts(Path(data), target_chars=int(1_500_000 * size))

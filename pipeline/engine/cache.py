@@ -37,16 +37,16 @@ import json
 import os
 import pickle
 import signal
+from dataclasses import fields
 from functools import lru_cache
 from itertools import count
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
-from pipeline.ingest import doc_text
 from pipeline.config import Config
+from pipeline.ingest import doc_text
 from pipeline.records import Page
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]

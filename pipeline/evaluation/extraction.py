@@ -29,7 +29,7 @@ that states the result is no short form of the action); those two patterns were 
 (``statement_patterns``, ``achievement_endings`` in outline.toml). Then 40 more of the added
 items, drawn after the fix (seed 4242), were judged once: ``lead_check``, the untuned figure.
 
-When problem passages became items (pipeline/clean/passages.py, December 4), the items the change
+When problem passages became items (pipeline/analysis/passages.py, December 4), the items the change
 added (keys absent from the build before it) were drawn the same way, one seed per draw, and
 judged once each: ``prose_tuning`` (seed 20261204), then after each fix ``prose_check`` (4343),
 ``prose_check2`` (5454), ``prose_check3`` (6565), ``prose_check4`` (7676), ``prose_check5``

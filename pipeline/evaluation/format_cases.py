@@ -193,8 +193,8 @@ def outcome(pages) -> str:
 
 def run() -> dict:
     """Every case through ingest in a scratch folder (removed afterwards)."""
-    from pipeline.ingest import reader
     from pipeline.config import Config
+    from pipeline.ingest import reader
 
     cfg = Config.load()["ingest"]
     ok, outcomes = {}, {}

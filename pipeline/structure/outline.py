@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipeline.structure.item_rules import ItemRules, Marker
 from pipeline.records import Document, Page, Section
+from pipeline.structure.item_rules import ItemRules, Marker
 
 PLAIN = "plain"   # style name of unmarked headings
 

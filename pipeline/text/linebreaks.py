@@ -35,9 +35,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pipeline import rules as rule_files
-from pipeline.structure.item_rules import ItemRules
-from pipeline.clean.passages import PassageRules, is_problem_part, passage_predicate
+from pipeline.analysis.passages import PassageRules, is_problem_part, passage_predicate
 from pipeline.records import Document, Line, Page, Removal
+from pipeline.structure.item_rules import ItemRules
 
 RULE_ID = "repair:line_breaks"
 _SPACE_GAP = re.compile(r"(?<=[^\sA-Za-z0-9.%])\s+(?=[^\sA-Za-z0-9])")
