@@ -1,4 +1,4 @@
-"""clean: strip site chrome from a page and normalise the text that is kept.
+"""The clean stage: strip site chrome from a page and normalise the text that is kept.
 
 In: an ingested ``Page`` (line-structured text, optional site/title/url from ingest), the
 ``SiteTemplates`` learned over the whole corpus, and the worker's ``Resources``.

@@ -1,4 +1,4 @@
-"""genre: which kind of report (or official document) a document is.
+"""The genre stage: which kind of report (or official document) a document is.
 
 For each document (``GenreTagger.decide``), the title and the body are read separately, then
 decided together:

@@ -1,4 +1,4 @@
-"""ingest: input files → pages (decoded, line-structured text plus header metadata).
+"""The ingest entry points: input files → pages (decoded, line-structured text plus header metadata).
 
 ``discover_files`` lists the input files under the raw folder and accounts for the ones it
 will not read (symlink loops, symlinks leaving the folder, unreadable entries).

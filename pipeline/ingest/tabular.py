@@ -1,4 +1,4 @@
-"""rows: a .csv/.tsv/.jsonl/.json/.xlsx file → one page per row (the text column is the page text).
+"""Tabular files: a .csv/.tsv/.jsonl/.json/.xlsx file → one page per row (the text column is the page text).
 
 Used by the ingest stage (``pipeline/ingest/reader.py``). The text, title, URL and date columns
 are the first of the [ingest] ``*_columns`` names the file has; the other cells go to
