@@ -165,9 +165,7 @@ def load_stopwords() -> set[str]:
     from pipeline.text import segment
 
     try:
-        if hasattr(segment, "load_stopwords"):
-            return set(segment.load_stopwords())
-        return set(rules.load_list("stopwords.txt"))
+        return set(segment.load_stopwords())
     except rules.RuleFileError:
         log.warning("no stop word list (pipeline/rules/stopwords.txt): topics use none")
         return set()
@@ -185,18 +183,5 @@ class PosTagger:
             from pipeline.text.segment import Segmenter
 
             self._seg = Segmenter(self.config["segment"])
-        seg = self._seg
-        for name in ("tag", "cut_with_pos", "cut_pos"):
-            fn = getattr(seg, name, None)
-            if fn is not None:
-                pairs = list(fn(text))
-                if pairs and isinstance(pairs, tuple) and len(pairs) == 2 and isinstance(pairs[0], list):
-                    return list(pairs[0]), list(pairs[1])
-                if pairs and isinstance(pairs[0], (tuple, list)):
-                    return [p[0] for p in pairs], [p[1] for p in pairs]
-                if not pairs:
-                    return [], []
-        import rjieba  # the segmenter gives no tags: jieba's tagger
-
-        pairs = rjieba.tag(text)
-        return [w for w, _ in pairs], [t for _, t in pairs]
+        pairs = self._seg.tag(text)
+        return [word for word, _ in pairs], [tag for _, tag in pairs]
