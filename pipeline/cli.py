@@ -53,8 +53,7 @@ def corpus(
     quiet: bool = typer.Option(False, help="no progress bars"),
     models: Path = typer.Option(Path("models/topics"), help="folder of the saved topic models"),
 ) -> None:
-    """What ``make corpus`` runs: build, then the downstream phases (topics, R export, and the
-    comparisons by genre, year and region), as listed in ``pipeline.driver``."""
+    """What ``make corpus`` runs: build, then topics, the R export and comparisons by genre, year, region."""
     from pipeline.driver import build as run_build
     from pipeline.driver import downstream
 
