@@ -150,3 +150,50 @@ def test_every_kept_line_ends_up_in_one_place(res, texts):
             assert split.marker_title(line.text) is not None or any(d.title and d.title in line.text for d in docs)
     assert all(d.doc_id == f"{PAGE.page_id}-{d.ordinal:03d}" for d in docs)
     assert all(r.rule in ("split:toc", "split:no_body", "split:title_repeat") for r in page_removed)
+
+
+def test_one_heading_numbered_in_a_series_starts_each_report(res):
+    # "…倡议书1", "…倡议书2" (no 篇 marker): each copy starts a report titled without its number
+    texts = ["光盘行动倡议书1", SENTENCE, "光盘行动倡议书2", SENTENCE + "二", "光盘行动倡议书(3)", SENTENCE + "三"]
+    docs, _ = split.run(PAGE, cleaned_from(texts), res)
+    assert [(d.title, [line.text for line in d.lines]) for d in docs] == [
+        ("光盘行动倡议书", [SENTENCE]), ("光盘行动倡议书", [SENTENCE + "二"]), ("光盘行动倡议书", [SENTENCE + "三"])]
+    # one numbered heading alone is no series; a sentence ending in a numeral is no heading
+    assert titles_of(["光盘行动倡议书1", SENTENCE, SENTENCE + "1", SENTENCE + "2"], res) == ["光盘行动倡议书"]
+
+
+def test_numbered_parts_of_a_marked_report_stay_in_it(res):
+    texts = ["篇一 甲镇服务调研报告", "甲镇服务调研报告(1)", SENTENCE, "甲镇服务调研报告(2)", SENTENCE,
+             "篇二 乙镇服务调查报告", SENTENCE]
+    docs, _ = split.run(PAGE, cleaned_from(texts), res)
+    assert [d.title for d in docs] == ["甲镇服务调研报告", "乙镇服务调查报告"]
+    assert "甲镇服务调研报告(2)" in [line.text for line in docs[0].lines]
+
+
+def test_a_collection_heading_is_never_one_reports_title(res):
+    # the page title counts the reports it holds: an untitled first report gets no title
+    assert titles_of([SENTENCE, SENTENCE], res, page_title="大学生实习报告(精选10篇)") == [""]
+    assert titles_of([SENTENCE, SENTENCE], res, page_title="学校安全工作自查报告集锦15篇") == [""]
+    # a page of one report still takes its page title
+    assert titles_of([SENTENCE, SENTENCE], res, page_title="大学生实习报告") == ["大学生实习报告"]
+    # the heading kept as a line (the model took it for a title) leaves as split:page_title
+    lines = [Line(1, "留守儿童调查报告小结(共8篇)"), Line(2, SENTENCE), Line(3, SENTENCE)]
+    cleaned = CleanPage(PAGE.page_id, lines, [], line_labels={1: ("report_title", 0.9)})
+    [doc], removed = split.run(PAGE, cleaned, res)
+    assert doc.title == "" and [line.no for line in doc.lines] == [2, 3]
+    assert [(r.line, r.rule) for r in doc.removed + removed] == [(1, "split:page_title")]
+    # "…范文第2篇" is one report's marker, not a count
+    lines = [Line(1, "大学生实习报告范文第1篇"), Line(2, SENTENCE), Line(3, "大学生实习报告范文第2篇"), Line(4, SENTENCE)]
+    cleaned = CleanPage(PAGE.page_id, lines, [], line_labels={3: ("report_title", 0.9)})
+    assert [d.title for d in split.run(PAGE, cleaned, res)[0]] == ["大学生实习报告", "大学生实习报告"]
+
+
+def test_the_last_report_after_a_bare_marker_is_kept_though_cut_short(res):
+    docs, _ = split.run(PAGE, cleaned_from(["【篇一】", SENTENCE, "【篇二】", "连日来,"]), res)
+    assert [(d.title, [line.text for line in d.lines]) for d in docs] == [("", [SENTENCE]), ("", ["连日来,"])]
+
+
+def test_no_title_from_metadata_or_a_bare_fanwen_label(res):
+    assert titles_of([SENTENCE, SENTENCE], res, page_title="阅读:5248") == [""]
+    assert titles_of([SENTENCE, SENTENCE], res, page_title="页数:73页") == [""]
+    assert split.clean_title("范文:") == "" and split.clean_title("实习报告范文") == "实习报告"

@@ -1,0 +1,56 @@
+"""Title shapes on a page: one title numbered in a series, a collection's heading, metadata.
+
+- A series: the same heading followed by different ordinals ("光盘行动倡议书1" … "光盘行动倡议书2",
+  "…管理制度(1)" … "…管理制度(3)"): each copy starts a report, like a 篇N marker.
+- A collection's heading names how many reports the page holds ("…实习报告(精选10篇)",
+  "…自查报告集锦15篇", "…小结(共8篇)"): it is the page's title, never one report's.
+- A header line such as "页数:73页" or "阅读:5248" is metadata, never a title.
+"""
+from __future__ import annotations
+
+import re
+
+_CN_DIGITS = {c: k for k, c in enumerate("零一二三四五六七八九", 0)} | {"两": 2, "十": 10}
+# a heading ending in an ordinal: the stem (at least 4 characters, no sentence in it, not ending in a digit), then the number
+_NUMBERED = re.compile(r"^(?P<stem>\S[^。；;！!？?]{2,58}?[^\d\s０-９。；;！!？?])\s*[(（【\[]?\s*(?P<n>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）】\]]?$")
+# "…(精选10篇)", "…集锦15篇", "(共8篇)", "…范文十篇", "…合集5篇" (not "…范文第2篇": one report's marker)
+_COUNT = re.compile(r"(?<![第\d两二三四五六七八九十])(?P<n>\d{1,3}|[两二三四五六七八九十]{1,3})\s*篇\s*[)）】\]]?\s*$")
+# "页数:73页", "阅读:5248", "浏览:1,024次": a label, a colon and a number
+_METADATA = re.compile(r"^\S{1,6}?\s*[:：]\s*[\d,.]+\s*\S{0,2}$")
+
+
+def _number(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if text.startswith("十"):
+        return 10 + _CN_DIGITS.get(text[1:], 0) if len(text) > 1 else 10
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return 10 * _CN_DIGITS.get(tens, 0) + _CN_DIGITS.get(ones, 0)
+    return _CN_DIGITS.get(text, -1)
+
+
+def numbered_series(texts: dict[int, str], key) -> dict[int, str]:
+    """Line no → stem for the lines that number one heading in a series: at least two lines
+    whose stems are the same (compared by ``key``) and whose ordinals differ."""
+    found: dict[str, list[tuple[int, int, str]]] = {}
+    for no, text in texts.items():
+        m = _NUMBERED.match(text)
+        if m and len(key(m.group("stem"))) >= 4:
+            found.setdefault(key(m.group("stem")), []).append((no, _number(m.group("n")), m.group("stem")))
+    series = {}
+    for members in found.values():
+        if len({n for _, n, _ in members}) >= 2:
+            series.update({no: stem for no, _, stem in members})
+    return series
+
+
+def names_a_collection(text: str | None) -> bool:
+    """The heading says the page holds two or more reports ("…(精选10篇)", "…集锦15篇")."""
+    m = _COUNT.search(text or "")
+    return bool(m) and _number(m.group("n")) >= 2
+
+
+def is_metadata(text: str) -> bool:
+    """A header line that is a label and a number ("页数:73页", "阅读:5248"), not a title."""
+    return bool(_METADATA.match(text.strip()))
