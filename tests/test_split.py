@@ -197,3 +197,21 @@ def test_no_title_from_metadata_or_a_bare_fanwen_label(res):
     assert titles_of([SENTENCE, SENTENCE], res, page_title="阅读:5248") == [""]
     assert titles_of([SENTENCE, SENTENCE], res, page_title="页数:73页") == [""]
     assert split.clean_title("范文:") == "" and split.clean_title("实习报告范文") == "实习报告"
+
+
+@pytest.mark.parametrize("raw, title", [
+    ("安全自查报告_自查报告", "安全自查报告"),                                   # "A_B": a site's joint
+    ("收发材料应当履行_关于开展材料清理工作情况自查汇报", "关于开展材料清理工作情况自查汇报"),
+    ("有关于重阳节主题活动方案", "重阳节主题活动方案"),                          # an SEO prefix
+    ("有关学生的实习报告范文集合五篇", "学生的实习报告"),
+    ("乡镇领导班子民主生活会对照检查材料(含典型案例剖析)", "乡镇领导班子民主生活会对照检查材料"),
+    ("工作总结汇编(5篇)", "工作总结"),
+    ("实习报告范文汇总", "实习报告"),
+    ("“学史明理”专题学习体会 ; k: m3 }# h7 L3 U& q8", "“学史明理”专题学习体会"),   # anti-copy noise
+    # must stay: a title that ends in 汇总, one that starts with 关于, one with a year
+    ("GSP认证相关问题汇总", "GSP认证相关问题汇总"),
+    ("关于开展涉密载体清理工作的报告", "关于开展涉密载体清理工作的报告"),
+    ("2022年上海市政府信息公开工作年度报告", "2022年上海市政府信息公开工作年度报告"),
+])
+def test_title_decorations_of_the_sites_go_the_title_stays(raw, title):
+    assert split.clean_title(raw) == title

@@ -204,7 +204,7 @@ def clean_title(text: str, title_cfg: dict | None = None, decorations: bool = Tr
     """
     if title_cfg is None:
         title_cfg = _markers()[1]
-    title = _trim(text)
+    title = title_shapes.site_joint(_trim(text))
     suffixes = title_cfg.get("suffixes", [])
     decorations = _decorations(tuple(title_cfg.get("decorations", ()))) if decorations else ()
     changed = True
@@ -379,9 +379,7 @@ def single_title(page: Page, cleaned: CleanPage, part: Part, cfg: dict) -> str:
 
 # a numbered title: "…倡议书2", "…实习报告(二)", "…总结【一】", "…例1"
 _TRAILING_ORDINAL = re.compile(r"(?<=[^\d\s])\s*(例|范例)?\s*([(（【\[]\s*[一二三四五六七八九十\d]{1,2}\s*[)）】\]]|\d{1,2})\s*$")
-# a word that names a kind of report: a heading holding one may be a report's title
-_GENRE_WORD = re.compile(r"报告|总结|体会|心得|方案|计划|讲话|发言|致辞|申请|倡议|材料|汇报|办法|意见|规定|通知|"
-                         r"感想|观后感|读后感|述职|自查|整改|调研|调查|演讲|思想汇报|事迹")
+_GENRE_WORD = title_shapes.GENRE_WORD
 _SECTION_MARKER = re.compile(r"^([一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．](?!\d))")
 _GLUED_TITLE = re.compile(r"^[【\[](?P<title>[^】\]]{4,40})[】\]]\s*(?=\S{10})")
 

@@ -5,11 +5,15 @@
 - A collection's heading names how many reports the page holds ("…实习报告(精选10篇)",
   "…自查报告集锦15篇", "…小结(共8篇)"): it is the page's title, never one report's.
 - A header line such as "页数:73页" or "阅读:5248" is metadata, never a title.
+- "A_B" is a site's joint (no report's title holds "_"): the title is the part that names a kind of report.
 """
 from __future__ import annotations
 
 import re
 
+# a word that names a kind of report: a heading holding one may be a report's title
+GENRE_WORD = re.compile(r"报告|总结|体会|心得|方案|计划|讲话|发言|致辞|申请|倡议|材料|汇报|办法|意见|规定|通知|"
+                        r"感想|观后感|读后感|述职|自查|整改|调研|调查|演讲|思想汇报|事迹")
 _CN_DIGITS = {c: k for k, c in enumerate("零一二三四五六七八九", 0)} | {"两": 2, "十": 10}
 # a heading ending in an ordinal: the stem (at least 4 characters, no sentence in it, not ending in a digit), then the number
 _NUMBERED = re.compile(r"^(?P<stem>\S[^。；;！!？?]{2,58}?[^\d\s０-９。；;！!？?])\s*[(（【\[]?\s*(?P<n>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）】\]]?$")
@@ -54,3 +58,12 @@ def names_a_collection(text: str | None) -> bool:
 def is_metadata(text: str) -> bool:
     """A header line that is a label and a number ("页数:73页", "阅读:5248"), not a title."""
     return bool(_METADATA.match(text.strip()))
+
+
+def site_joint(title: str) -> str:
+    """"安全自查报告_自查报告" → "安全自查报告", "收发载体应当履行_关于…自查汇报" → "关于…自查汇报":
+    of the parts around "_", the longest that names a kind of report (the longest when none does)."""
+    parts = [part.strip() for part in title.split("_") if part.strip()]
+    if len(parts) < 2:
+        return title
+    return max([part for part in parts if GENRE_WORD.search(part)] or parts, key=len)
