@@ -215,3 +215,16 @@ def test_no_title_from_metadata_or_a_bare_fanwen_label(res):
 ])
 def test_title_decorations_of_the_sites_go_the_title_stays(raw, title):
     assert split.clean_title(raw) == title
+
+
+def test_the_reports_own_heading_under_a_marker_is_its_title(res):
+    def titles(lines):
+        numbered = [Line(k + 1, t) for k, t in enumerate(lines)]
+        labels = {ln.no: ("report_title", 0.9) for ln in numbered if ln.no <= 2}
+        return [d.title for d in split.run(PAGE, CleanPage(PAGE.page_id, numbered, [], line_labels=labels), res)[0]]
+    # the marker's title, then the report's own heading: the heading is what a reader cites
+    assert titles(["篇二 走进敬老院社会实践报告", "爱,是我们共同的语言——敬老院调查报告", SENTENCE]) == \
+        ["爱,是我们共同的语言——敬老院调查报告"]
+    # not a subtitle, a shorter copy, "label:value" or a byline with a date
+    for second in ["——以某县乌石镇为例", "走进敬老院", "实习地点:校内", "发言稿2018-06-11李老师"]:
+        assert titles(["篇二 走进敬老院社会实践报告", second, SENTENCE]) == ["走进敬老院社会实践报告"], second

@@ -280,7 +280,7 @@ def find_parts(lines: list[Line], cfg: dict, labels: dict[int, tuple[str, float]
                 and title_key(line.text) == title_key(current.title)
             if current is not None and not current.body and current.head and not echo:
                 current.head.append(line)
-                if not current.title:
+                if not current.title or title_shapes.own_heading(line.text, current.title, title_key):
                     current.title = clean_title(line.text)
             elif not echo:
                 current = Part(title=clean_title(line.text), start=line.no, head=[line])

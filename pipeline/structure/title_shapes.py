@@ -5,6 +5,8 @@
 - A collection's heading names how many reports the page holds ("…实习报告(精选10篇)",
   "…自查报告集锦15篇", "…小结(共8篇)"): it is the page's title, never one report's.
 - A header line such as "页数:73页" or "阅读:5248" is metadata, never a title.
+- A heading right under a marker or page title is the report's own title ("走进敬老院社会实践报告(二)",
+  then "爱,是我们共同的语言——敬老院调查报告"), unless it is a subtitle, a shorter copy, "label:value" or a byline.
 - "A_B" is a site's joint (no report's title holds "_"): the title is the part that names a kind of report.
 """
 from __future__ import annotations
@@ -67,3 +69,13 @@ def site_joint(title: str) -> str:
     if len(parts) < 2:
         return title
     return max([part for part in parts if GENRE_WORD.search(part)] or parts, key=len)
+
+
+_LABEL_OR_DATE = re.compile(r"^\S{2,5}[:：]|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}")
+
+
+def own_heading(text: str, title: str, key) -> bool:
+    """``text``, a heading right under a title line, is the report's own title: not a "——…"
+    subtitle, not a shortened copy of ``title`` (compared by ``key``), not "label:value"
+    (实习地点:校内), not a byline with a date (发言稿2018-06-11李一老师)."""
+    return not (text.startswith(("—", "-")) or key(text) in key(title) or _LABEL_OR_DATE.search(text))
