@@ -209,7 +209,9 @@ def test_no_title_from_metadata_or_a_bare_fanwen_label(res):
     ("实习报告范文汇总", "实习报告"),
     ("“学史明理”专题学习体会 ; k: m3 }# h7 L3 U& q8", "“学史明理”专题学习体会"),   # anti-copy noise
     # must stay: a title that ends in 汇总, one that starts with 关于, one with a year
+    ("爱心公益联盟志愿献血优秀倡议书", "爱心公益联盟志愿献血倡议书"),            # a grade before the kind
     ("GSP认证相关问题汇总", "GSP认证相关问题汇总"),
+    ("关于表彰优秀共青团员的通知", "关于表彰优秀共青团员的通知"),
     ("关于开展涉密载体清理工作的报告", "关于开展涉密载体清理工作的报告"),
     ("2022年上海市政府信息公开工作年度报告", "2022年上海市政府信息公开工作年度报告"),
 ])
@@ -228,3 +230,11 @@ def test_the_reports_own_heading_under_a_marker_is_its_title(res):
     # not a subtitle, a shorter copy, "label:value" or a byline with a date
     for second in ["——以某县乌石镇为例", "走进敬老院", "实习地点:校内", "发言稿2018-06-11李老师"]:
         assert titles(["篇二 走进敬老院社会实践报告", second, SENTENCE]) == ["走进敬老院社会实践报告"], second
+
+
+def test_a_dated_byline_or_a_contents_head_the_model_took_for_a_title_titles_nothing(res):
+    lines = [Line(1, "整改措施 2022-12-05 点击:"), Line(2, "目录/提纲:……"), Line(3, SENTENCE), Line(4, SENTENCE)]
+    cleaned = CleanPage(PAGE.page_id, lines, [], line_labels={1: ("report_title", 0.8), 2: ("report_title", 0.7)})
+    [doc], removed = split.run(PAGE, cleaned, res)
+    assert doc.title == "" and [line.no for line in doc.lines] == [3, 4]
+    assert sorted((r.line, r.rule) for r in doc.removed + removed) == [(1, "split:no_title"), (2, "split:no_title")]

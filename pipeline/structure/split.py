@@ -37,11 +37,14 @@ def run(page: Page, cleaned: CleanPage, res) -> tuple[list[Document], list[Remov
     the others are returned as page-level removals.
     """
     cfg = res.config["split"]
-    # "…(精选10篇)" heads the page (its first line, or one the model took for a title), never one report
-    heading = {ln.no for k, ln in enumerate(cleaned.lines) if title_shapes.names_a_collection(ln.text)
-               and (k == 0 or cleaned.line_labels.get(ln.no, ("",))[0] == "report_title")}
+    # "…(精选10篇)" heads the page (its first line, or one the model took for a title), never one report;
+    # a "title" holding a posting date or heading a table of contents is none
+    model_title = {no for no, (label, _) in cleaned.line_labels.items() if label == "report_title"}
+    heading = {ln.no: "split:page_title" for k, ln in enumerate(cleaned.lines) if title_shapes.names_a_collection(ln.text)
+               and (k == 0 or ln.no in model_title)}
+    heading |= {ln.no: "split:no_title" for ln in cleaned.lines if ln.no in model_title and title_shapes.no_title(ln.text)}
     parts = find_parts([ln for ln in cleaned.lines if ln.no not in heading], cfg, cleaned.line_labels)
-    headings = [Removal(ln.no, ln.text, "split:page_title") for ln in cleaned.lines if ln.no in heading]
+    headings = [Removal(ln.no, ln.text, heading[ln.no]) for ln in cleaned.lines if ln.no in heading]
     if not parts:
         return [], sorted(cleaned.removed + headings, key=lambda r: r.line)
     parts, own_removals = drop_table_of_contents(parts, cfg["min_doc_chars"])

@@ -71,6 +71,8 @@ def site_joint(title: str) -> str:
     return max([part for part in parts if GENRE_WORD.search(part)] or parts, key=len)
 
 
+# a table of contents' head (目录, 目录/提纲:……) or a line holding a posting date is never a title
+_NO_TITLE = re.compile(r"^\s*(目\s*录|提\s*纲)|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
 _LABEL_OR_DATE = re.compile(r"^\S{2,5}[:：]|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}")
 
 
@@ -79,3 +81,9 @@ def own_heading(text: str, title: str, key) -> bool:
     subtitle, not a shortened copy of ``title`` (compared by ``key``), not "label:value"
     (实习地点:校内), not a byline with a date (发言稿2018-06-11李一老师)."""
     return not (text.startswith(("—", "-")) or key(text) in key(title) or _LABEL_OR_DATE.search(text))
+
+
+def no_title(text: str) -> bool:
+    """A line the model may take for a title that is none: a table of contents' head
+    ("目录/提纲:……") or a line with a posting date ("整改措施 2022-12-05 点击:")."""
+    return bool(_NO_TITLE.search(text))
