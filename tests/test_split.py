@@ -238,3 +238,12 @@ def test_a_dated_byline_or_a_contents_head_the_model_took_for_a_title_titles_not
     [doc], removed = split.run(PAGE, cleaned, res)
     assert doc.title == "" and [line.no for line in doc.lines] == [3, 4]
     assert sorted((r.line, r.rule) for r in doc.removed + removed) == [(1, "split:no_title"), (2, "split:no_title")]
+
+
+def test_a_page_title_glued_numbered_to_the_text_heads_a_series(res):
+    # "银行的自查报告1为整体提升…": the first of several reports, so the page's title is not this one's
+    first = "银行的自查报告1为整体提升自助设备安全防护能力,根据有关文件要求,我行开展了自查。"
+    assert titles_of([first, SENTENCE], res, page_title="银行的自查报告") == [""]
+    # a first line that only starts with the title (no number) keeps the page's title
+    assert titles_of(["银行的自查报告工作已于三月完成,现将情况报告如下。", SENTENCE], res,
+                     page_title="银行的自查报告") == ["银行的自查报告"]

@@ -357,7 +357,7 @@ def single_title(page: Page, cleaned: CleanPage, part: Part, cfg: dict) -> str:
     to the front of the first sentence (cut off, logged as ``split:title_glued``)."""
     title_max = _markers()[1].get("max_chars", 60)
     for candidate in (cleaned.page_title, page.title):
-        if candidate and title_shapes.names_a_collection(candidate):
+        if candidate and title_shapes.names_a_collection(candidate, part.body[0].text if part.body else ""):
             break        # the page holds many reports: its title is not this one's
         if candidate and candidate.strip() and not title_shapes.is_metadata(candidate):
             return clean_title(_COUNT_SUFFIX.sub("", candidate.strip()) or candidate.strip())

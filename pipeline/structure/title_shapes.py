@@ -3,7 +3,7 @@
 - A series: the same heading followed by different ordinals ("光盘行动倡议书1" … "光盘行动倡议书2",
   "…管理制度(1)" … "…管理制度(3)"): each copy starts a report, like a 篇N marker.
 - A collection's heading names how many reports the page holds ("…实习报告(精选10篇)",
-  "…自查报告集锦15篇", "…小结(共8篇)"): it is the page's title, never one report's.
+  "…自查报告集锦15篇", "…小结(共8篇)", or "X" over a text starting "X1…"): the page's title, never one report's.
 - A header line such as "页数:73页" or "阅读:5248" is metadata, never a title.
 - A heading right under a marker or page title is the report's own title ("走进敬老院社会实践报告(二)",
   then "爱,是我们共同的语言——敬老院调查报告"), unless it is a subtitle, a shorter copy, "label:value" or a byline.
@@ -51,10 +51,17 @@ def numbered_series(texts: dict[int, str], key) -> dict[int, str]:
     return series
 
 
-def names_a_collection(text: str | None) -> bool:
-    """The heading says the page holds two or more reports ("…(精选10篇)", "…集锦15篇")."""
+def names_a_collection(text: str | None, first_line: str = "") -> bool:
+    """The heading says the page holds two or more reports ("…(精选10篇)", "…集锦15篇"), or the
+    page's first line glues it, numbered, to its text ("银行的自查报告1为整体提升…": the first of a series)."""
     m = _COUNT.search(text or "")
-    return bool(m) and _number(m.group("n")) >= 2
+    if m:
+        return _number(m.group("n")) >= 2
+    heading = (text or "").strip()
+    return len(heading) >= 4 and first_line.startswith(heading) and bool(_GLUED_ORDINAL.match(first_line[len(heading):]))
+
+
+_GLUED_ORDINAL = re.compile(r"\s*[(（]?\d{1,2}[)）]?\s*[\u4e00-\u9fff“\"]")
 
 
 def is_metadata(text: str) -> bool:
