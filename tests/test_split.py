@@ -150,3 +150,100 @@ def test_every_kept_line_ends_up_in_one_place(res, texts):
             assert split.marker_title(line.text) is not None or any(d.title and d.title in line.text for d in docs)
     assert all(d.doc_id == f"{PAGE.page_id}-{d.ordinal:03d}" for d in docs)
     assert all(r.rule in ("split:toc", "split:no_body", "split:title_repeat") for r in page_removed)
+
+
+def test_one_heading_numbered_in_a_series_starts_each_report(res):
+    # "…倡议书1", "…倡议书2" (no 篇 marker): each copy starts a report titled without its number
+    texts = ["光盘行动倡议书1", SENTENCE, "光盘行动倡议书2", SENTENCE + "二", "光盘行动倡议书(3)", SENTENCE + "三"]
+    docs, _ = split.run(PAGE, cleaned_from(texts), res)
+    assert [(d.title, [line.text for line in d.lines]) for d in docs] == [
+        ("光盘行动倡议书", [SENTENCE]), ("光盘行动倡议书", [SENTENCE + "二"]), ("光盘行动倡议书", [SENTENCE + "三"])]
+    # one numbered heading alone is no series; a sentence ending in a numeral is no heading
+    assert titles_of(["光盘行动倡议书1", SENTENCE, SENTENCE + "1", SENTENCE + "2"], res) == ["光盘行动倡议书"]
+
+
+def test_numbered_parts_of_a_marked_report_stay_in_it(res):
+    texts = ["篇一 甲镇服务调研报告", "甲镇服务调研报告(1)", SENTENCE, "甲镇服务调研报告(2)", SENTENCE,
+             "篇二 乙镇服务调查报告", SENTENCE]
+    docs, _ = split.run(PAGE, cleaned_from(texts), res)
+    assert [d.title for d in docs] == ["甲镇服务调研报告", "乙镇服务调查报告"]
+    assert "甲镇服务调研报告(2)" in [line.text for line in docs[0].lines]
+
+
+def test_a_collection_heading_is_never_one_reports_title(res):
+    # the page title counts the reports it holds: an untitled first report gets no title
+    assert titles_of([SENTENCE, SENTENCE], res, page_title="大学生实习报告(精选10篇)") == [""]
+    assert titles_of([SENTENCE, SENTENCE], res, page_title="学校安全工作自查报告集锦15篇") == [""]
+    # a page of one report still takes its page title
+    assert titles_of([SENTENCE, SENTENCE], res, page_title="大学生实习报告") == ["大学生实习报告"]
+    # the heading kept as a line (the model took it for a title) leaves as split:page_title
+    lines = [Line(1, "留守儿童调查报告小结(共8篇)"), Line(2, SENTENCE), Line(3, SENTENCE)]
+    cleaned = CleanPage(PAGE.page_id, lines, [], line_labels={1: ("report_title", 0.9)})
+    [doc], removed = split.run(PAGE, cleaned, res)
+    assert doc.title == "" and [line.no for line in doc.lines] == [2, 3]
+    assert [(r.line, r.rule) for r in doc.removed + removed] == [(1, "split:page_title")]
+    # "…范文第2篇" is one report's marker, not a count
+    lines = [Line(1, "大学生实习报告范文第1篇"), Line(2, SENTENCE), Line(3, "大学生实习报告范文第2篇"), Line(4, SENTENCE)]
+    cleaned = CleanPage(PAGE.page_id, lines, [], line_labels={3: ("report_title", 0.9)})
+    assert [d.title for d in split.run(PAGE, cleaned, res)[0]] == ["大学生实习报告", "大学生实习报告"]
+
+
+def test_the_last_report_after_a_bare_marker_is_kept_though_cut_short(res):
+    docs, _ = split.run(PAGE, cleaned_from(["【篇一】", SENTENCE, "【篇二】", "连日来,"]), res)
+    assert [(d.title, [line.text for line in d.lines]) for d in docs] == [("", [SENTENCE]), ("", ["连日来,"])]
+
+
+def test_no_title_from_metadata_or_a_bare_fanwen_label(res):
+    assert titles_of([SENTENCE, SENTENCE], res, page_title="阅读:5248") == [""]
+    assert titles_of([SENTENCE, SENTENCE], res, page_title="页数:73页") == [""]
+    assert split.clean_title("范文:") == "" and split.clean_title("实习报告范文") == "实习报告"
+
+
+@pytest.mark.parametrize("raw, title", [
+    ("安全自查报告_自查报告", "安全自查报告"),                                   # "A_B": a site's joint
+    ("收发材料应当履行_关于开展材料清理工作情况自查汇报", "关于开展材料清理工作情况自查汇报"),
+    ("有关于重阳节主题活动方案", "重阳节主题活动方案"),                          # an SEO prefix
+    ("有关学生的实习报告范文集合五篇", "有关学生的实习报告"),                # 有关 alone is the title's own word
+    ("乡镇领导班子民主生活会对照检查材料(含典型案例剖析)", "乡镇领导班子民主生活会对照检查材料"),
+    ("工作总结汇编(5篇)", "工作总结"),
+    ("实习报告范文汇总", "实习报告"),
+    ("“学史明理”专题学习体会 ; k: m3 }# h7 L3 U& q8", "“学史明理”专题学习体会"),   # anti-copy noise
+    # must stay: a title that ends in 汇总, one that starts with 关于, one with a year
+    ("爱心公益联盟志愿献血优秀倡议书", "爱心公益联盟志愿献血倡议书"),            # a grade before the kind
+    ("GSP认证相关问题汇总", "GSP认证相关问题汇总"),
+    ("关于表彰优秀共青团员的通知", "关于表彰优秀共青团员的通知"),
+    ("关于开展涉密载体清理工作的报告", "关于开展涉密载体清理工作的报告"),
+    ("2022年上海市政府信息公开工作年度报告", "2022年上海市政府信息公开工作年度报告"),
+])
+def test_title_decorations_of_the_sites_go_the_title_stays(raw, title):
+    assert split.clean_title(raw) == title
+
+
+def test_the_reports_own_heading_under_a_marker_is_its_title(res):
+    def titles(lines):
+        numbered = [Line(k + 1, t) for k, t in enumerate(lines)]
+        labels = {ln.no: ("report_title", 0.9) for ln in numbered if ln.no <= 2}
+        return [d.title for d in split.run(PAGE, CleanPage(PAGE.page_id, numbered, [], line_labels=labels), res)[0]]
+    # the marker's title, then the report's own heading: the heading is what a reader cites
+    assert titles(["篇二 走进敬老院社会实践报告", "爱,是我们共同的语言——敬老院调查报告", SENTENCE]) == \
+        ["爱,是我们共同的语言——敬老院调查报告"]
+    # not a subtitle, a shorter copy, "label:value" or a byline with a date
+    for second in ["——以某县乌石镇为例", "走进敬老院", "实习地点:校内", "发言稿2018-06-11李老师"]:
+        assert titles(["篇二 走进敬老院社会实践报告", second, SENTENCE]) == ["走进敬老院社会实践报告"], second
+
+
+def test_a_dated_byline_or_a_contents_head_the_model_took_for_a_title_titles_nothing(res):
+    lines = [Line(1, "整改措施 2022-12-05 点击:"), Line(2, "目录/提纲:……"), Line(3, SENTENCE), Line(4, SENTENCE)]
+    cleaned = CleanPage(PAGE.page_id, lines, [], line_labels={1: ("report_title", 0.8), 2: ("report_title", 0.7)})
+    [doc], removed = split.run(PAGE, cleaned, res)
+    assert doc.title == "" and [line.no for line in doc.lines] == [3, 4]
+    assert sorted((r.line, r.rule) for r in doc.removed + removed) == [(1, "split:no_title"), (2, "split:no_title")]
+
+
+def test_a_page_title_glued_numbered_to_the_text_heads_a_series(res):
+    # "银行的自查报告1为整体提升…": the first of several reports, so the page's title is not this one's
+    first = "银行的自查报告1为整体提升自助设备安全防护能力,根据有关文件要求,我行开展了自查。"
+    assert titles_of([first, SENTENCE], res, page_title="银行的自查报告") == [""]
+    # a first line that only starts with the title (no number) keeps the page's title
+    assert titles_of(["银行的自查报告工作已于三月完成,现将情况报告如下。", SENTENCE], res,
+                     page_title="银行的自查报告") == ["银行的自查报告"]

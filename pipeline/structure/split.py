@@ -22,6 +22,7 @@ from functools import lru_cache
 from pipeline import rules
 from pipeline.clean.masks import add_counts, count_masked
 from pipeline.records import CleanPage, Document, Line, Page, Removal
+from pipeline.structure import title_shapes
 
 _NOT_TITLE_KEY = re.compile(r"[\s,，.。;；:：!！?？、·•\-—_\"'“”‘’《》<>【】\[\]]+")
 _SENTENCE_END = ("。", "；", ";", "！", "!", "？", "?", "，", ",")
@@ -36,10 +37,18 @@ def run(page: Page, cleaned: CleanPage, res) -> tuple[list[Document], list[Remov
     the others are returned as page-level removals.
     """
     cfg = res.config["split"]
-    parts = find_parts(cleaned.lines, cfg, cleaned.line_labels)
+    # "…(精选10篇)" heads the page (its first line, or one the model took for a title), never one report;
+    # a "title" holding a posting date or heading a table of contents is none
+    model_title = {no for no, (label, _) in cleaned.line_labels.items() if label == "report_title"}
+    heading = {ln.no: "split:page_title" for k, ln in enumerate(cleaned.lines) if title_shapes.names_a_collection(ln.text)
+               and (k == 0 or ln.no in model_title)}
+    heading |= {ln.no: "split:no_title" for ln in cleaned.lines if ln.no in model_title and title_shapes.no_title(ln.text)}
+    parts = find_parts([ln for ln in cleaned.lines if ln.no not in heading], cfg, cleaned.line_labels)
+    headings = [Removal(ln.no, ln.text, heading[ln.no]) for ln in cleaned.lines if ln.no in heading]
     if not parts:
-        return [], list(cleaned.removed)
+        return [], sorted(cleaned.removed + headings, key=lambda r: r.line)
     parts, own_removals = drop_table_of_contents(parts, cfg["min_doc_chars"])
+    own_removals += headings
     for part in parts:   # before merging: the echo is the first line under a report's own title
         own_removals.extend(drop_title_echo(part))
     parts = merge_short_parts(parts, cfg["min_doc_chars"])
@@ -198,7 +207,7 @@ def clean_title(text: str, title_cfg: dict | None = None, decorations: bool = Tr
     """
     if title_cfg is None:
         title_cfg = _markers()[1]
-    title = _trim(text)
+    title = title_shapes.site_joint(_trim(text))
     suffixes = title_cfg.get("suffixes", [])
     decorations = _decorations(tuple(title_cfg.get("decorations", ()))) if decorations else ()
     changed = True
@@ -212,7 +221,7 @@ def clean_title(text: str, title_cfg: dict | None = None, decorations: bool = Tr
             if title.endswith(suffix) and len(title) > len(suffix):
                 title = title[: -len(suffix)].rstrip(" :：、-—")
                 changed = True
-    return title
+    return "" if title in suffixes else title     # "范文:" alone names no report
 
 
 def _trim(text: str) -> str:
@@ -256,9 +265,14 @@ def find_parts(lines: list[Line], cfg: dict, labels: dict[int, tuple[str, float]
     parts: list[Part] = []
     k = 0
     current: Part | None = None
+    series = title_shapes.numbered_series({ln.no: ln.text for ln in lines if is_heading(ln.text, title_max)}, title_key)
     while k < len(lines):
         line = lines[k]
         title = marker_title(line.text)
+        title = clean_title(series[line.no]) if title is None and line.no in series else title
+        if line.no in series and current is not None and current.start not in series and current.title \
+                and title_key(current.title) == title_key(title):
+            title = None     # "篇六 X" then "X(1)", "X(2)": the parts of report X
         label, p = labels.get(line.no, ("", 0.0))
         # a title the model finds under a report's text starts another report only when it is
         # numbered ("…倡议书2", "…报告(二)"): a report's own headings ("关于国民经济计划的报告",
@@ -269,7 +283,7 @@ def find_parts(lines: list[Line], cfg: dict, labels: dict[int, tuple[str, float]
                 and title_key(line.text) == title_key(current.title)
             if current is not None and not current.body and current.head and not echo:
                 current.head.append(line)
-                if not current.title:
+                if not current.title or title_shapes.own_heading(line.text, current.title, title_key):
                     current.title = clean_title(line.text)
             elif not echo:
                 current = Part(title=clean_title(line.text), start=line.no, head=[line])
@@ -322,7 +336,7 @@ def merge_short_parts(parts: list[Part], min_chars: int) -> list[Part]:
     merged: list[Part] = []
     for k, part in enumerate(parts):
         # the page's last report may be cut short (a page excerpt): its title line says it starts here
-        last_titled = k == len(parts) - 1 and part.title and part.body
+        last_titled = k == len(parts) - 1 and (part.title or part.head) and part.body
         if merged and part.chars < min_chars and not last_titled:
             prev = merged[-1]
             prev.body.extend(part.head)
@@ -343,7 +357,9 @@ def single_title(page: Page, cleaned: CleanPage, part: Part, cfg: dict) -> str:
     to the front of the first sentence (cut off, logged as ``split:title_glued``)."""
     title_max = _markers()[1].get("max_chars", 60)
     for candidate in (cleaned.page_title, page.title):
-        if candidate and candidate.strip():
+        if candidate and title_shapes.names_a_collection(candidate, part.body[0].text if part.body else ""):
+            break        # the page holds many reports: its title is not this one's
+        if candidate and candidate.strip() and not title_shapes.is_metadata(candidate):
             return clean_title(_COUNT_SUFFIX.sub("", candidate.strip()) or candidate.strip())
     # a first line shaped like a heading is the title; with the line model, only when it names
     # a kind of report (else it may be the report's first section: "调查背景与目的")
@@ -366,9 +382,7 @@ def single_title(page: Page, cleaned: CleanPage, part: Part, cfg: dict) -> str:
 
 # a numbered title: "…倡议书2", "…实习报告(二)", "…总结【一】", "…例1"
 _TRAILING_ORDINAL = re.compile(r"(?<=[^\d\s])\s*(例|范例)?\s*([(（【\[]\s*[一二三四五六七八九十\d]{1,2}\s*[)）】\]]|\d{1,2})\s*$")
-# a word that names a kind of report: a heading holding one may be a report's title
-_GENRE_WORD = re.compile(r"报告|总结|体会|心得|方案|计划|讲话|发言|致辞|申请|倡议|材料|汇报|办法|意见|规定|通知|"
-                         r"感想|观后感|读后感|述职|自查|整改|调研|调查|演讲|思想汇报|事迹")
+_GENRE_WORD = title_shapes.GENRE_WORD
 _SECTION_MARKER = re.compile(r"^([一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．](?!\d))")
 _GLUED_TITLE = re.compile(r"^[【\[](?P<title>[^】\]]{4,40})[】\]]\s*(?=\S{10})")
 

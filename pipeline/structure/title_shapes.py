@@ -1,0 +1,96 @@
+"""Title shapes on a page: one title numbered in a series, a collection's heading, metadata.
+
+- A series: the same heading followed by different ordinals ("光盘行动倡议书1" … "光盘行动倡议书2",
+  "…管理制度(1)" … "…管理制度(3)"): each copy starts a report, like a 篇N marker.
+- A collection's heading names how many reports the page holds ("…实习报告(精选10篇)",
+  "…自查报告集锦15篇", "…小结(共8篇)", or "X" over a text starting "X1…"): the page's title, never one report's.
+- A header line such as "页数:73页" or "阅读:5248" is metadata, never a title.
+- A heading right under a marker or page title is the report's own title ("走进敬老院社会实践报告(二)",
+  then "爱,是我们共同的语言——敬老院调查报告"), unless it is a subtitle, a shorter copy, "label:value" or a byline.
+- "A_B" is a site's joint (no report's title holds "_"): the title is the part that names a kind of report.
+"""
+from __future__ import annotations
+
+import re
+
+# a word that names a kind of report: a heading holding one may be a report's title
+GENRE_WORD = re.compile(r"报告|总结|体会|心得|方案|计划|讲话|发言|致辞|申请|倡议|材料|汇报|办法|意见|规定|通知|"
+                        r"感想|观后感|读后感|述职|自查|整改|调研|调查|演讲|思想汇报|事迹")
+_CN_DIGITS = {c: k for k, c in enumerate("零一二三四五六七八九", 0)} | {"两": 2, "十": 10}
+# a heading ending in an ordinal: the stem (at least 4 characters, no sentence in it, not ending in a digit), then the number
+_NUMBERED = re.compile(r"^(?P<stem>\S[^。；;！!？?]{2,58}?[^\d\s０-９。；;！!？?])\s*[(（【\[]?\s*(?P<n>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）】\]]?$")
+# "…(精选10篇)", "…集锦15篇", "(共8篇)", "…范文十篇", "…合集5篇" (not "…范文第2篇": one report's marker)
+_COUNT = re.compile(r"(?<![第\d两二三四五六七八九十])(?P<n>\d{1,3}|[两二三四五六七八九十]{1,3})\s*篇\s*[)）】\]]?\s*$")
+# "页数:73页", "阅读:5248", "浏览:1,024次": a label, a colon and a number
+_METADATA = re.compile(r"^\S{1,6}?\s*[:：]\s*[\d,.]+\s*\S{0,2}$")
+
+
+def _number(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if text.startswith("十"):
+        return 10 + _CN_DIGITS.get(text[1:], 0) if len(text) > 1 else 10
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return 10 * _CN_DIGITS.get(tens, 0) + _CN_DIGITS.get(ones, 0)
+    return _CN_DIGITS.get(text, -1)
+
+
+def numbered_series(texts: dict[int, str], key) -> dict[int, str]:
+    """Line no → stem for the lines that number one heading in a series: at least two lines
+    whose stems are the same (compared by ``key``) and whose ordinals differ."""
+    found: dict[str, list[tuple[int, int, str]]] = {}
+    for no, text in texts.items():
+        m = _NUMBERED.match(text)
+        if m and len(key(m.group("stem"))) >= 4:
+            found.setdefault(key(m.group("stem")), []).append((no, _number(m.group("n")), m.group("stem")))
+    series = {}
+    for members in found.values():
+        if len({n for _, n, _ in members}) >= 2:
+            series.update({no: stem for no, _, stem in members})
+    return series
+
+
+def names_a_collection(text: str | None, first_line: str = "") -> bool:
+    """The heading says the page holds two or more reports ("…(精选10篇)", "…集锦15篇"), or the
+    page's first line glues it, numbered, to its text ("银行的自查报告1为整体提升…": the first of a series)."""
+    m = _COUNT.search(text or "")
+    if m:
+        return _number(m.group("n")) >= 2
+    heading = (text or "").strip()
+    return len(heading) >= 4 and first_line.startswith(heading) and bool(_GLUED_ORDINAL.match(first_line[len(heading):]))
+
+
+_GLUED_ORDINAL = re.compile(r"\s*[(（]?\d{1,2}[)）]?\s*[\u4e00-\u9fff“\"]")
+
+
+def is_metadata(text: str) -> bool:
+    """A header line that is a label and a number ("页数:73页", "阅读:5248"), not a title."""
+    return bool(_METADATA.match(text.strip()))
+
+
+def site_joint(title: str) -> str:
+    """"安全自查报告_自查报告" → "安全自查报告", "收发载体应当履行_关于…自查汇报" → "关于…自查汇报":
+    of the parts around "_", the longest that names a kind of report (the longest when none does)."""
+    parts = [part.strip() for part in title.split("_") if part.strip()]
+    if len(parts) < 2:
+        return title
+    return max([part for part in parts if GENRE_WORD.search(part)] or parts, key=len)
+
+
+# a table of contents' head (目录, 目录/提纲:……) or a line holding a posting date is never a title
+_NO_TITLE = re.compile(r"^\s*(目\s*录|提\s*纲)|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
+_LABEL_OR_DATE = re.compile(r"^\S{2,5}[:：]|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}")
+
+
+def own_heading(text: str, title: str, key) -> bool:
+    """``text``, a heading right under a title line, is the report's own title: not a "——…"
+    subtitle, not a shortened copy of ``title`` (compared by ``key``), not "label:value"
+    (实习地点:校内), not a byline with a date (发言稿2018-06-11李一老师)."""
+    return not (text.startswith(("—", "-")) or key(text) in key(title) or _LABEL_OR_DATE.search(text))
+
+
+def no_title(text: str) -> bool:
+    """A line the model may take for a title that is none: a table of contents' head
+    ("目录/提纲:……") or a line with a posting date ("整改措施 2022-12-05 点击:")."""
+    return bool(_NO_TITLE.search(text))
