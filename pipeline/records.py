@@ -114,6 +114,9 @@ class Document:
     title_lines: list[int] = field(default_factory=list)    # page line numbers of the marker / title lines
     quality: str = "clean"            # clean | traditional | pinyin_repaired | mojibake | junk
     truncated: bool = False           # a truncation notice (此处隐藏N个字, 预览结束…) cut the text short
+    # the heading of the collection the report sits in (…(精选10篇)), which titles no report: the
+    # genre stage reads it when the report has no title of its own
+    collection_title: str | None = None
     # segment
     tokens: list[str] | None = None
     pos: list[str] | None = None

@@ -182,6 +182,7 @@ def test_a_collection_heading_is_never_one_reports_title(res):
     [doc], removed = split.run(PAGE, cleaned, res)
     assert doc.title == "" and [line.no for line in doc.lines] == [2, 3]
     assert [(r.line, r.rule) for r in doc.removed + removed] == [(1, "split:page_title")]
+    assert doc.collection_title == "留守儿童调查报告小结(共8篇)"     # what the genre stage reads instead
     # "…范文第2篇" is one report's marker, not a count
     lines = [Line(1, "大学生实习报告范文第1篇"), Line(2, SENTENCE), Line(3, "大学生实习报告范文第2篇"), Line(4, SENTENCE)]
     cleaned = CleanPage(PAGE.page_id, lines, [], line_labels={3: ("report_title", 0.9)})
@@ -247,3 +248,16 @@ def test_a_page_title_glued_numbered_to_the_text_heads_a_series(res):
     # a first line that only starts with the title (no number) keeps the page's title
     assert titles_of(["银行的自查报告工作已于三月完成,现将情况报告如下。", SENTENCE], res,
                      page_title="银行的自查报告") == ["银行的自查报告"]
+
+
+def test_an_untitled_report_keeps_the_collection_heading_for_its_genre(res):
+    from pipeline.genre import tagger
+
+    docs, _ = split.run(PAGE, cleaned_from([SENTENCE, SENTENCE], page_title="学校安全工作自查报告集锦15篇"), res)
+    assert [(d.title, d.collection_title) for d in docs] == [("", "学校安全工作自查报告集锦15篇")]
+    tagger.run(docs[0], PAGE, res)
+    assert docs[0].genre == "self_inspection" and "title names self_inspection" in docs[0].genre_reason
+    # a report with a title of its own reads that title, never the page's
+    titled, _ = split.run(PAGE, cleaned_from(["篇一 甲镇服务调查报告", SENTENCE, "篇二 乙镇服务调研报告", SENTENCE],
+                                             page_title="服务调查报告集锦15篇"), res)
+    assert [d.collection_title for d in titled] == [None, None]

@@ -61,3 +61,20 @@ def copy_share(text: str, reference: str, n: int = 8) -> float:
         return 0.0
     ref = {reference[k:k + n] for k in range(max(len(reference) - n + 1, 0))}
     return len(grams & ref) / len(grams)
+
+
+# anti-copy junk: runs of Latin / digit noise between Chinese characters ("报告a3k9f告"), or
+# synonym-swapped text's tell-tale phrases
+_NOISE_RUN = re.compile(r"(?:(?<=\s)|^)(?:[!-~]{1,3}\s){4,}")   # Discuz "* l, i e% v3 R! L4 u"
+_JUNK_TOKEN = re.compile(r"(?<=[\u4e00-\u9fff])[A-Za-z0-9]{3,8}(?=[\u4e00-\u9fff])")
+
+
+def is_junk(text: str) -> bool:
+    """Anti-copy junk: at least 5 random Latin/digit tokens glued between Chinese
+    characters per 1000 characters (and at least 3 in all)."""
+    if not text:
+        return False
+    head = text[:4000]
+    hits = [t for t in _JUNK_TOKEN.findall(head) if not t.isdigit() and not t.lower().startswith("xx")]
+    noise = len(_NOISE_RUN.findall(head))
+    return (len(hits) >= 3 and len(hits) * 1000 >= 5 * len(head)) or noise >= 2

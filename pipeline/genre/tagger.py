@@ -66,8 +66,9 @@ TRUSTED_TYPES = (
 
 def run(doc: Document, page: Page, res) -> None:
     """Fill ``doc.genre``, ``doc.genre_score``, ``doc.genre_source`` and the decision's
-    ``doc.genre_reason`` (see ``GenreTagger.decide``)."""
-    d = res.genre_classifier.decide(doc.title, doc.text)
+    ``doc.genre_reason`` (see ``GenreTagger.decide``). A report without a title of its own is
+    read under the heading of the collection it sits in (…自查报告(精选10篇)), if any."""
+    d = res.genre_classifier.decide(doc.title or doc.collection_title, doc.text)
     doc.genre, doc.genre_score, doc.genre_source, doc.genre_reason = d.genre, d.score, d.source, d.reason
 
 

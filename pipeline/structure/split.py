@@ -63,6 +63,8 @@ def run(page: Page, cleaned: CleanPage, res) -> tuple[list[Document], list[Remov
         if parts[0].cut is not None:
             own_removals.append(parts[0].cut)
         own_removals.extend(drop_title_echo(parts[0]))
+    collection = next((r.text for r in headings if r.rule == "split:page_title"), None) or next(
+        (t for t in (cleaned.page_title, page.title) if t and title_shapes.names_a_collection(t)), None)
     documents = []
     for ordinal, part in enumerate(parts, 1):
         title = part.title or ""
@@ -71,7 +73,8 @@ def run(page: Page, cleaned: CleanPage, res) -> tuple[list[Document], list[Remov
             add_counts(masked, count_masked(line.text))
         documents.append(Document(doc_id=f"{page.page_id}-{ordinal:03d}", page_id=page.page_id,
                                   ordinal=ordinal, title=title, lines=part.body, masked=masked,
-                                  title_lines=sorted([line.no for line in part.head] + part.echo)))
+                                  title_lines=sorted([line.no for line in part.head] + part.echo),
+                                  collection_title=None if title else collection))
     page_removed = assign_removals(documents, parts, sorted(cleaned.removed + own_removals, key=lambda r: r.line))
     mark_quality(documents, page_removed, cleaned.quality, res.clean_rules)
     return documents, page_removed
@@ -82,7 +85,7 @@ def mark_quality(documents: list[Document], page_removed: list[Removal], page_qu
     were repaired, ``mojibake`` where its text is garbled, ``junk`` where anti-copy junk or
     synonym-swapped text is found) and ``truncated`` (a truncation notice inside it, or on
     the page after it when it is the last document)."""
-    from pipeline.clean.quality import _GARBLE, REPAIR_PINYIN
+    from pipeline.clean.quality import _GARBLE, REPAIR_PINYIN, is_junk
 
     notice = [c for c in clean_rules.generic.line if c.rule == "cue:truncation_notice"]
     for k, doc in enumerate(documents):
@@ -98,23 +101,6 @@ def mark_quality(documents: list[Document], page_removed: list[Removal], page_qu
             doc.quality = "pinyin_repaired" if any(r.rule == REPAIR_PINYIN for r in doc.removed) else "clean"
         else:
             doc.quality = page_quality if page_quality != "mojibake" else "clean"
-
-
-# anti-copy junk: runs of Latin / digit noise between Chinese characters ("报告a3k9f告"), or
-# synonym-swapped text's tell-tale phrases
-_NOISE_RUN = re.compile(r"(?:(?<=\s)|^)(?:[!-~]{1,3}\s){4,}")   # Discuz "* l, i e% v3 R! L4 u"
-_JUNK_TOKEN = re.compile(r"(?<=[\u4e00-\u9fff])[A-Za-z0-9]{3,8}(?=[\u4e00-\u9fff])")
-
-
-def is_junk(text: str) -> bool:
-    """Anti-copy junk: at least 5 random Latin/digit tokens glued between Chinese
-    characters per 1000 characters (and at least 3 in all)."""
-    if not text:
-        return False
-    head = text[:4000]
-    hits = [t for t in _JUNK_TOKEN.findall(head) if not t.isdigit() and not t.lower().startswith("xx")]
-    noise = len(_NOISE_RUN.findall(head))
-    return (len(hits) >= 3 and len(hits) * 1000 >= 5 * len(head)) or noise >= 2
 
 
 @dataclass
