@@ -42,6 +42,7 @@ from pipeline.engine import build_checks, table_writer
 from pipeline.engine import manifest as manifests
 from pipeline.engine.cache import BuildCache, BuildKeys, default_cache_dir
 from pipeline.engine.engines import Engine, check_engine_arguments, make_engine, map_items
+from pipeline.engine.progress import StageProgress
 from pipeline.engine.tasks import (
     FileIngest,
     PageInfo,
@@ -291,9 +292,7 @@ class Run:
         self.timings["total"] = round(time.perf_counter() - self.started, 4)
         return self.timings
 
-    def progress(self, stage: str, total: int, unit: str = "page"):
-        from pipeline.engine.progress import StageProgress
-
+    def progress(self, stage: str, total: int, unit: str = "page") -> StageProgress:
         return StageProgress(stage, total, self.quiet, unit=unit)
 
 
