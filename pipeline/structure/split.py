@@ -26,6 +26,7 @@ from pipeline.structure import title_shapes
 
 _NOT_TITLE_KEY = re.compile(r"[\s,，.。;；:：!！?？、·•\-—_\"'“”‘’《》<>【】\[\]]+")
 _SENTENCE_END = ("。", "；", ";", "！", "!", "？", "?", "，", ",")
+_CLAUSE_BREAK = re.compile(r"[,，。；;！!？?]")
 _COUNT_SUFFIX = re.compile(r"\s*[(（【\[]?\s*(精选|优秀|通用|热门)?\s*\d{1,3}\s*篇\s*[)）】\]]?$")
 
 
@@ -282,8 +283,10 @@ def find_parts(lines: list[Line], cfg: dict, labels: dict[int, tuple[str, float]
             current = Part(title=title, start=line.no, head=[line])
             parts.append(current)
             nxt = lines[k + 1] if k + 1 < len(lines) else None
+            # the page's last line after a bare marker, a clause cut short ("连日来,央视…"), is its text
+            cut_short = k + 2 == len(lines) and _CLAUSE_BREAK.search(nxt.text or "") if nxt is not None else False
             if not title and nxt is not None and nxt.no - line.no <= cfg["title_lookahead"] \
-                    and is_heading(nxt.text, title_max) and marker_title(nxt.text) is None:
+                    and is_heading(nxt.text, title_max) and marker_title(nxt.text) is None and not cut_short:
                 current.title = clean_title(nxt.text)
                 current.head.append(nxt)
                 k += 1
@@ -333,8 +336,10 @@ def merge_short_parts(parts: list[Part], min_chars: int) -> list[Part]:
 
 
 def is_heading(text: str, title_max: int) -> bool:
-    """A short line that does not end like a sentence."""
-    return 0 < len(text) <= title_max and not text.endswith(_SENTENCE_END)
+    """A short line that does not end like a sentence, nor like a sentence's lead-in to what
+    follows ("…,现将…情况报告如下:", a clause break inside and a colon at the end)."""
+    return 0 < len(text) <= title_max and not text.endswith(_SENTENCE_END) \
+        and not (text.endswith((":", "：")) and _CLAUSE_BREAK.search(text))
 
 
 def single_title(page: Page, cleaned: CleanPage, part: Part, cfg: dict) -> str:
@@ -345,7 +350,9 @@ def single_title(page: Page, cleaned: CleanPage, part: Part, cfg: dict) -> str:
     for candidate in (cleaned.page_title, page.title):
         if candidate and title_shapes.names_a_collection(candidate, part.body[0].text if part.body else ""):
             break        # the page holds many reports: its title is not this one's
-        if candidate and candidate.strip() and not title_shapes.is_metadata(candidate):
+        # a page "title" that holds a sentence ("调查过程:在调查中,我们…。然后,…") names nothing
+        if candidate and candidate.strip() and not title_shapes.is_metadata(candidate) \
+                and not _SENTENCE_INSIDE.search(candidate.strip()):
             return clean_title(_COUNT_SUFFIX.sub("", candidate.strip()) or candidate.strip())
     # a first line shaped like a heading is the title; with the line model, only when it names
     # a kind of report (else it may be the report's first section: "调查背景与目的")
@@ -370,6 +377,7 @@ def single_title(page: Page, cleaned: CleanPage, part: Part, cfg: dict) -> str:
 _TRAILING_ORDINAL = re.compile(r"(?<=[^\d\s])\s*(例|范例)?\s*([(（【\[]\s*[一二三四五六七八九十\d]{1,2}\s*[)）】\]]|\d{1,2})\s*$")
 _GENRE_WORD = title_shapes.GENRE_WORD
 _SECTION_MARKER = re.compile(r"^([一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．](?!\d))")
+_SENTENCE_INSIDE = re.compile(r"[。！？!?；;]\s*\S")
 _GLUED_TITLE = re.compile(r"^[【\[](?P<title>[^】\]]{4,40})[】\]]\s*(?=\S{10})")
 
 
