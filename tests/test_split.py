@@ -144,10 +144,11 @@ def test_every_kept_line_ends_up_in_one_place(res, texts):
                if r.rule in ("split:title_repeat", "split:toc", "split:no_body")]
     assert len(body) == len(set(body))
     assert not set(body) & set(dropped)
-    # every kept line is body, a dropped title echo, or a marker/title line
+    # every kept line is body, a dropped title echo, or a marker/title line (or part of a title on two lines)
     for line in cleaned.lines:
         if line.no not in body and line.no not in dropped:
-            assert split.marker_title(line.text) is not None or any(d.title and d.title in line.text for d in docs)
+            assert split.marker_title(line.text) is not None or any(
+                d.title and (d.title in line.text or line.text in d.title) for d in docs)
     assert all(d.doc_id == f"{PAGE.page_id}-{d.ordinal:03d}" for d in docs)
     assert all(r.rule in ("split:toc", "split:no_body", "split:title_repeat") for r in page_removed)
 
@@ -215,6 +216,15 @@ def test_no_title_from_metadata_or_a_bare_fanwen_label(res):
     ("关于表彰优秀共青团员的通知", "关于表彰优秀共青团员的通知"),
     ("关于开展涉密载体清理工作的报告", "关于开展涉密载体清理工作的报告"),
     ("2022年上海市政府信息公开工作年度报告", "2022年上海市政府信息公开工作年度报告"),
+    ("贫困生认定申请理由范文300字(申请书)", "贫困生认定申请理由"),           # a length and the site's category
+    ("爱护校园绿化倡议书 篇1亲爱的同学们", "爱护校园绿化倡议书"),            # marker and salutation glued on
+    ("精选社区志愿服务活动方案", "社区志愿服务活动方案"),
+    ("2023最新社区志愿服务活动方案", "社区志愿服务活动方案"),
+    ("县水务局换届工作报告 换届工作报告", "换届工作报告"),                   # the page's heading, then the report's own
+    # must stay: a title's own 优秀, a subtitle in brackets, two different headings side by side
+    ("优秀班干部,优秀学生,优秀团员", "优秀班干部,优秀学生,优秀团员"),
+    ("小学食品安全自查报告(自查自纠报告)", "小学食品安全自查报告(自查自纠报告)"),
+    ("深化改革 突破创新 全面提升教育水平", "深化改革 突破创新 全面提升教育水平"),
 ])
 def test_title_decorations_of_the_sites_go_the_title_stays(raw, title):
     assert split.clean_title(raw) == title
@@ -261,3 +271,12 @@ def test_an_untitled_report_keeps_the_collection_heading_for_its_genre(res):
     titled, _ = split.run(PAGE, cleaned_from(["篇一 甲镇服务调查报告", SENTENCE, "篇二 乙镇服务调研报告", SENTENCE],
                                              page_title="服务调查报告集锦15篇"), res)
     assert [d.collection_title for d in titled] == [None, None]
+
+
+def test_a_title_wrapped_onto_a_line_holding_only_its_kind_is_one_title(res):
+    docs, _ = split.run(PAGE, cleaned_from(["甲镇开展预防校园欺凌专项治理", "实施方案", SENTENCE, SENTENCE + "二"]), res)
+    assert [d.title for d in docs] == ["甲镇开展预防校园欺凌专项治理实施方案"]
+    assert docs[0].lines[0].text == SENTENCE and docs[0].title_lines == [1, 3]
+    # a title that names its kind keeps the short heading under it as text
+    docs, _ = split.run(PAGE, cleaned_from(["甲镇服务调研报告", "工作总结", SENTENCE, SENTENCE + "二"]), res)
+    assert [d.title for d in docs] == ["甲镇服务调研报告"] and docs[0].lines[0].text == "工作总结"

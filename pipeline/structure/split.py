@@ -22,7 +22,7 @@ from functools import lru_cache
 from pipeline import rules
 from pipeline.clean.masks import add_counts, count_masked
 from pipeline.records import CleanPage, Document, Line, Page, Removal
-from pipeline.structure import title_shapes
+from pipeline.structure import doc_quality, title_shapes
 
 _NOT_TITLE_KEY = re.compile(r"[\s,，.。;；:：!！?？、·•\-—_\"'“”‘’《》<>【】\[\]]+")
 _SENTENCE_END = ("。", "；", ";", "！", "!", "？", "?", "，", ",")
@@ -51,6 +51,7 @@ def run(page: Page, cleaned: CleanPage, res) -> tuple[list[Document], list[Remov
     parts, own_removals = drop_table_of_contents(parts, cfg["min_doc_chars"])
     own_removals += headings
     for part in parts:   # before merging: the echo is the first line under a report's own title
+        join_wrapped_title(part)
         own_removals.extend(drop_title_echo(part))
     parts = merge_short_parts(parts, cfg["min_doc_chars"])
     for part in [p for p in parts if not p.body]:     # a title with nothing under it is no document
@@ -63,6 +64,7 @@ def run(page: Page, cleaned: CleanPage, res) -> tuple[list[Document], list[Remov
         parts[0].title = single_title(page, cleaned, parts[0], cfg) if len(parts) == 1 else ""
         if parts[0].cut is not None:
             own_removals.append(parts[0].cut)
+        join_wrapped_title(parts[0])
         own_removals.extend(drop_title_echo(parts[0]))
     collection = next((r.text for r in headings if r.rule == "split:page_title"), None) or next(
         (t for t in (cleaned.page_title, page.title) if t and title_shapes.names_a_collection(t)), None)
@@ -77,31 +79,8 @@ def run(page: Page, cleaned: CleanPage, res) -> tuple[list[Document], list[Remov
                                   title_lines=sorted([line.no for line in part.head] + part.echo),
                                   collection_title=None if title else collection))
     page_removed = assign_removals(documents, parts, sorted(cleaned.removed + own_removals, key=lambda r: r.line))
-    mark_quality(documents, page_removed, cleaned.quality, res.clean_rules)
+    doc_quality.mark_quality(documents, page_removed, cleaned.quality, res.clean_rules)
     return documents, page_removed
-
-
-def mark_quality(documents: list[Document], page_removed: list[Removal], page_quality: str, clean_rules) -> None:
-    """Each document's ``quality`` (the page's, ``pinyin_repaired`` only where its own lines
-    were repaired, ``mojibake`` where its text is garbled, ``junk`` where anti-copy junk or
-    synonym-swapped text is found) and ``truncated`` (a truncation notice inside it, or on
-    the page after it when it is the last document)."""
-    from pipeline.clean.quality import _GARBLE, REPAIR_PINYIN, is_junk
-
-    notice = [c for c in clean_rules.generic.line if c.rule == "cue:truncation_notice"]
-    for k, doc in enumerate(documents):
-        after = [r for r in page_removed if r.line > (doc.lines[-1].no if doc.lines else 0)] \
-            if k == len(documents) - 1 else []
-        doc.truncated = any(cue.search(r.text) for r in doc.removed + after for cue in notice)
-        text = doc.text
-        if len(_GARBLE.findall(text)) >= 2 or "\ufffd" in text:
-            doc.quality = "mojibake"
-        elif is_junk(text):
-            doc.quality = "junk"
-        elif page_quality == "pinyin_repaired":
-            doc.quality = "pinyin_repaired" if any(r.rule == REPAIR_PINYIN for r in doc.removed) else "clean"
-        else:
-            doc.quality = page_quality if page_quality != "mojibake" else "clean"
 
 
 @dataclass
@@ -208,6 +187,7 @@ def clean_title(text: str, title_cfg: dict | None = None, decorations: bool = Tr
             if title.endswith(suffix) and len(title) > len(suffix):
                 title = title[: -len(suffix)].rstrip(" :：、-—")
                 changed = True
+    title = title_shapes.doubled(title, title_key)
     return "" if title in suffixes else title     # "范文:" alone names no report
 
 
@@ -384,6 +364,15 @@ _GLUED_TITLE = re.compile(r"^[【\[](?P<title>[^】\]]{4,40})[】\]]\s*(?=\S{10}
 def title_key(text: str) -> str:
     """A title without punctuation and spaces, for comparing a line with a title."""
     return _NOT_TITLE_KEY.sub("", text)
+
+
+def join_wrapped_title(part: Part) -> None:
+    """A title whose kind is wrapped onto the next line ("…专项治理" / "实施方案") is one title:
+    that line joins the part's head."""
+    if part.title and part.head and part.body and not _SECTION_MARKER.match(part.title) \
+            and title_shapes.wraps_onto(part.title, part.body[0].text):
+        part.head.append(part.body.pop(0))
+        part.title += part.head[-1].text.strip()
 
 
 def drop_title_echo(part: Part) -> list[Removal]:

@@ -8,6 +8,8 @@
 - A heading right under a marker or page title is the report's own title ("走进敬老院社会实践报告(二)",
   then "爱,是我们共同的语言——敬老院调查报告"), unless it is a subtitle, a shorter copy, "label:value" or a byline.
 - "A_B" is a site's joint (no report's title holds "_"): the title is the part that names a kind of report.
+- "A B" where B repeats the end of A is the page's heading and the report's own, glued: the title is B.
+- A title wrapped onto a second line holding only the kind ("…专项治理" / "实施方案") is one title.
 """
 from __future__ import annotations
 
@@ -94,3 +96,24 @@ def no_title(text: str) -> bool:
     """A line the model may take for a title that is none: a table of contents' head
     ("目录/提纲:……") or a line with a posting date ("整改措施 2022-12-05 点击:")."""
     return bool(_NO_TITLE.search(text))
+
+
+def doubled(title: str, key) -> str:
+    """"收费站工会换届工作报告 工会换届工作报告" → "工会换届工作报告": of two space-separated
+    parts where the second repeats the end of the first (compared by ``key``), the second."""
+    parts = title.split()
+    if len(parts) == 2 and len(key(parts[1])) >= 4 and key(parts[0]).endswith(key(parts[1])):
+        return parts[1]
+    return title
+
+
+# a line holding only a kind of report ("实施方案", "工作总结", "讲话稿"), no punctuation
+_KIND_ALONE = re.compile(rf"^[\u4e00-\u9fff]{{0,2}}(?:{GENRE_WORD.pattern})[稿书表]?$")
+_KIND_AT_END = re.compile(rf"(?:{GENRE_WORD.pattern})[稿书表]?$")
+
+
+def wraps_onto(title: str, next_text: str) -> bool:
+    """``next_text``, the line under a title that names no kind of report, is the title's end
+    wrapped onto a line of its own ("赵戈中学开展预防校园欺凌专项治理" / "实施方案")."""
+    text = next_text.strip()
+    return len(text) <= 6 and bool(_KIND_ALONE.match(text)) and not _KIND_AT_END.search(title.strip())
