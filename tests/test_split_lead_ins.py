@@ -54,3 +54,37 @@ def test_the_last_clause_after_a_bare_marker_is_the_reports_text_not_its_title(r
     # a short heading there, followed by text, is still the title
     docs = split_texts(["【篇一】", SENTENCE, "【篇二】", "乙镇服务调研报告", SENTENCE], res)
     assert [d.title for d in docs] == ["", "乙镇服务调研报告"]
+
+
+LABELS_BODY = {1: ("body", 0.9), 3: ("body", 0.9), 5: ("body", 0.9)}
+
+
+@pytest.mark.parametrize("first, second, title, rest", [
+    # a document preview: the page number "1、" on the first line, "2、" on the next
+    ("1、甲镇实施乡村振兴工作调研报告甲镇积极贯彻落实中央关于乡村振兴的决策部署", "2、改革的新型城市社区，设立了合作社。",
+     "甲镇实施乡村振兴工作调研报告", "甲镇积极贯彻落实中央关于乡村振兴的决策部署"),
+    ("1、小学生的读书心得“我又要把这本书还给你了!”我一边翻着书一边说。", "2、间的推移，我逐渐意识到书本的意义。",
+     "小学生的读书心得", "“我又要把这本书还给你了!”我一边翻着书一边说。"),
+    # a watermark with a web address before the title, a salutation after it
+    ("范文之家每日更新www.example-fanwen.com在全县教育工作会议上的讲话各位校长,同志们:今天召开会议。", SENTENCE,
+     "在全县教育工作会议上的讲话", "各位校长,同志们:今天召开会议。"),
+    ("贫困生补助申请书尊敬的学校领导:我是二年级的一名学生,家庭困难。", SENTENCE,
+     "贫困生补助申请书", "尊敬的学校领导:我是二年级的一名学生,家庭困难。"),
+])
+def test_a_title_glued_to_a_previews_first_line_is_cut_off(res, first, second, title, rest):
+    docs = split_texts([first, second, SENTENCE], res, labels=LABELS_BODY)
+    assert [d.title for d in docs] == [title]
+    assert docs[0].lines[0].text == rest
+    assert any(r.rule == "split:title_glued" and first.startswith(r.text) for r in docs[0].removed)
+
+
+@pytest.mark.parametrize("first, second", [
+    # no shape shows a title: a sentence that names a report keeps it
+    ("我们小组的调研报告主要分为三个部分,下面逐一说明。", SENTENCE),
+    # "1、" without "2、" on the next line is a list item, not a preview's page number
+    ("1、甲镇实施乡村振兴工作调研报告甲镇积极贯彻落实中央决策部署", "二、主要做法"),
+])
+def test_a_sentence_naming_a_report_is_not_cut(res, first, second):
+    docs = split_texts([first, second, SENTENCE], res, labels=LABELS_BODY)
+    assert [d.title for d in docs] == [""]
+    assert docs[0].lines[0].text == first

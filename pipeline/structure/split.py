@@ -350,6 +350,13 @@ def single_title(page: Page, cleaned: CleanPage, part: Part, cfg: dict) -> str:
         part.body[0] = Line(first.no, first.text[glued.end():])
         part.cut = Removal(first.no, glued.group(0), "split:title_glued")
         return clean_title(glued.group("title"))
+    shown = title_shapes.glued_title(part.body[0].text, part.body[1].text if len(part.body) > 1 else "") \
+        if part.body and cleaned.line_labels else None
+    if shown:   # "1、XX镇乡村振兴调研报告XX镇积极…": a preview's title glued to the text
+        first = part.body[0]
+        part.body[0] = Line(first.no, first.text[shown[0]:])
+        part.cut = Removal(first.no, first.text[:shown[0]], "split:title_glued")
+        return clean_title(shown[1])
     return ""
 
 

@@ -10,6 +10,8 @@
 - "A_B" is a site's joint (no report's title holds "_"): the title is the part that names a kind of report.
 - "A B" where B repeats the end of A is the page's heading and the report's own, glued: the title is B.
 - A title wrapped onto a second line holding only the kind ("…专项治理" / "实施方案") is one title.
+- A document preview glues the title to the text ("1、XX镇乡村振兴调研报告XX镇积极…", then "2、…";
+  "<watermark>www.….com在…会议上的讲话各位同志:"): the title is cut off the first line.
 """
 from __future__ import annotations
 
@@ -117,3 +119,33 @@ def wraps_onto(title: str, next_text: str) -> bool:
     wrapped onto a line of its own ("赵戈中学开展预防校园欺凌专项治理" / "实施方案")."""
     text = next_text.strip()
     return len(text) <= 6 and bool(_KIND_ALONE.match(text)) and not _KIND_AT_END.search(title.strip())
+
+
+# the preview's page number ("1、" on the first line, "2、" on the next), or a watermark ending in a web address
+_PAGE_NO = re.compile(r"^\s*1\s*、\s*")
+_NEXT_PAGE_NO = re.compile(r"^\s*2\s*、")
+_WATERMARK = re.compile(r"^\S{0,30}?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|cn|net|org|cc)(?![a-z])", re.IGNORECASE)
+# a title that ends with its kind, without sentence punctuation, quotes or brackets
+_GLUED_KIND = re.compile(r"(?P<title>[^\s，。,.;；:：!！?？“”\"'（）()【】\[\]《》]{2,40}"
+                         r"(?:报告|总结|心得|体会|讲话稿|讲话|发言稿|演讲稿|致辞|方案|计划|申请书|倡议书|建议书|"
+                         r"思想汇报|汇报|事迹材料|观后感|读后感|感想|办法|意见|规定|通知))")
+_SALUTATION = re.compile(r"^(尊敬的|敬爱的|亲爱的|各位|同志们|大家好|老师们|同学们)")
+
+
+def glued_title(text: str, next_text: str = "") -> tuple[int, str] | None:
+    """(characters to cut off, title) when ``text``, a report's first line, glues its title to
+    the text in a shape that shows it: a preview's page number ("1、" here, "2、" on
+    ``next_text``), a watermark with a web address before it, or a salutation right after it.
+    None when there is no such title (a sentence that names a report keeps it)."""
+    start, shown = 0, False
+    for prefix in (_PAGE_NO, _WATERMARK):
+        m = prefix.match(text)
+        if m and (prefix is not _PAGE_NO or _NEXT_PAGE_NO.match(next_text)):
+            start, shown = m.end(), True
+            break
+    m = _GLUED_KIND.match(text, start)
+    if not m or len(text) - m.end() < 10:
+        return None
+    if not (shown or _SALUTATION.match(text[m.end():])):
+        return None
+    return m.end(), m.group("title")
