@@ -88,3 +88,22 @@ def test_a_sentence_naming_a_report_is_not_cut(res, first, second):
     docs = split_texts([first, second, SENTENCE], res, labels=LABELS_BODY)
     assert [d.title for d in docs] == [""]
     assert docs[0].lines[0].text == first
+
+
+def test_a_title_over_a_few_short_lines_and_then_another_title_is_the_pages_header(res):
+    texts = ["预算绩效管理", "- 文号:", "甲县数据中心2024年度项目支出绩效自评报告", "一、基本情况", SENTENCE]
+    labels = {1: ("report_title", 0.6), 3: ("body", 0.8), 5: ("report_title", 0.7), 7: ("body", 0.99), 9: ("body", 0.99)}
+    lines = [Line(2 * k + 1, t) for k, t in enumerate(texts)]
+    docs, page_removed = split.run(PAGE, CleanPage(PAGE.page_id, lines, [], line_labels=labels), res)
+    assert [d.title for d in docs] == ["甲县数据中心2024年度项目支出绩效自评报告"]
+    assert [ln.text for ln in docs[0].lines] == ["一、基本情况", SENTENCE]
+    assert [(r.line, r.rule) for r in page_removed] == [(1, "split:page_header"), (3, "split:page_header")]
+
+
+def test_a_title_over_a_paragraph_keeps_the_next_unnumbered_title_as_its_heading(res):
+    texts = ["甲县数据中心2024年度项目支出绩效自评报告", SENTENCE, "关于项目资金使用情况的报告", SENTENCE + "二"]
+    labels = {1: ("report_title", 0.9), 3: ("body", 0.99), 5: ("report_title", 0.7), 7: ("body", 0.99)}
+    lines = [Line(2 * k + 1, t) for k, t in enumerate(texts)]
+    docs, page_removed = split.run(PAGE, CleanPage(PAGE.page_id, lines, [], line_labels=labels), res)
+    assert [d.title for d in docs] == ["甲县数据中心2024年度项目支出绩效自评报告"]
+    assert [ln.no for ln in docs[0].lines] == [3, 5, 7] and not page_removed

@@ -49,6 +49,8 @@ def run(page: Page, cleaned: CleanPage, res) -> tuple[list[Document], list[Remov
     if not parts:
         return [], sorted(cleaned.removed + headings, key=lambda r: r.line)
     parts, own_removals = drop_table_of_contents(parts, cfg["min_doc_chars"])
+    own_removals += [Removal(ln.no, ln.text, "split:page_header") for p in parts if p.header for ln in p.head + p.body]
+    parts = [p for p in parts if not p.header]
     own_removals += headings
     for part in parts:   # before merging: the echo is the first line under a report's own title
         join_wrapped_title(part)
@@ -93,6 +95,7 @@ class Part:
     head: list[Line] = field(default_factory=list)   # marker and title lines, restored as body if merged
     echo: list[int] = field(default_factory=list)    # lines repeating the title, dropped (split:title_repeat)
     cut: "Removal | None" = None                     # a title cut from the front of the first body line
+    header: bool = False                             # the page's header, not a report (split:page_header)
 
     @property
     def chars(self) -> int:
@@ -244,8 +247,16 @@ def find_parts(lines: list[Line], cfg: dict, labels: dict[int, tuple[str, float]
         # a title the model finds under a report's text starts another report only when it is
         # numbered ("…倡议书2", "…报告(二)"): a report's own headings ("关于国民经济计划的报告",
         # an appendix's "…名词注释", the page title printed again) stay in it
+        # a title over a few short lines and then another title is the page's header ("预算绩效管理",
+        # "发布机构: …", "文号:"), not a report: it becomes text before the report's title
+        header = title is None and label == "report_title" and p >= cfg["title_min_p"] and len(parts) == 1 \
+            and current is not None and current.head and current.body and current.start not in series \
+            and marker_title(current.head[0].text) is None and current.chars < cfg["min_doc_chars"] \
+            and is_heading(line.text, title_max)
+        if header:
+            current.header = True
         if title is None and label == "report_title" and p >= cfg["title_min_p"] and is_heading(line.text, title_max) \
-                and (current is None or not current.body or _TRAILING_ORDINAL.search(line.text)):
+                and (current is None or not current.body or header or _TRAILING_ORDINAL.search(line.text)):
             echo = current is not None and not current.body and bool(current.title) \
                 and title_key(line.text) == title_key(current.title)
             if current is not None and not current.body and current.head and not echo:
@@ -343,20 +354,19 @@ def single_title(page: Page, cleaned: CleanPage, part: Part, cfg: dict) -> str:
         part.start = first.no
         part.head.append(first)
         return clean_title(first.text)
-    glued = _GLUED_TITLE.match(part.body[0].text) if part.body else None
-    if glued and _GENRE_WORD.search(glued.group("title")):
-        # "【2017公务用车自查报告】为贯彻落实…": the title in brackets before the first sentence
+    if not part.body:
+        return ""
+    # "【2017公务用车自查报告】为贯彻落实…": the title in brackets before the first sentence; a
+    # preview's title glued to the text ("1、XX镇乡村振兴调研报告XX镇积极…", then "2、…")
+    glued = _GLUED_TITLE.match(part.body[0].text)
+    glued = (glued.end(), glued.group("title")) if glued and _GENRE_WORD.search(glued.group("title")) else \
+        title_shapes.glued_title(part.body[0].text, part.body[1].text if len(part.body) > 1 else "") \
+        if cleaned.line_labels else None
+    if glued:
         first = part.body[0]
-        part.body[0] = Line(first.no, first.text[glued.end():])
-        part.cut = Removal(first.no, glued.group(0), "split:title_glued")
-        return clean_title(glued.group("title"))
-    shown = title_shapes.glued_title(part.body[0].text, part.body[1].text if len(part.body) > 1 else "") \
-        if part.body and cleaned.line_labels else None
-    if shown:   # "1、XX镇乡村振兴调研报告XX镇积极…": a preview's title glued to the text
-        first = part.body[0]
-        part.body[0] = Line(first.no, first.text[shown[0]:])
-        part.cut = Removal(first.no, first.text[:shown[0]], "split:title_glued")
-        return clean_title(shown[1])
+        part.body[0] = Line(first.no, first.text[glued[0]:])
+        part.cut = Removal(first.no, first.text[:glued[0]], "split:title_glued")
+        return clean_title(glued[1])
     return ""
 
 
