@@ -107,3 +107,25 @@ def test_a_title_over_a_paragraph_keeps_the_next_unnumbered_title_as_its_heading
     docs, page_removed = split.run(PAGE, CleanPage(PAGE.page_id, lines, [], line_labels=labels), res)
     assert [d.title for d in docs] == ["甲县数据中心2024年度项目支出绩效自评报告"]
     assert [ln.no for ln in docs[0].lines] == [3, 5, 7] and not page_removed
+
+
+def test_a_title_over_the_collections_heading_heads_the_page(res):
+    texts = ["甲大学实习教学管理暂行规定", "学生的实习管理规定(3篇)", "第一章总则第一条为规范学生实习工作,制定本规定。", SENTENCE]
+    labels = {1: ("report_title", 0.8), 3: ("report_title", 0.8), 5: ("body", 0.9), 7: ("body", 0.99)}
+    lines = [Line(2 * k + 1, t) for k, t in enumerate(texts)]
+    docs, page_removed = split.run(PAGE, CleanPage(PAGE.page_id, lines, [], line_labels=labels), res)
+    assert [d.title for d in docs] == [""] and docs[0].collection_title == "学生的实习管理规定(3篇)"
+    assert [(r.line, r.rule) for r in page_removed] == [(1, "split:page_title"), (3, "split:page_title")]
+    # a report's marker line above a collection heading printed again stays a report
+    texts = ["甲镇植树节活动方案 篇1", SENTENCE, "甲镇植树节活动方案(通用23篇)", SENTENCE + "二"]
+    labels = {1: ("report_title", 0.99), 3: ("body", 0.9), 5: ("report_title", 0.7), 7: ("body", 0.99)}
+    lines = [Line(2 * k + 1, t) for k, t in enumerate(texts)]
+    docs, _ = split.run(PAGE, CleanPage(PAGE.page_id, lines, [], line_labels=labels), res)
+    assert [d.title for d in docs] == ["甲镇植树节活动方案"]
+
+
+@pytest.mark.parametrize("text", ["[关键词] 艾滋病咳嗽;诊疗规程;德尔菲;调查问卷", "关键词:乡村振兴、调研报告", "咳嗽;诊疗;问卷;调查"])
+def test_a_keyword_list_is_the_reports_text_never_its_title(res, text):
+    assert not split.is_heading(text, 60)
+    docs = split_texts([text, SENTENCE, SENTENCE + "二"], res, labels={1: ("report_title", 0.7), 3: ("body", 0.99), 5: ("body", 0.99)})
+    assert [d.title for d in docs] == [""] and docs[0].lines[0].text == text

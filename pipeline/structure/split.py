@@ -5,7 +5,7 @@ title) and the worker's ``Resources``. Out: the documents, and the removals that
 every document (page header and footer).
 
 A page holding several reports marks each with a line such as "篇一 …", "【篇1】…", "第1篇 …",
-"范文一 …" or "… 篇N" (patterns in ``rules/split.toml``); the title is the rest of that line
+"范文一 …" or "… 篇N" (patterns in ``rules/split.toml``, read by ``markers``); the title is the rest of that line
 (or the next short line when the marker stands alone), without a trailing "范文". A page with
 no marker is one report titled by the page title or its first heading line. The title
 repeated as the first body line is dropped, a title glued to the first sentence
@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from pipeline import rules
 from pipeline.clean.masks import add_counts, count_masked
 from pipeline.records import CleanPage, Document, Line, Page, Removal
 from pipeline.structure import doc_quality, title_shapes
+from pipeline.structure.markers import (  # noqa: F401  (compile_markers, … : clean's zones use them via split)
+    clean_title, compile_markers, could_be_marker, marker_literals, marker_title, title_key, title_settings)
 
-_NOT_TITLE_KEY = re.compile(r"[\s,，.。;；:：!！?？、·•\-—_\"'“”‘’《》<>【】\[\]]+")
 _SENTENCE_END = ("。", "；", ";", "！", "!", "？", "?", "，", ",")
 _CLAUSE_BREAK = re.compile(r"[,，。；;！!？?]")
 _COUNT_SUFFIX = re.compile(r"\s*[(（【\[]?\s*(精选|优秀|通用|热门)?\s*\d{1,3}\s*篇\s*[)）】\]]?$")
@@ -44,6 +43,10 @@ def run(page: Page, cleaned: CleanPage, res) -> tuple[list[Document], list[Remov
     heading = {ln.no: "split:page_title" for k, ln in enumerate(cleaned.lines) if title_shapes.names_a_collection(ln.text)
                and (k == 0 or ln.no in model_title)}
     heading |= {ln.no: "split:no_title" for ln in cleaned.lines if ln.no in model_title and title_shapes.no_title(ln.text)}
+    # titles (no markers) over the collection's heading, with nothing else before it, head the page
+    above = [ln for ln in cleaned.lines if ln.no < min((n for n, r in heading.items() if r == "split:page_title"), default=0)]
+    if all(ln.no in model_title and marker_title(ln.text) is None for ln in above):
+        heading |= {ln.no: "split:page_title" for ln in above}
     parts = find_parts([ln for ln in cleaned.lines if ln.no not in heading], cfg, cleaned.line_labels)
     headings = [Removal(ln.no, ln.text, heading[ln.no]) for ln in cleaned.lines if ln.no in heading]
     if not parts:
@@ -68,7 +71,8 @@ def run(page: Page, cleaned: CleanPage, res) -> tuple[list[Document], list[Remov
             own_removals.append(parts[0].cut)
         join_wrapped_title(parts[0])
         own_removals.extend(drop_title_echo(parts[0]))
-    collection = next((r.text for r in headings if r.rule == "split:page_title"), None) or next(
+    collection = next((r.text for r in headings if r.rule == "split:page_title" and title_shapes.names_a_collection(r.text)),
+                      None) or next(
         (t for t in (cleaned.page_title, page.title) if t and title_shapes.names_a_collection(t)), None)
     documents = []
     for ordinal, part in enumerate(parts, 1):
@@ -102,126 +106,6 @@ class Part:
         return sum(len(line.text) for line in self.body)
 
 
-# --------------------------------------------------------------------------- markers
-
-
-@lru_cache(maxsize=1)
-def _markers() -> tuple[list[re.Pattern], dict, tuple[str, ...]]:
-    """Compiled split markers, the [title] settings and the ``requires`` literals of
-    rules/split.toml (once per process)."""
-    data = rules.load_toml("split.toml")
-    numerals = data.get("numerals")
-    if not numerals or "marker" not in data:
-        raise rules.RuleFileError("split.toml: needs `numerals` and at least one [[marker]]")
-    requires = tuple(data.get("requires", ()))
-    compiled = []
-    for entry in data["marker"]:
-        try:
-            pattern = re.compile(entry["pattern"].replace("{n}", numerals))
-        except (KeyError, re.error) as exc:
-            raise rules.RuleFileError(f"split.toml: marker {entry.get('id')!r}: {exc}") from exc
-        if "title" not in pattern.groupindex:
-            raise rules.RuleFileError(f"split.toml: marker {entry.get('id')!r} has no (?P<title>…) group")
-        if requires and not any(lit in entry["pattern"] for lit in requires):
-            raise rules.RuleFileError(f"split.toml: marker {entry.get('id')!r} names none of `requires` "
-                                      f"{list(requires)}; add its literal there")
-        compiled.append(pattern)
-    return compiled, data.get("title", {}), requires
-
-
-def compile_markers() -> list[re.Pattern]:
-    """The compiled split-marker patterns (clean uses them to bound header and footer zones)."""
-    return _markers()[0]
-
-
-def marker_literals() -> tuple[str, ...]:
-    """Literals of which every marker line holds one (empty: no pre-check)."""
-    return _markers()[2]
-
-
-def could_be_marker(text: str, literals: tuple[str, ...]) -> bool:
-    """False when ``text`` holds none of the marker ``literals``: no marker can match it."""
-    if not literals:
-        return True
-    for literal in literals:
-        if literal in text:
-            return True
-    return False
-
-
-def marker_title(text: str) -> str | None:
-    """The title that a marker line carries ("" when the marker stands alone), or None when
-    ``text`` is not a marker line.
-
-    >>> marker_title("篇二 政府办事服务中心实习报告范文"), marker_title("【篇1】"), marker_title("近日,…")
-    ('政府办事服务中心实习报告', '', None)
-    """
-    patterns, title_cfg, literals = _markers()
-    if not could_be_marker(text, literals):
-        return None
-    for pattern in patterns:
-        m = pattern.match(text)
-        if m:
-            return clean_title(m.group("title"), title_cfg)
-    return None
-
-
-def clean_title(text: str, title_cfg: dict | None = None, decorations: bool = True) -> str:
-    """A title as a reader would cite it: without surrounding brackets and punctuation, the
-    site's decorations (``[title] decorations`` of rules/split.toml: "(精选5篇)", "合集6篇",
-    "【精选】", ".docx", "_第1页", "300字", "怎么写", "最新…") and trailing "范文"-like suffixes.
-
-    >>> clean_title("【精选】大学生实习报告范文(通用15篇).docx")
-    '大学生实习报告'
-    """
-    if title_cfg is None:
-        title_cfg = _markers()[1]
-    title = title_shapes.site_joint(_trim(text))
-    suffixes = title_cfg.get("suffixes", [])
-    decorations = _decorations(tuple(title_cfg.get("decorations", ()))) if decorations else ()
-    changed = True
-    while changed:
-        changed = False
-        for pattern in decorations:
-            shorter = _trim(pattern.sub("", title, count=1))
-            if shorter != title and len(shorter) >= 2:
-                title, changed = shorter, True
-        for suffix in suffixes:
-            if title.endswith(suffix) and len(title) > len(suffix):
-                title = title[: -len(suffix)].rstrip(" :：、-—")
-                changed = True
-    title = title_shapes.doubled(title, title_key)
-    return "" if title in suffixes else title     # "范文:" alone names no report
-
-
-def _trim(text: str) -> str:
-    """Without surrounding spaces and punctuation, and without one pair of brackets that
-    wraps the whole text ("【篇名】" → "篇名"; "【A】B" keeps its bracket)."""
-    text = text.strip().strip(":：、.．-— ").strip()
-    if text.startswith("《") and text.endswith("》") and text.count("《") == 1:
-        text = text[1:-1].strip()
-    for opening, closing in ("【】", "[]"):
-        if text.startswith(opening) and text.endswith(closing) and text.count(opening) == 1:
-            text = text[1:-1].strip()
-        elif text.startswith(opening) and text.count(closing) == 0:
-            text = text[1:].strip()
-        elif text.endswith(closing) and text.count(opening) == 0:
-            text = text[:-1].strip()
-    return text
-
-
-@lru_cache(maxsize=4)
-def _decorations(patterns: tuple[str, ...]) -> tuple[re.Pattern, ...]:
-    numerals = rules.load_toml("split.toml")["numerals"]
-    compiled = []
-    for pattern in patterns:
-        try:
-            compiled.append(re.compile(pattern.replace("{n}", numerals), re.IGNORECASE))
-        except re.error as exc:
-            raise rules.RuleFileError(f"split.toml: title decoration {pattern!r}: {exc}") from exc
-    return tuple(compiled)
-
-
 # --------------------------------------------------------------------------- parts
 
 
@@ -230,7 +114,7 @@ def find_parts(lines: list[Line], cfg: dict, labels: dict[int, tuple[str, float]
     title (``labels``: line no → (label, probability), at least ``title_min_p``); lines
     before the first of them form a part without title. Title lines in a row (a bare marker
     and its title, a title and its repeat) are one part's head."""
-    title_max = _markers()[1].get("max_chars", 60)
+    title_max = title_settings().get("max_chars", 60)
     labels = labels or {}
     parts: list[Part] = []
     k = 0
@@ -328,16 +212,17 @@ def merge_short_parts(parts: list[Part], min_chars: int) -> list[Part]:
 
 def is_heading(text: str, title_max: int) -> bool:
     """A short line that does not end like a sentence, nor like a sentence's lead-in to what
-    follows ("…,现将…情况报告如下:", a clause break inside and a colon at the end)."""
+    follows ("…,现将…情况报告如下:", a clause break inside and a colon at the end), and is
+    no keyword list ("[关键词] 咳嗽;诊疗规程;问卷")."""
     return 0 < len(text) <= title_max and not text.endswith(_SENTENCE_END) \
-        and not (text.endswith((":", "：")) and _CLAUSE_BREAK.search(text))
+        and not (text.endswith((":", "：")) and _CLAUSE_BREAK.search(text)) and not title_shapes.keyword_list(text)
 
 
 def single_title(page: Page, cleaned: CleanPage, part: Part, cfg: dict) -> str:
     """Title of a page's one report: the page title (without a "N篇" count), else its first
     line when that is a heading (which then leaves the body), else a bracketed title glued
     to the front of the first sentence (cut off, logged as ``split:title_glued``)."""
-    title_max = _markers()[1].get("max_chars", 60)
+    title_max = title_settings().get("max_chars", 60)
     for candidate in (cleaned.page_title, page.title):
         if candidate and title_shapes.names_a_collection(candidate, part.body[0].text if part.body else ""):
             break        # the page holds many reports: its title is not this one's
@@ -376,11 +261,6 @@ _GENRE_WORD = title_shapes.GENRE_WORD
 _SECTION_MARKER = re.compile(r"^([一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．](?!\d))")
 _SENTENCE_INSIDE = re.compile(r"[。！？!?；;]\s*\S")
 _GLUED_TITLE = re.compile(r"^[【\[](?P<title>[^】\]]{4,40})[】\]]\s*(?=\S{10})")
-
-
-def title_key(text: str) -> str:
-    """A title without punctuation and spaces, for comparing a line with a title."""
-    return _NOT_TITLE_KEY.sub("", text)
 
 
 def join_wrapped_title(part: Part) -> None:

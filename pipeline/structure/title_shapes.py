@@ -149,3 +149,12 @@ def glued_title(text: str, next_text: str = "") -> tuple[int, str] | None:
     if not (shown or _SALUTATION.match(text[m.end():])):
         return None
     return m.end(), m.group("title")
+
+
+_KEYWORDS = re.compile(r"^\s*[【\[]?\s*关\s*键\s*[词字]|[;；][^;；]{1,20}[;；][^;；]{1,20}[;；]")
+
+
+def keyword_list(text: str) -> bool:
+    """A paper's keyword line ("[关键词] 咳嗽;诊疗规程;问卷", or items between three semicolons):
+    the report's text, never its title."""
+    return bool(_KEYWORDS.search(text))
