@@ -129,3 +129,16 @@ def test_a_keyword_list_is_the_reports_text_never_its_title(res, text):
     assert not split.is_heading(text, 60)
     docs = split_texts([text, SENTENCE, SENTENCE + "二"], res, labels={1: ("report_title", 0.7), 3: ("body", 0.99), 5: ("body", 0.99)})
     assert [d.title for d in docs] == [""] and docs[0].lines[0].text == text
+
+
+def test_the_page_title_line_that_titles_the_pages_one_report_is_its_title_line(res):
+    from pipeline.records import Removal
+
+    lines = [Line(5, SENTENCE), Line(7, SENTENCE + "二")]
+    removed = [Removal(1, "甲镇服务调研报告", "header:page_title"), Removal(3, "2024-01-01", "header:publish_line")]
+    docs, _ = split.run(PAGE, CleanPage(PAGE.page_id, lines, removed, page_title="甲镇服务调研报告"), res)
+    assert [(d.title, d.title_lines) for d in docs] == [("甲镇服务调研报告", [1])]
+    # a page title that counts the reports it heads titles none, and its line is no report's
+    docs, _ = split.run(PAGE, CleanPage(PAGE.page_id, lines, [Removal(1, "调研报告(精选5篇)", "header:page_title")],
+                                        page_title="调研报告(精选5篇)"), res)
+    assert [(d.title, d.title_lines) for d in docs] == [("", [])]

@@ -97,7 +97,7 @@ class Part:
     start: int                  # page line number of the title line (or of the first body line)
     body: list[Line] = field(default_factory=list)
     head: list[Line] = field(default_factory=list)   # marker and title lines, restored as body if merged
-    echo: list[int] = field(default_factory=list)    # lines repeating the title, dropped (split:title_repeat)
+    echo: list[int] = field(default_factory=list)    # lines repeating the title, dropped (split:title_repeat, header:…)
     cut: "Removal | None" = None                     # a title cut from the front of the first body line
     header: bool = False                             # the page's header, not a report (split:page_header)
 
@@ -229,6 +229,8 @@ def single_title(page: Page, cleaned: CleanPage, part: Part, cfg: dict) -> str:
         # a page "title" that holds a sentence ("调查过程:在调查中,我们…。然后,…") names nothing
         if candidate and candidate.strip() and not title_shapes.is_metadata(candidate) \
                 and not _SENTENCE_INSIDE.search(candidate.strip()):
+            if candidate is cleaned.page_title:   # the lines clean's header took for it are this report's title lines
+                part.echo += [r.line for r in cleaned.removed if r.rule in ("header:page_title", "header:title_repeat")]
             return clean_title(_COUNT_SUFFIX.sub("", candidate.strip()) or candidate.strip())
     # a first line shaped like a heading is the title; with the line model, only when it names
     # a kind of report (else it may be the report's first section: "调查背景与目的")
