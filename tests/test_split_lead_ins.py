@@ -142,3 +142,12 @@ def test_the_page_title_line_that_titles_the_pages_one_report_is_its_title_line(
     docs, _ = split.run(PAGE, CleanPage(PAGE.page_id, lines, [Removal(1, "调研报告(精选5篇)", "header:page_title")],
                                         page_title="调研报告(精选5篇)"), res)
     assert [(d.title, d.title_lines) for d in docs] == [("", [])]
+
+
+def test_a_title_repeated_over_two_lines_is_dropped_as_its_echo(res):
+    docs = split_texts(["第一篇:浙江乡镇企业 发展考察报告", "浙江乡镇企业", "发展考察报告", SENTENCE], res)
+    assert [(d.title, d.title_lines, [ln.text for ln in d.lines]) for d in docs] == [
+        ("浙江乡镇企业 发展考察报告", [1, 3, 5], [SENTENCE])]
+    # a first heading that only starts like the title stays in the text
+    docs = split_texts(["第一篇:浙江乡镇企业 发展考察报告", "浙江乡镇企业", "发展的主要特点", SENTENCE], res)
+    assert [ln.text for ln in docs[0].lines] == ["浙江乡镇企业", "发展的主要特点", SENTENCE]

@@ -275,8 +275,8 @@ def join_wrapped_title(part: Part) -> None:
 
 
 def drop_title_echo(part: Part) -> list[Removal]:
-    """Drop the title repeated as the part's first body line; cut a title glued to the first
-    sentence ("<title>篇近日,…" keeps "近日,…"). Returns the removals."""
+    """Drop the title repeated as the part's first body line (or its first two lines); cut a
+    title glued to the first sentence ("<title>篇近日,…" keeps "近日,…"). Returns the removals."""
     if not part.title or not part.body:
         return []
     first = part.body[0]
@@ -286,6 +286,11 @@ def drop_title_echo(part: Part) -> list[Removal]:
         part.body.pop(0)
         part.echo.append(first.no)
         return [Removal(first.no, first.text, "split:title_repeat")]
+    if key and len(part.body) > 1 and title.startswith(key) and key + title_key(part.body[1].text) == title:
+        echo = part.body[:2]     # the title repeated on two lines ("浙江乡镇企业" / "发展考察报告")
+        del part.body[:2]
+        part.echo += [line.no for line in echo]
+        return [Removal(line.no, line.text, "split:title_repeat") for line in echo]
     for glue in (part.title + "篇", part.title + "范文"):
         if first.text.startswith(glue) and len(first.text) > len(glue):
             rest = first.text[len(glue):].lstrip(" ,，:：")
