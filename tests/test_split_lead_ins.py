@@ -151,3 +151,11 @@ def test_a_title_repeated_over_two_lines_is_dropped_as_its_echo(res):
     # a first heading that only starts like the title stays in the text
     docs = split_texts(["第一篇:浙江乡镇企业 发展考察报告", "浙江乡镇企业", "发展的主要特点", SENTENCE], res)
     assert [ln.text for ln in docs[0].lines] == ["浙江乡镇企业", "发展的主要特点", SENTENCE]
+
+
+def test_a_subtitle_right_under_the_title_is_a_title_line_and_the_title_stays(res):
+    docs = split_texts(["篇一 外出考察报告", "——关于甲市城镇化发展模式的调查与思考", SENTENCE, SENTENCE + "二"], res)
+    assert [(d.title, d.title_lines, d.lines[0].text) for d in docs] == [("外出考察报告", [1, 3], SENTENCE)]
+    # "——" opening a sentence under a report's text stays text
+    docs = split_texts(["篇一 外出考察报告", SENTENCE, "——这是我们考察的体会。", SENTENCE + "二"], res)
+    assert [ln.text for ln in docs[0].lines] == [SENTENCE, "——这是我们考察的体会。", SENTENCE + "二"]

@@ -267,11 +267,14 @@ _GLUED_TITLE = re.compile(r"^[【\[](?P<title>[^】\]]{4,40})[】\]]\s*(?=\S{10}
 
 def join_wrapped_title(part: Part) -> None:
     """A title whose kind is wrapped onto the next line ("…专项治理" / "实施方案") is one title:
-    that line joins the part's head."""
+    that line joins the part's head; so does a "——…" subtitle right under it (the title stays)."""
     if part.title and part.head and part.body and not _SECTION_MARKER.match(part.title) \
             and title_shapes.wraps_onto(part.title, part.body[0].text):
         part.head.append(part.body.pop(0))
         part.title += part.head[-1].text.strip()
+    if part.title and part.head and len(part.body) > 1 and part.body[0].text.startswith(("——", "--")) \
+            and is_heading(part.body[0].text, title_settings().get("max_chars", 60)):
+        part.head.append(part.body.pop(0))
 
 
 def drop_title_echo(part: Part) -> list[Removal]:
