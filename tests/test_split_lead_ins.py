@@ -159,3 +159,10 @@ def test_a_subtitle_right_under_the_title_is_a_title_line_and_the_title_stays(re
     # "——" opening a sentence under a report's text stays text
     docs = split_texts(["篇一 外出考察报告", SENTENCE, "——这是我们考察的体会。", SENTENCE + "二"], res)
     assert [ln.text for ln in docs[0].lines] == [SENTENCE, "——这是我们考察的体会。", SENTENCE + "二"]
+
+
+def test_a_subtitle_under_a_byline_does_not_make_the_title_a_page_header(res):
+    texts = ["深化改革 全面提升教育水平", "局长 张三", "——在全市教育工作会议上的报告", SENTENCE]
+    labels = {1: ("report_title", 0.9), 3: ("body", 0.8), 5: ("report_title", 0.7), 7: ("body", 0.99)}
+    docs = split_texts(texts, res, labels=labels)
+    assert [d.title for d in docs] == ["深化改革 全面提升教育水平"]

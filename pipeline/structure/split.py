@@ -136,7 +136,7 @@ def find_parts(lines: list[Line], cfg: dict, labels: dict[int, tuple[str, float]
         header = title is None and label == "report_title" and p >= cfg["title_min_p"] and len(parts) == 1 \
             and current is not None and current.head and current.body and current.start not in series \
             and marker_title(current.head[0].text) is None and current.chars < cfg["min_doc_chars"] \
-            and is_heading(line.text, title_max)
+            and is_heading(line.text, title_max) and not line.text.startswith(("—", "-"))   # a subtitle starts nothing
         if header:
             current.header = True
         if title is None and label == "report_title" and p >= cfg["title_min_p"] and is_heading(line.text, title_max) \
