@@ -166,3 +166,13 @@ def test_a_subtitle_under_a_byline_does_not_make_the_title_a_page_header(res):
     labels = {1: ("report_title", 0.9), 3: ("body", 0.8), 5: ("report_title", 0.7), 7: ("body", 0.99)}
     docs = split_texts(texts, res, labels=labels)
     assert [d.title for d in docs] == ["深化改革 全面提升教育水平"]
+
+
+def test_a_line_the_model_took_for_the_page_title_naming_the_one_report_is_its_title_line(res):
+    from pipeline.records import Removal
+
+    lines = [Line(7, SENTENCE), Line(9, SENTENCE + "二")]
+    removed = [Removal(1, "甲镇服务调研报告范文", "model:page_title"), Removal(3, "乙镇调研报告汇总", "model:page_title"),
+               Removal(5, "甲镇服务调研报告", "model:chrome")]
+    docs, _ = split.run(PAGE, CleanPage(PAGE.page_id, lines, removed, page_title="甲镇服务调研报告"), res)
+    assert [(d.title, d.title_lines) for d in docs] == [("甲镇服务调研报告", [1])]

@@ -229,9 +229,12 @@ def single_title(page: Page, cleaned: CleanPage, part: Part, cfg: dict) -> str:
         # a page "title" that holds a sentence ("调查过程:在调查中,我们…。然后,…") names nothing
         if candidate and candidate.strip() and not title_shapes.is_metadata(candidate) \
                 and not _SENTENCE_INSIDE.search(candidate.strip()):
-            if candidate is cleaned.page_title:   # the lines clean's header took for it are this report's title lines
-                part.echo += [r.line for r in cleaned.removed if r.rule in ("header:page_title", "header:title_repeat")]
-            return clean_title(_COUNT_SUFFIX.sub("", candidate.strip()) or candidate.strip())
+            title = clean_title(_COUNT_SUFFIX.sub("", candidate.strip()) or candidate.strip())
+            # the lines clean took for the page title (its header, or the model) are this report's title lines
+            part.echo += [r.line for r in cleaned.removed if r.rule in ("header:page_title", "header:title_repeat")
+                          and candidate is cleaned.page_title
+                          or r.rule == "model:page_title" and title_key(clean_title(r.text)) == title_key(title)]
+            return title
     # a first line shaped like a heading is the title; with the line model, only when it names
     # a kind of report (else it may be the report's first section: "调查背景与目的")
     if len(part.body) > 1 and is_heading(part.body[0].text, title_max) \
