@@ -223,6 +223,20 @@ class GenreTagger:
             order = proba.argsort()[::-1][:3]
             model_top = [(str(self.model.classes_[i]), round(float(proba[i]), 4)) for i in order]
             model_slug, model_score = model_top[0]
+            # the body states one genre in its own formula ("现述职如下", "特制定本方案") and the
+            # model's genre has none: the formula decides (formulas carry across sites, the
+            # model's n-grams less so)
+            formula = _sole_formula(decisive, model_slug)
+            if formula:
+                # its score: the cue confidence when it leads the cues, the model's probability
+                # of it, at least the threshold a body genre needs
+                own = float(proba[self.model_classes.index(formula)]) if formula in self.model_classes else 0.0
+                score = round(max(cue_score if formula == cue_slug else 0.0, own, self.threshold), 4)
+                return GenreDecision(formula, score, "cues",
+                                     f"body states {formula} in its own formula ({', '.join(matched.get(formula, [])[:2])}); "
+                                     f"model {model_slug} {model_score:.2f}",
+                                     body_genre=formula, body_score=score, body_source="cues", cues=matched,
+                                     model_top=model_top, decisive=decisive)
             # cues speak for genres the model does not know; the model speaks for the others
             cue_speaks = cue_slug not in self.known_genres and cue_score >= self.threshold
             if not cue_speaks and model_score >= self.model_threshold:
@@ -343,3 +357,11 @@ def load_model(path: Path):
     return sio.load(path, trusted=list(untrusted))
 
 
+
+
+def _sole_formula(decisive: frozenset, model_slug: str) -> str | None:
+    """The one genre whose decisive formula the body holds, when the model names another
+    genre that has none (None otherwise: no formula, several, or the model's own)."""
+    if len(decisive) != 1 or model_slug in decisive:
+        return None
+    return next(iter(decisive))
