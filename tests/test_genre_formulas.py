@@ -93,3 +93,53 @@ def test_looking_back_and_forward_are_cues_of_summary_and_plan(taxonomy):
     assert max(summary, key=summary.get) == "work_summary"
     assert max(plan, key=plan.get) == "work_plan"
     assert "work_plan" not in summary and "work_summary" not in plan
+
+
+# ----------------------------------------------------------------------------- texts that are no report
+
+@pytest.fixture(scope="module")
+def cues_only(taxonomy) -> GenreTagger:
+    return GenreTagger(taxonomy, None, CFG)
+
+
+NEWS = ("近日，某街道社区召开疫情防控工作推进会，社区全体工作人员参加了会议。\n"
+        "据悉，会上社区主任对前一阶段的工作进行了回顾，并对下一步工作提出了要求。")
+PAPER = ("关键词：实践教学；教学改革\n中图分类号：G642.0 文献标志码：A 文章编号：1000-0000(2016)01-0001-02\n"
+         "一、研究的意义和目的\n高校实践教学是人才培养的重要环节[1]。")
+CERTIFICATE = "兹有某某同学于2023年7月至8月在我单位实习，表现良好，完成了实习任务。\n特此证明。\n（实习单位公章）"
+
+
+@pytest.mark.parametrize("title, body, named", [
+    ("社区疫情防控工作总结", NEWS, "work_summary"),
+    ("大学生的个人实习报告", PAPER, "internship"),
+    ("大学生的个人实习报告", CERTIFICATE, "internship"),
+])
+def test_a_body_that_is_no_report_is_other_whatever_the_title_says(cues_only, title, body, named):
+    d = cues_only.decide(title, body)
+    assert (d.genre, d.source, d.title_genre) == ("other", "cues", named)
+    assert d.reason.startswith(f"title names {named} but the body is no report")
+    assert d.not_report
+
+
+def test_a_body_without_title_that_is_no_report_is_other(cues_only):
+    d = cues_only.decide(None, PAPER)
+    assert (d.genre, d.source) == ("other", "cues")
+    assert "中图分类号" in d.reason
+
+
+def test_a_report_that_states_its_genre_stays_a_report_despite_a_news_lead(cues_only):
+    body = "近日，按照县教育局的通知要求，我校开展了安全工作自查。现将自查情况报告如下：\n一、基本情况"
+    assert cues_only.decide("某小学安全工作自查报告", body).genre == "self_inspection"
+    assert cues_only.decide(None, body).genre == "self_inspection"
+
+
+def test_one_citation_mark_alone_does_not_make_a_report_other(cues_only):
+    body = "这次实习期间，我在实习单位学到了很多专业知识，理论和实践结合可以降低浪费[1]。"
+    assert cues_only.decide("机械厂实习报告", body).genre == "internship"
+    assert cues_only.taxonomy.not_report_evidence(body)[0] < CFG["not_report_threshold"]
+
+
+def test_a_report_that_opens_like_news_stays_a_report(cues_only):
+    body = "近日，县政协调研组深入各乡镇开展专题调研。调研发现，服务能力仍有不足，提出对策建议如下。"
+    assert cues_only.decide("乡镇服务能力建设调研报告", body).genre == "research"
+    assert cues_only.decide(None, body).genre == "research"
