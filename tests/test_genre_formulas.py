@@ -143,3 +143,20 @@ def test_a_report_that_opens_like_news_stays_a_report(cues_only):
     body = "近日，县政协调研组深入各乡镇开展专题调研。调研发现，服务能力仍有不足，提出对策建议如下。"
     assert cues_only.decide("乡镇服务能力建设调研报告", body).genre == "research"
     assert cues_only.decide(None, body).genre == "research"
+
+
+def test_a_title_that_is_the_body_s_first_sentence_is_read_with_the_body(cues_only):
+    first = "按照会议要求，现将我履行基层党建工作第一责任人职责情况报告如下"
+    body = "一、履职工作特色和亮点\n做好抓基层、打基础的工作，对于巩固党的执政基础非常重要。"
+    d = cues_only.decide(first, body)
+    assert (d.genre, d.source) == ("duty_report", "cues")
+    assert cues_only.decide("某某镇党委书记工作体会", body).genre != "duty_report"   # a real title stays out of the body
+
+
+@pytest.mark.parametrize("body", [
+    "保障人民基本文化权益，繁荣发展文化事业。",                 # 基本文化: no paper's 本文
+    "国务院同意，现转发给你们，请遵照执行。一九八〇年一月二十日（本文有删减）",   # an editor's note
+    "本文件自发布之日起施行。",
+])
+def test_an_official_text_is_no_paper_for_its_characters_本文(taxonomy, body):
+    assert taxonomy.not_report_evidence(body) == (0.0, [])

@@ -187,6 +187,10 @@ class GenreTagger:
         read = self.taxonomy.strip_decorations(title)
         t_genre = self.taxonomy.title_genre(read)
         text = strip_title_repeat(read, strip_title_repeat(title, body or "")) if title else (body or "")
+        if read and not t_genre and self.taxonomy.decisive_genres(read, self.decisive_weight):
+            # a "title" that states a genre in a formula ("现将…情况报告如下") is the body's
+            # first sentence taken for a title: it is read with the body
+            text = read + "\n" + text
         b = self.body_decision(text)
         b.title, b.title_genre = read, t_genre
         if not t_genre:
