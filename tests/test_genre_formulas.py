@@ -160,3 +160,10 @@ def test_a_title_that_is_the_body_s_first_sentence_is_read_with_the_body(cues_on
 ])
 def test_an_official_text_is_no_paper_for_its_characters_本文(taxonomy, body):
     assert taxonomy.not_report_evidence(body) == (0.0, [])
+
+
+def test_explain_names_the_formulas_of_a_text_that_is_no_report(cues_only):
+    why = cues_only.explain("大学生的个人实习报告", PAPER)
+    assert why["genre"] == "other" and why["title_genre"] == "internship"
+    assert "中图分类号" in why["not_report"]
+    assert cues_only.explain("机械厂实习报告", "这次实习期间，我在实习单位学到了很多。")["not_report"] == []

@@ -278,14 +278,15 @@ class GenreTagger:
 
     def explain(self, title: str | None, body: str, top: int = 6) -> dict:
         """The decision with its evidence: the title as read, the genre it names, the body
-        cues matched (per genre, strongest first), the model's most probable genres and the
+        cues matched (per genre, strongest first), the formulas of a text that is no report, the model's most probable genres and the
         body features that pushed the model most towards the chosen genre."""
         d = self.decide(title, body)
         cues = sorted((d.cues or {}).items(), key=lambda kv: -len(kv[1]))
         out = {"genre": d.genre, "genre_score": d.score, "genre_source": d.source, "reason": d.reason,
                "title_read": d.title, "title_genre": d.title_genre,
                "body_genre": d.body_genre, "body_score": d.body_score, "body_source": d.body_source,
-               "cues": {g: m for g, m in cues[:4]}, "model_top": d.model_top or [], "model_features": []}
+               "cues": {g: m for g, m in cues[:4]}, "not_report": d.not_report or [],
+               "model_top": d.model_top or [], "model_features": []}
         if self.model is not None and d.genre in self.model_classes and (body or "").strip():
             read = strip_title_repeat(d.title, strip_title_repeat(title, body)) if title else body
             out["model_features"] = top_features(self.model, genre_text(read), d.genre, top)
