@@ -98,7 +98,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "sites/": _keys("id name", match=_keys("names hosts anywhere"), **_CUE_GROUPS),
     "genres.toml": _keys("", genre=[_keys("slug name kind title_cues title_not cue_weight items",
                                           body_cues=[_keys("pattern weight")])],
-                         title=_keys("trailers quotes decorations")),
+                         title=_keys("trailers quotes decorations"),
+                         not_report=_keys("", body_cues=[_keys("pattern weight")])),
     "html_chrome.toml": _keys("tokens max_text_share"),
     "outline.toml": _keys(
         "numerals", styles=[_keys("name family pattern inline")], ordinal_words={ANY: None},

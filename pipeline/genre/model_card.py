@@ -64,7 +64,9 @@ LIMITATIONS = [
     "are left to the body cues of rules/genres.toml; the host-grouped table below shows how thin they are.",
     "Not good at: telling survey (调查报告) from research (调研报告) by the body alone; work_summary vs work_plan "
     "vs duty_report (a 述职报告 reads like a summary); 'other' (news items, papers and expository articles about a "
-    "genre, which 范文 sites title as that genre); bodies of a few lines.",
+    "genre, which 范文 sites title as that genre) where no formula of rules/genres.toml [not_report] (中图分类号, "
+    "citation marks, 本文, 本网讯, 近日+据悉, 特此证明) gives it away: the tagger, not the model, reads those; "
+    "bodies of a few lines.",
     "Bodies are read through a window (head + tail characters, see settings); pinyin annotations (报(bào)) are "
     "taken out before reading.",
 ]

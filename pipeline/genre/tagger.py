@@ -7,14 +7,21 @@ decided together:
   "内容预览": ``Taxonomy.strip_decorations``, patterns in rules/genres.toml [title].decorations),
   then the title names a genre when it ends with a genre word (rules/genres.toml title cues);
 - body (title and its repeat removed, pinyin annotations 報(bào) taken out):
+  0. no report: the body holds formulas of a text that is no report (rules/genres.toml
+     [not_report]: 中图分类号, citation marks, "近日，", "特此证明") reaching
+     ``[genre].not_report_threshold`` and no decisive formula of a genre → ``"other"`` by
+     ``"cues"``, whatever the title says (a news story titled "…工作总结");
   1. model: the trained classifier (models/genre/), when its most probable genre reaches
      ``[genre].model_threshold`` → ``"model"``, score = calibrated probability — unless the
      cues point, above ``threshold``, to a genre the model does not know (trained on fewer
-     than ``model_min_documents`` documents, as the model card says);
+     than ``model_min_documents`` documents, as the model card says), or the body states one
+     other genre in its own formula (a cue of weight ≥ ``decisive_cue_weight``: "现述职如下",
+     "特制定本方案") and the model's genre has none → that genre by ``"cues"``;
   2. cues: body cue scoring (rules/genres.toml body cues such as "现将自查情况报告如下",
      "特此申请", "发出如下倡议") when its score reaches ``[genre].threshold`` → ``"cues"``;
   3. otherwise ``"other"`` with ``"none"`` and the best score seen;
-- together: no genre in the title → the body's; the same genre → ``"title+body"``; different
+- together: no genre in the title → the body's; a body that is no report (step 0) → ``other``;
+  the same genre → ``"title+body"``; different
   genres → the title's (``"title"``) unless the body is sure (``override_threshold``) and the
   model gives the title's genre almost nothing (``override_title_max``), or the body holds a
   decisive formula of its genre (a cue of weight ≥ ``decisive_cue_weight``, such as
@@ -25,6 +32,7 @@ decided together:
 from __future__ import annotations
 
 import json
+import math
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,6 +105,7 @@ class GenreDecision:
     cues: dict[str, list[str]] | None = None        # genre → cue patterns matched in the body
     model_top: list[tuple[str, float]] | None = None  # the model's most probable genres
     decisive: frozenset = frozenset()     # genres whose decisive formula the body holds ("现将自查情况报告如下")
+    not_report: list[str] | None = None   # formulas of a text that is no report the body holds (中图分类号, 近日，)
 
     def as_tuple(self) -> tuple[str, float, str]:
         return self.genre, self.score, self.source
@@ -124,6 +133,7 @@ class GenreTagger:
         self.override_threshold = float(cfg["override_threshold"])
         self.override_title_max = float(cfg["override_title_max"])
         self.decisive_weight = float(cfg["decisive_cue_weight"])
+        self.not_report_threshold = float(cfg["not_report_threshold"])
         self.model_classes = [str(c) for c in model.classes_] if model is not None else []
         min_docs = int(cfg["model_min_documents"])
         docs_per_label = self.card.get("documents_per_label")
@@ -177,11 +187,17 @@ class GenreTagger:
         read = self.taxonomy.strip_decorations(title)
         t_genre = self.taxonomy.title_genre(read)
         text = strip_title_repeat(read, strip_title_repeat(title, body or "")) if title else (body or "")
+        if read and not t_genre and self.taxonomy.decisive_genres(read, self.decisive_weight):
+            # a "title" that states a genre in a formula ("现将…情况报告如下") is the body's
+            # first sentence taken for a title: it is read with the body
+            text = read + "\n" + text
         b = self.body_decision(text)
         b.title, b.title_genre = read, t_genre
         if not t_genre:
             b.reason = ("title names no genre; " if read else "no title; ") + b.reason
             return b
+        if b.not_report:
+            return _replace(b, reason=f"title names {t_genre} but the body is no report ({', '.join(b.not_report[:3])}): other")
         if b.body_genre == t_genre:
             return _replace(b, genre=t_genre, score=1.0, source="title+body",
                             reason=f"title names {t_genre}; the body agrees ({b.body_source} {b.body_score:.2f})")
@@ -216,6 +232,13 @@ class GenreTagger:
         cue_scores, matched = self.taxonomy.cue_evidence(body)
         decisive = self.taxonomy.decisive_genres(body, self.decisive_weight)
         cue_slug, cue_score = cue_decision(cue_scores, self.cue_scale)
+        evidence, found = self.taxonomy.not_report_evidence(body)
+        if evidence >= self.not_report_threshold and not decisive:
+            # an academic paper, a news story, a certificate: no report, whatever the model says
+            score = round(1.0 - math.exp(-evidence / self.cue_scale), 4)
+            return GenreDecision(OTHER, score, "cues", f"the body is no report ({', '.join(found[:3])})",
+                                 body_genre=OTHER, body_score=score, body_source="cues", cues=matched,
+                                 decisive=decisive, not_report=found)
         model_top = None
         model_score = 0.0
         if self.model is not None and body.strip():
@@ -223,6 +246,20 @@ class GenreTagger:
             order = proba.argsort()[::-1][:3]
             model_top = [(str(self.model.classes_[i]), round(float(proba[i]), 4)) for i in order]
             model_slug, model_score = model_top[0]
+            # the body states one genre in its own formula ("现述职如下", "特制定本方案") and the
+            # model's genre has none: the formula decides (formulas carry across sites, the
+            # model's n-grams less so)
+            formula = _sole_formula(decisive, model_slug)
+            if formula:
+                # its score: the cue confidence when it leads the cues, the model's probability
+                # of it, at least the threshold a body genre needs
+                own = float(proba[self.model_classes.index(formula)]) if formula in self.model_classes else 0.0
+                score = round(max(cue_score if formula == cue_slug else 0.0, own, self.threshold), 4)
+                return GenreDecision(formula, score, "cues",
+                                     f"body states {formula} in its own formula ({', '.join(matched.get(formula, [])[:2])}); "
+                                     f"model {model_slug} {model_score:.2f}",
+                                     body_genre=formula, body_score=score, body_source="cues", cues=matched,
+                                     model_top=model_top, decisive=decisive)
             # cues speak for genres the model does not know; the model speaks for the others
             cue_speaks = cue_slug not in self.known_genres and cue_score >= self.threshold
             if not cue_speaks and model_score >= self.model_threshold:
@@ -241,14 +278,15 @@ class GenreTagger:
 
     def explain(self, title: str | None, body: str, top: int = 6) -> dict:
         """The decision with its evidence: the title as read, the genre it names, the body
-        cues matched (per genre, strongest first), the model's most probable genres and the
+        cues matched (per genre, strongest first), the formulas of a text that is no report, the model's most probable genres and the
         body features that pushed the model most towards the chosen genre."""
         d = self.decide(title, body)
         cues = sorted((d.cues or {}).items(), key=lambda kv: -len(kv[1]))
         out = {"genre": d.genre, "genre_score": d.score, "genre_source": d.source, "reason": d.reason,
                "title_read": d.title, "title_genre": d.title_genre,
                "body_genre": d.body_genre, "body_score": d.body_score, "body_source": d.body_source,
-               "cues": {g: m for g, m in cues[:4]}, "model_top": d.model_top or [], "model_features": []}
+               "cues": {g: m for g, m in cues[:4]}, "not_report": d.not_report or [],
+               "model_top": d.model_top or [], "model_features": []}
         if self.model is not None and d.genre in self.model_classes and (body or "").strip():
             read = strip_title_repeat(d.title, strip_title_repeat(title, body)) if title else body
             out["model_features"] = top_features(self.model, genre_text(read), d.genre, top)
@@ -343,3 +381,11 @@ def load_model(path: Path):
     return sio.load(path, trusted=list(untrusted))
 
 
+
+
+def _sole_formula(decisive: frozenset, model_slug: str) -> str | None:
+    """The one genre whose decisive formula the body holds, when the model names another
+    genre that has none (None otherwise: no formula, several, or the model's own)."""
+    if len(decisive) != 1 or model_slug in decisive:
+        return None
+    return next(iter(decisive))

@@ -33,8 +33,12 @@ class Taxonomy:
     """The genres of rules/genres.toml, with the title rule and the body cue scorer."""
 
     def __init__(self, genres: list[Genre], trailers: list[re.Pattern], quotes: list[re.Pattern],
-                 decorations: list[re.Pattern] | None = None):
+                 decorations: list[re.Pattern] | None = None,
+                 not_report: tuple[tuple[re.Pattern, float], ...] = ()):
         self.genres = genres
+        # formulas of texts that are no report ([not_report]: 中图分类号, 近日，, 特此证明), with weights
+        self.not_report = tuple(not_report)
+        register_cues(tuple(p for p, _ in self.not_report))
         self.decorations = list(decorations or [])
         self.by_slug = {g.slug: g for g in genres}
         # genres whose documents get no items (legislative texts; genres.toml `items = false`)
@@ -72,7 +76,11 @@ class Taxonomy:
         trailers = [_compile(f"(?:{p})$", f"{name} [title].trailers") for p in title.get("trailers", [])]
         quotes = [_compile(p, f"{name} [title].quotes") for p in title.get("quotes", [])]
         decorations = [_compile(p, f"{name} [title].decorations") for p in title.get("decorations", [])]
-        return cls(genres, trailers, quotes, decorations)
+        where = f"{name} [not_report]"
+        not_report = tuple((_compile(_cue_pattern(c, where), where),
+                            float(c.get("weight", 1.0)) if isinstance(c, dict) else 1.0)
+                           for c in data.get("not_report", {}).get("body_cues", []))
+        return cls(genres, trailers, quotes, decorations, not_report)
 
     @property
     def slugs(self) -> list[str]:
@@ -175,6 +183,22 @@ class Taxonomy:
             if any(w >= weight and n for w, (n, _) in zip(g.cue_weights, table)):
                 found.add(g.slug)
         return frozenset(found)
+
+    def not_report_evidence(self, body: str) -> tuple[float, list[str]]:
+        """Evidence that ``body`` is no report of any genre (an academic paper, a news story, a
+        certificate: [not_report] of genres.toml): Σ weight × log(1 + matches), and the texts
+        matched.
+
+        >>> Taxonomy.load().not_report_evidence("近日，某校召开了安全工作会议。")[1]
+        ['近日，']
+        """
+        patterns = tuple(p for p, _ in self.not_report)
+        total, found = 0.0, []
+        for (_, w), (n, first) in zip(self.not_report, cue_match_table(patterns, body)):
+            if n:
+                total += w * math.log1p(n)
+                found.append(first[:24])
+        return total, found
 
     def cue_scores(self, body: str) -> dict[str, float]:
         """Raw body cue evidence per genre: Σ over its cues of cue weight × log(1 + matches),
