@@ -86,7 +86,7 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
     """The model decides every line the certain rules left open.
 
     A line the model labels chrome / intro / page_title (probability at least
-    ``model_min_p``) goes; when a generic rule had removed it too, the rule's id stays in the
+    ``model_min_p``, or those three together at least ``model_nonbody_p``) goes; when a generic rule had removed it too, the rule's id stays in the
     log, else the removal is logged as ``model:<label>``; both carry the probability. A line a
     generic rule removed comes back only when the model is sure it is body or a report title
     (``model_restore_p``). A line repeated on the page (``repeated_lines``) goes as
@@ -99,7 +99,7 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
 
     verdicts = rule_verdicts(cleaner)
     order, X = page_matrix(feature_lines(cleaner), verdicts, cleaner.rules)
-    decided = model.label_lines(X)
+    decided = model.label_lines(X, cfg["model_nonbody_p"])
     min_p = cfg["model_min_p"]
     kept = dict(cleaner.kept)
     by_line: dict[int, list[Removal]] = {}
