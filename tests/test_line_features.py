@@ -70,3 +70,8 @@ def test_a_title_glued_onto_the_first_sentence():
 def test_file_names_are_a_shape():
     rows = _features(["002.jpg (156.71 KB, 下载次数: 113)", "附件：实施方案.docx", BODY, "www.example.com"])
     assert [r["shape_file_ext"] for r in rows] == [1, 1, 0, 0]
+
+
+def test_titles_of_official_documents_are_title_like():
+    rows = _features(["某某煤炭问题的批复", "关于开展安全检查的请示", "会议纪要", BODY])
+    assert [r["title_end"] for r in rows] == [1, 1, 1, 0]

@@ -86,7 +86,8 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
     """The model decides every line the certain rules left open.
 
     A line the model labels chrome / intro / page_title (probability at least
-    ``model_min_p``, or those three together at least ``model_nonbody_p``) goes; when a generic rule had removed it too, the rule's id stays in the
+    ``model_min_p``, or those three together at least ``model_nonbody_p``; ``model_sure_p`` for a
+    sentence right under a line it reads as a report title) goes; when a generic rule had removed it too, the rule's id stays in the
     log, else the removal is logged as ``model:<label>``; both carry the probability. A line a
     generic rule removed comes back only when the model is sure it is body or a report title
     (``model_restore_p``). A line repeated on the page (``repeated_lines``) goes as
@@ -101,6 +102,9 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
     order, X = page_matrix(feature_lines(cleaner), verdicts, cleaner.rules)
     decided = model.label_lines(X, cfg["model_nonbody_p"])
     min_p = cfg["model_min_p"]
+    # a sentence right under the line read as a report title is the report's first line unless the model is sure
+    under_title = {i for k, i in enumerate(order[1:], 1) if decided[k - 1][0] == "report_title"
+                   and cleaner.kept.get(i, "").endswith(tuple("。！？!?"))}
     kept = dict(cleaner.kept)
     by_line: dict[int, list[Removal]] = {}
     for r in cleaner.removed:
@@ -122,7 +126,7 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
             del kept[i]
             removed.append(Removal(i + 1, cleaner.raw[i].strip(), "repeat:page", None))
             continue
-        nonbody = label in NONBODY_LABELS and p >= min_p
+        nonbody = label in NONBODY_LABELS and p >= (cfg["model_sure_p"] if i in under_title else min_p)
         if whole and is_certain(rule):
             removed.extend(by_line.get(i, []))
         elif whole and (nonbody or p < cfg["model_restore_p"]):

@@ -25,7 +25,7 @@ from pipeline.clean.masks import NAME, YEAR
 N_HASH = 2 ** 14         # hashed character n-gram columns
 WINDOW = (-2, -1, 1, 2)  # neighbours whose dense features join a line's row
 HEAD, TAIL = 24, 8       # characters of a line the n-grams see
-NGRAM_WEIGHT = 3.0       # the n-gram rows' norm: the same regularisation weighs less on them than on the dense part (chosen under host-grouped CV)
+NGRAM_WEIGHT = 1.5       # the n-gram rows' norm: the same regularisation weighs less on them than on the dense part (chosen under host-grouped CV)
 
 _PUNCT = set(",，.。;；:：!！?？、·•-—_()（）[]【】\"'“”‘’《》<>|/\\…~～#*&%@=+")
 _SENT_END = tuple("。！？；!?;")
@@ -49,7 +49,8 @@ _SHAPES = {
     "file_ext": re.compile(r"[^\s.]\.(jpe?g|png|gif|docx?|pdf|xlsx?|pptx?|txt|rar|zip|wps)(?![a-z])", re.IGNORECASE),
 }
 # a line that ends like a report's title: a genre word, then only decorations (范文, 最新, (精选5篇), 篇1)
-_TITLE_END = re.compile(r"(报告|总结|方案|计划|体会|心得|发言|讲话|申请|汇报|材料|通知|办法|意见|规定|倡议|致辞)(书|稿|词)?"
+_TITLE_END = re.compile(r"(报告|总结|方案|计划|体会|心得|发言|讲话|申请|汇报|材料|通知|办法|意见|规定|倡议|致辞|批复|请示|决定|决议"
+                        r"|公告|通告|通报|公报|纪要|条例|细则|规则|章程|制度|规划|建议|简报|说明|函)(书|稿|词)?"
                         r"(范文|范本|模板|大全|精选|合集|汇编|最新的?|完整版|[(（【\[][^)）】\]]{0,12}[)）】\]]|\s|\d|篇|[一二三四五六七八九十])*$"
                         r"|范文\S{0,4}$")
 _NUMBERED = re.compile(r"^\s*(\d{1,3}\s*[.、．](?!\d)|[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十\d]{1,3}[)）])")
