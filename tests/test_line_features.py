@@ -31,3 +31,47 @@ def test_hashed_grams_are_the_hashers():
     want, got = _hasher().transform(texts), _hashed_grams(texts)
     assert np.array_equal(want.indptr, got.indptr) and np.array_equal(want.indices, got.indices)
     assert np.array_equal(want.data, got.data) and want.dtype == got.dtype
+
+
+# --------------------------------------------------------------------------- title-related features
+
+BODY = "为切实做好安全生产工作，按照县安委会的统一部署，我镇于近期组织开展了安全生产大检查，现将自查情况报告如下："
+
+
+def _features(lines: list[str]) -> list[dict[str, float]]:
+    from pipeline.clean.line_features import _OWN, own_features
+    from pipeline.config import Config
+    from pipeline.resources import Resources
+
+    order, rows = own_features(lines, {}, Resources(Config.load()).clean_rules)
+    assert order == [i for i, t in enumerate(lines) if t]
+    return [dict(zip(_OWN, map(float, row))) for row in rows]
+
+
+def test_title_like_lines_and_where_lines_stand_to_them():
+    rows = _features(["网站首页 登录 注册", "2023-05-04 16:21", "学校安全自查报告（精选3篇）",
+                      "同志们：", BODY, "二、存在的问题", "1.中心小学安全自查报告范文", "2.最新的学校消防安全自查报告"])
+    assert [r["title_end"] for r in rows] == [0, 0, 1, 0, 0, 0, 1, 1]
+    assert [r["listed_title"] for r in rows] == [0, 0, 0, 0, 0, 0, 1, 1]       # a numbered title: a link list
+    assert [r["before_first_title"] for r in rows] == [1, 1, 0, 0, 0, 0, 0, 0]
+    assert [r["after_title"] for r in rows] == [0, 0, 0, 1, 0, 0, 0, 0]        # the salutation under the title
+
+
+def test_a_sentence_or_a_heading_naming_a_report_is_no_title():
+    rows = _features(["现将自查情况报告如下：", "一、实习报告的意义", "我们认真学习了这份工作报告。"])
+    assert [r["title_end"] for r in rows] == [0, 0, 0]
+
+
+def test_a_title_glued_onto_the_first_sentence():
+    rows = _features(["银行结算账户自查报告", "银行结算账户自查报告引言：" + BODY, BODY, "自查报告"])
+    assert [r["glued_title"] for r in rows] == [0, 1, 0, 0]
+
+
+def test_file_names_are_a_shape():
+    rows = _features(["002.jpg (156.71 KB, 下载次数: 113)", "附件：实施方案.docx", BODY, "www.example.com"])
+    assert [r["shape_file_ext"] for r in rows] == [1, 1, 0, 0]
+
+
+def test_titles_of_official_documents_are_title_like():
+    rows = _features(["某某煤炭问题的批复", "关于开展安全检查的请示", "会议纪要", BODY])
+    assert [r["title_end"] for r in rows] == [1, 1, 1, 0]

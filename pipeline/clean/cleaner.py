@@ -60,8 +60,8 @@ def rule_verdicts(cleaner: "_PageCleaner") -> dict[int, str]:
     verdicts = {}
     for r in cleaner.removed:
         i = r.line - 1
-        if r.rule == REPAIR_PINYIN:
-            continue
+        if r.rule == REPAIR_PINYIN or (r.rule.startswith("cue:") and i in cleaner.kept):
+            continue        # a pinyin repair, or a site intro cut off the line: the rest is judged alone
         if i not in cleaner.kept or i not in verdicts:
             verdicts[i] = r.rule
     return verdicts
@@ -86,7 +86,8 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
     """The model decides every line the certain rules left open.
 
     A line the model labels chrome / intro / page_title (probability at least
-    ``model_min_p``) goes; when a generic rule had removed it too, the rule's id stays in the
+    ``model_min_p``, or those three together at least ``model_nonbody_p``; ``model_sure_p`` for a
+    sentence right under a line it reads as a report title) goes; when a generic rule had removed it too, the rule's id stays in the
     log, else the removal is logged as ``model:<label>``; both carry the probability. A line a
     generic rule removed comes back only when the model is sure it is body or a report title
     (``model_restore_p``). A line repeated on the page (``repeated_lines``) goes as
@@ -99,8 +100,11 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
 
     verdicts = rule_verdicts(cleaner)
     order, X = page_matrix(feature_lines(cleaner), verdicts, cleaner.rules)
-    decided = model.label_lines(X)
+    decided = model.label_lines(X, cfg["model_nonbody_p"])
     min_p = cfg["model_min_p"]
+    # a sentence right under the line read as a report title is the report's first line unless the model is sure
+    under_title = {i for k, i in enumerate(order[1:], 1) if decided[k - 1][0] == "report_title"
+                   and cleaner.kept.get(i, "").endswith(tuple("。！？!?"))}
     kept = dict(cleaner.kept)
     by_line: dict[int, list[Removal]] = {}
     for r in cleaner.removed:
@@ -122,7 +126,7 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
             del kept[i]
             removed.append(Removal(i + 1, cleaner.raw[i].strip(), "repeat:page", None))
             continue
-        nonbody = label in NONBODY_LABELS and p >= min_p
+        nonbody = label in NONBODY_LABELS and p >= (cfg["model_sure_p"] if i in under_title else min_p)
         if whole and is_certain(rule):
             removed.extend(by_line.get(i, []))
         elif whole and (nonbody or p < cfg["model_restore_p"]):
@@ -212,7 +216,9 @@ class _PageCleaner:
             self.template = templates.for_site(site_key(page, clean_rules))
         else:
             self.template = frozenset()
-        self.page_title: str | None = normalize_line(page.title, t2s) if page.title else None
+        title = normalize_line(page.title, t2s) if page.title else None
+        # ingest's guess (the line above a "…时间: 2014年…" line) may be a heading or a sentence of the report
+        self.page_title: str | None = title if title and self.may_be_page_title(title) else None
 
     def clean(self) -> CleanPage:
         self.drop_marked_chrome()
@@ -224,6 +230,11 @@ class _PageCleaner:
         lines = [Line(i + 1, self.kept[i]) for i in self.order if i in self.kept]
         self.removed.sort(key=lambda r: r.line)
         return CleanPage(self.page.page_id, lines, self.removed, page_title=self.page_title, quality=self.quality)
+
+    def may_be_page_title(self, text: str) -> bool:
+        """A line short enough for a title that is no report structure (a salutation, an
+        outline heading such as "一、基本信息", a closing: ``[[keep]]`` cues)."""
+        return len(text) <= self.cfg["title_max_chars"] and not CueSet.first(self.cues.keep, text)
 
     # -- bookkeeping
     def drop(self, i: int, rule: str) -> None:
@@ -270,9 +281,19 @@ class _PageCleaner:
                 self.removed.extend(cuts)
 
     def drop_cue_lines(self) -> None:
+        """Whole-line cues; a site intro glued onto the report's first sentences ("下面是小编
+        为大家整理的…,供大家参考。同志们:经县政府研究决定,…") is cut off the line instead,
+        when what follows its sentence is long enough for report text and no cue of its own."""
         for i in list(self.kept):
-            cue = CueSet.first(self.cues.line, self.kept[i])
-            if cue:
+            text = self.kept[i]
+            cue = CueSet.first(self.cues.line, text)
+            if not cue:
+                continue
+            rest = glued_rest(text, cue.search(text))
+            if len(rest) >= self.cfg["header_body_chars"] and not CueSet.first(self.cues.line, rest):
+                self.kept[i] = rest
+                self.removed.append(Removal(i + 1, text[: len(text) - len(rest)].strip(), cue.rule))
+            else:
                 self.drop(i, cue.rule)
 
     def header_zone(self) -> list[int]:
@@ -318,7 +339,7 @@ class _PageCleaner:
             if k and CueSet.first(publish, self.norm[i]):
                 before = zone[k - 1]
                 text = self.norm[before]
-                if before in self.kept and len(text) <= self.cfg["title_max_chars"] \
+                if before in self.kept and self.may_be_page_title(text) \
                         and not CueSet.first(self.cues.header, text):
                     return text
         return None
@@ -383,6 +404,17 @@ class _PageCleaner:
                 self.drop(i, "template:learned")
             elif len(text) >= self.cfg["header_body_chars"] or self.rules.is_marker(text):
                 break
+
+
+_SENTENCE_END = re.compile(r"[。！!？?]")
+
+
+def glued_rest(text: str, match: "re.Match | None") -> str:
+    """What follows the sentence a cue matched in (``""`` when the line ends there)."""
+    if match is None:
+        return ""
+    end = _SENTENCE_END.search(text, max(match.end() - 1, 0))
+    return text[end.end():].strip() if end else ""
 
 
 def is_title_echo(text: str, title: str) -> bool:

@@ -25,6 +25,7 @@ from pipeline.clean.masks import NAME, YEAR
 N_HASH = 2 ** 14         # hashed character n-gram columns
 WINDOW = (-2, -1, 1, 2)  # neighbours whose dense features join a line's row
 HEAD, TAIL = 24, 8       # characters of a line the n-grams see
+NGRAM_WEIGHT = 1.5       # the n-gram rows' norm: the same regularisation weighs less on them than on the dense part (chosen under host-grouped CV)
 
 _PUNCT = set(",，.。;；:：!！?？、·•-—_()（）[]【】\"'“”‘’《》<>|/\\…~～#*&%@=+")
 _SENT_END = tuple("。！？；!?;")
@@ -45,14 +46,22 @@ _SHAPES = {
     "xiaobian": re.compile(r"小编|本站|本文|网友|会员|用户|整理|收集|分享|参考|希望"),
     "nav": re.compile(r">|»|›|→|\||｜|丨"),
     "report_word": re.compile(r"报告|总结|方案|计划|体会|心得|发言|讲话|申请|汇报|材料|范文|通知|办法|意见|规定"),
+    "file_ext": re.compile(r"[^\s.]\.(jpe?g|png|gif|docx?|pdf|xlsx?|pptx?|txt|rar|zip|wps)(?![a-z])", re.IGNORECASE),
 }
+# a line that ends like a report's title: a genre word, then only decorations (范文, 最新, (精选5篇), 篇1)
+_TITLE_END = re.compile(r"(报告|总结|方案|计划|体会|心得|发言|讲话|申请|汇报|材料|通知|办法|意见|规定|倡议|致辞|批复|请示|决定|决议"
+                        r"|公告|通告|通报|公报|纪要|条例|细则|规则|章程|制度|规划|建议|简报|说明|函)(书|稿|词)?"
+                        r"(范文|范本|模板|大全|精选|合集|汇编|最新的?|完整版|[(（【\[][^)）】\]]{0,12}[)）】\]]|\s|\d|篇|[一二三四五六七八九十])*$"
+                        r"|范文\S{0,4}$")
+_NUMBERED = re.compile(r"^\s*(\d{1,3}\s*[.、．](?!\d)|[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十\d]{1,3}[)）])")
 RULE_GROUPS = ("header", "cue", "footer", "template", "spam", "site", "split")
 CUE_GROUPS = ("header", "line", "fragment", "footer_start", "footer", "keep")
 
 _OWN = (["rel_pos", "first", "second", "last", "log_k", "log_from_end", "log_len", "len_le5", "len_le12",
          "len_le25", "len_ge40", "len_ge100", "punct", "digit", "latin", "space", "sent_end",
          "before_first_long", "after_last_long", "first_long", "repeat_on_page", "echo_of_first",
-         "prefix_of_later", "marker", "bare_marker"]
+         "prefix_of_later", "marker", "bare_marker", "title_end", "listed_title", "before_first_title",
+         "after_title", "glued_title"]
         + [f"shape_{k}" for k in _SHAPES] + [f"rule_{g}" for g in RULE_GROUPS] + [f"cue_{g}" for g in CUE_GROUPS])
 DENSE_NAMES = _OWN + [f"{name}@{d:+d}" for d in WINDOW for name in _OWN] + ["page_log_lines", "page_long_share"]
 
@@ -131,6 +140,10 @@ def own_features(lines: list[str], rules_by_line: dict[int, str], clean_rules, l
         counts[t] = counts.get(t, 0) + 1
     first = texts[0]
     cues = clean_rules.generic
+    markers = [clean_rules.is_marker(t) if len(t) <= 80 else False for t in texts]
+    title_like = [m or (len(t) <= 60 and not t.endswith(_SENT_END) and _TITLE_END.search(t) is not None)
+                  for t, m in zip(texts, markers)]
+    first_title = title_like.index(True) if any(title_like) else n
     heads = [t[:60] + t[-20:] if len(t) > 80 else t for t in texts]
     shares = _page_shares(heads)
     for k, (i, t) in enumerate(zip(order, texts)):
@@ -138,14 +151,18 @@ def own_features(lines: list[str], rules_by_line: dict[int, str], clean_rules, l
         size = len(t)
         punct, digit, latin, space = shares[k]
         later = texts[k + 1:k + 30]
-        marker = clean_rules.is_marker(t) if size <= 80 else False
+        marker = markers[k]
+        titled = title_like[k]
+        glued = size > 12 and any(4 <= len(s) <= 40 and len(s) + 4 < size and t.startswith(s) for s in texts[max(0, k - 8):k])
         row = [k / max(n - 1, 1), k == 0, k == 1, k == n - 1, math.log1p(k), math.log1p(n - 1 - k),
                math.log1p(size), size <= 5, size <= 12, size <= 25, size >= 40, size >= 100,
                punct, digit, latin, space, t.endswith(_SENT_END),
                k < first_long, k > last_long, k == first_long, counts[t] > 1,
                k > 0 and (t == first or (len(t) >= 4 and (first.startswith(t) or t.startswith(first)))),
                size >= 4 and size <= 60 and any(o.startswith(t) and o != t for o in later),
-               marker, marker and bool(re.fullmatch(r"[【\[]?\s*(第?\s*\S{1,4}\s*篇|范文\s*\S{1,3}|篇\s*\S{1,4})\s*[】\]]?", t))]
+               marker, marker and bool(re.fullmatch(r"[【\[]?\s*(第?\s*\S{1,4}\s*篇|范文\s*\S{1,3}|篇\s*\S{1,4})\s*[】\]]?", t)),
+               titled, titled and _NUMBERED.match(t) is not None, k < first_title,
+               k > 0 and title_like[k - 1] and not titled, glued]
         for key, pattern in _SHAPES.items():
             if pattern is None:
                 row.append(bool(YEAR.search(head) or NAME.search(head)))
@@ -184,7 +201,7 @@ def page_matrix(lines: list[str], rules_by_line: dict[int, str], clean_rules) ->
     long_share = float(np.mean([len(lines[i]) >= 40 for i in order]))
     page = np.tile(np.array([[math.log1p(n), long_share]], dtype=np.float32), (n, 1))
     dense = np.hstack(parts + [page])
-    grams = _hashed_grams([_gram_text(lines[i]) for i in order])
+    grams = _hashed_grams([_gram_text(lines[i]) for i in order]) * NGRAM_WEIGHT
     return order, sp.hstack([sp.csr_matrix(dense), grams], format="csr", dtype=np.float32)
 
 

@@ -83,11 +83,21 @@ class LineModel:
         Z = context_matrix(own_columns(X), proba.astype(np.float32))
         return _softmax(Z @ self.context_coef.T + self.context_intercept, len(self.classes))
 
-    def label_lines(self, X) -> list[tuple[str, float]]:
-        """The most probable label of each row and its probability."""
+    def label_lines(self, X, nonbody_p: float | None = None) -> list[tuple[str, float]]:
+        """The most probable label of each row and its probability; with ``nonbody_p``, a row
+        whose chrome + intro + page_title probabilities reach it together gets the most probable
+        of those labels and their summed probability (the line is more likely not report text,
+        though body may be the single most probable label)."""
         proba = self.predict_proba(X)
         best = proba.argmax(axis=1) if len(proba) else []
-        return [(self.classes[b], float(proba[k, b])) for k, b in enumerate(best)]
+        decided = [(self.classes[b], float(proba[k, b])) for k, b in enumerate(best)]
+        cols = [k for k, c in enumerate(self.classes) if c in NONBODY]
+        if nonbody_p is None or not cols or not len(proba):
+            return decided
+        mass = proba[:, cols].sum(axis=1)
+        top = np.asarray(cols)[proba[:, cols].argmax(axis=1)]
+        return [(self.classes[top[k]], float(mass[k])) if mass[k] >= nonbody_p and label not in NONBODY else (label, p)
+                for k, (label, p) in enumerate(decided)]
 
     @classmethod
     def load(cls, model_dir: Path | None = None) -> "LineModel | None":
