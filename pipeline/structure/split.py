@@ -43,6 +43,10 @@ def run(page: Page, cleaned: CleanPage, res) -> tuple[list[Document], list[Remov
     heading = {ln.no: "split:page_title" for k, ln in enumerate(cleaned.lines) if title_shapes.names_a_collection(ln.text)
                and (k == 0 or ln.no in model_title)}
     heading |= {ln.no: "split:no_title" for ln in cleaned.lines if ln.no in model_title and title_shapes.no_title(ln.text)}
+    # so does the page's first heading under it holding a posting date ("整改措施 2022-12-05 点击:"): a byline
+    top = next((ln for ln in cleaned.lines if ln.no not in heading), None)
+    if top is not None and is_heading(top.text, title_settings().get("max_chars", 60)) and title_shapes.no_title(top.text):
+        heading[top.no] = "split:no_title"
     # titles (no markers) over the collection's heading, with nothing else before it, head the page
     above = [ln for ln in cleaned.lines if ln.no < min((n for n, r in heading.items() if r == "split:page_title"), default=0)]
     if all(ln.no in model_title and marker_title(ln.text) is None for ln in above):
@@ -145,7 +149,9 @@ def find_parts(lines: list[Line], cfg: dict, labels: dict[int, tuple[str, float]
                 and title_key(line.text) == title_key(current.title)
             if current is not None and not current.body and current.head and not echo:
                 current.head.append(line)
-                if not current.title or title_shapes.own_heading(line.text, current.title, title_key):
+                if current.title and title_shapes.wraps_onto(current.title, line.text):
+                    current.title += line.text.strip()   # "…专项治理" / "实施方案": the title wrapped
+                elif not current.title or title_shapes.own_heading(line.text, current.title, title_key):
                     current.title = clean_title(line.text)
             elif not echo:
                 current = Part(title=clean_title(line.text), start=line.no, head=[line])
@@ -235,11 +241,14 @@ def single_title(page: Page, cleaned: CleanPage, part: Part, cfg: dict) -> str:
                           and candidate is cleaned.page_title
                           or r.rule == "model:page_title" and title_key(clean_title(r.text)) == title_key(title)]
             return title
-    # a first line shaped like a heading is the title; with the line model, only when it names
-    # a kind of report (else it may be the report's first section: "调查背景与目的")
-    if len(part.body) > 1 and is_heading(part.body[0].text, title_max) \
-            and (not cleaned.line_labels or _GENRE_WORD.search(part.body[0].text)) \
-            and not _SECTION_MARKER.match(part.body[0].text):
+    # a first line shaped like a heading is the title; with the line model, only when the model
+    # reads it as a title or it ends with a kind of report (else it may be the report's first
+    # section: "调查背景与目的", "财务自查工作组织与实施")
+    first_text = part.body[0].text if part.body else ""
+    if len(part.body) > 1 and is_heading(first_text, title_max) \
+            and (not cleaned.line_labels or title_shapes.ends_with_kind(clean_title(first_text))
+                 or cleaned.line_labels.get(part.body[0].no, ("", 0.0))[0] == "report_title") \
+            and not _SECTION_MARKER.match(first_text):
         first = part.body.pop(0)
         part.start = first.no
         part.head.append(first)

@@ -94,6 +94,17 @@ def own_heading(text: str, title: str, key) -> bool:
     return not (text.startswith(("—", "-")) or key(text) in key(title) or _LABEL_OR_DATE.search(text))
 
 
+# the last kind of report a heading names, then at most a few characters ("…倡议书", "…讲话稿"),
+# or a bracket or a "——" subtitle ("…总结(累计实习时长182天)", "…心得体会:用学习之…")
+_KIND_ENDS = re.compile(rf"(?:{GENRE_WORD.pattern})(?:\S{{0,3}}|\s*[(（【\[—:：].*)$")
+
+
+def ends_with_kind(text: str) -> bool:
+    """The heading ends with the kind of report it names ("甲镇服务调研报告", "…讲话稿"): a
+    report's title; a section heading names a kind in passing ("调查背景与目的")."""
+    return bool(_KIND_ENDS.search(text.strip()))
+
+
 def no_title(text: str) -> bool:
     """A line the model may take for a title that is none: a table of contents' head
     ("目录/提纲:……") or a line with a posting date ("整改措施 2022-12-05 点击:")."""

@@ -1,0 +1,74 @@
+"""split: the first line of a report without a marker or page title — its title only when it
+ends with a kind of report or the line model reads it as a title; a title wrapped in the head;
+a posting line at the top of the page."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.config import Config
+from pipeline.records import CleanPage, Line, Page
+from pipeline.resources import Resources
+from pipeline.structure import split, title_shapes
+
+PAGE = Page(page_id="0123456789abcdef", path="x.txt", format="txt")
+SENTENCE = "为深入了解基层政府服务状况，课题组开展了为期两个月的调研，走访了十二个乡镇和四十个村。"
+
+
+@pytest.fixture(scope="module")
+def res():
+    return Resources(Config.load())
+
+
+def run(texts, labels, res):
+    lines = [Line(2 * k + 1, t) for k, t in enumerate(texts)]
+    return split.run(PAGE, CleanPage(PAGE.page_id, lines, [], line_labels=labels), res)
+
+
+def body_labels(n, first=("body", 0.5)):
+    return {1: first} | {2 * k + 1: ("body", 0.99) for k in range(1, n)}
+
+
+@pytest.mark.parametrize("heading", ["调查背景与目的", "财务自查工作组织与实施", "调查结果分析"])
+def test_a_first_section_heading_naming_a_kind_in_passing_stays_the_reports_text(res, heading):
+    docs, _ = run([heading, SENTENCE, "调查方法", SENTENCE + "二"], body_labels(4), res)
+    assert [d.title for d in docs] == [""]
+    assert docs[0].lines[0].text == heading and docs[0].title_lines == []
+
+
+@pytest.mark.parametrize("heading", ["甲镇服务调研报告", "竞选镇长演讲稿", "甲厂实习综合总结(累计实习时长182天)",
+                                     "党史学习教育心得体会:用学习之“矢”射实干之“的”"])
+def test_a_first_heading_ending_with_its_kind_is_the_title(res, heading):
+    assert title_shapes.ends_with_kind(heading)
+    docs, _ = run([heading, SENTENCE, SENTENCE + "二"], body_labels(3), res)
+    assert docs[0].title == split.clean_title(heading) and docs[0].title_lines == [1]
+    assert docs[0].lines[0].text == SENTENCE
+
+
+def test_a_first_heading_the_model_reads_as_a_title_below_title_min_p_is_the_title(res):
+    docs, _ = run(["教育实习日志", SENTENCE, SENTENCE + "二"], body_labels(3, ("report_title", 0.45)), res)
+    assert [d.title for d in docs] == ["教育实习日志"] and docs[0].title_lines == [1]
+    # read as body, and naming no kind: the report's text
+    docs, _ = run(["教育实习日志", SENTENCE, SENTENCE + "二"], body_labels(3, ("body", 0.55)), res)
+    assert [d.title for d in docs] == [""] and docs[0].lines[0].text == "教育实习日志"
+
+
+def test_a_title_whose_kind_the_model_reads_as_a_second_title_line_is_one_title(res):
+    texts = ["甲中学开展预防校园欺凌专项治理", "实施方案", SENTENCE, "一、指导思想"]
+    labels = {1: ("report_title", 0.6), 3: ("report_title", 0.8), 5: ("body", 0.99), 7: ("body", 0.99)}
+    docs, _ = run(texts, labels, res)
+    assert [d.title for d in docs] == ["甲中学开展预防校园欺凌专项治理实施方案"]
+    assert docs[0].title_lines == [1, 3] and docs[0].lines[0].text == SENTENCE
+    # a second title line that is no wrapped kind keeps the rule before: the report's own title
+    texts = ["走进敬老院社会实践报告(二)", "爱是我们共同的语言敬老院调查报告", SENTENCE]
+    docs, _ = run(texts, {1: ("report_title", 0.9), 3: ("report_title", 0.8), 5: ("body", 0.99)}, res)
+    assert [d.title for d in docs] == ["爱是我们共同的语言敬老院调查报告"]
+
+
+def test_a_posting_line_at_the_top_of_the_page_is_no_title(res):
+    docs, page_removed = run(["整改措施 2022-12-05 点击:", SENTENCE, SENTENCE + "二"], body_labels(3), res)
+    assert [d.title for d in docs] == [""] and docs[0].lines[0].text == SENTENCE
+    assert [(r.line, r.rule) for r in page_removed] == [(1, "split:no_title")]
+    # further down, a dated heading is the report's text
+    texts = [SENTENCE, "会议纪要 2022-12-05", SENTENCE + "二"]
+    docs, page_removed = run(texts, body_labels(3, ("body", 0.99)), res)
+    assert [ln.text for ln in docs[0].lines] == texts and not page_removed
