@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.config import Config
-from pipeline.records import CleanPage, Line, Page
+from pipeline.records import CleanPage, Line, Page, Removal
 from pipeline.resources import Resources
 from pipeline.structure import split, title_shapes
 
@@ -72,3 +72,17 @@ def test_a_posting_line_at_the_top_of_the_page_is_no_title(res):
     texts = [SENTENCE, "会议纪要 2022-12-05", SENTENCE + "二"]
     docs, page_removed = run(texts, body_labels(3, ("body", 0.99)), res)
     assert [ln.text for ln in docs[0].lines] == texts and not page_removed
+
+
+def test_a_title_line_repeating_the_page_title_with_more_around_it_yields_to_the_page_title(res):
+    lines = [Line(3, "2022甲湖观后感800字"), Line(5, SENTENCE), Line(7, SENTENCE + "二")]
+    labels = {3: ("report_title", 0.6), 5: ("body", 0.99), 7: ("body", 0.99)}
+    removed = [Removal(1, "甲湖战役观后感", "model:page_title")]
+    cleaned = CleanPage(PAGE.page_id, lines, removed, page_title="甲湖战役观后感", line_labels=labels)
+    docs, _ = split.run(PAGE, cleaned, res)
+    assert [d.title for d in docs] == ["2022甲湖观后感"]          # it does not repeat the page title
+    removed = [Removal(1, "甲湖观后感", "model:page_title")]
+    cleaned = CleanPage(PAGE.page_id, lines, removed, page_title="甲湖观后感", line_labels=labels)
+    docs, _ = split.run(PAGE, cleaned, res)
+    assert [d.title for d in docs] == ["甲湖观后感"] and docs[0].title_lines == [1, 3]
+    assert [ln.no for ln in docs[0].lines] == [5, 7]

@@ -68,6 +68,8 @@ def run(page: Page, cleaned: CleanPage, res) -> tuple[list[Document], list[Remov
     parts = [p for p in parts if p.body]
     if not parts:
         return [], sorted(cleaned.removed + own_removals, key=lambda r: r.line)
+    if len(parts) == 1 and parts[0].title and parts[0].head and marker_title(parts[0].head[0].text) is None:
+        page_title_over(parts[0], cleaned)
     if parts[0].title is None:
         # the page's title names the report only when the page holds one report
         parts[0].title = single_title(page, cleaned, parts[0], cfg) if len(parts) == 1 else ""
@@ -275,6 +277,20 @@ _GENRE_WORD = title_shapes.GENRE_WORD
 _SECTION_MARKER = re.compile(r"^([一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．](?!\d))")
 _SENTENCE_INSIDE = re.compile(r"[。！？!?；;]\s*\S")
 _GLUED_TITLE = re.compile(r"^[【\[](?P<title>[^】\]]{4,40})[】\]]\s*(?=\S{10})")
+
+
+def page_title_over(part: Part, cleaned: CleanPage) -> None:
+    """The page's one report, titled by a line that repeats the page's title with more around
+    it ("2022长津湖观后感800字" under the page title "长津湖观后感"), is titled by the page's title;
+    the lines clean took for it are its title lines."""
+    page_title = clean_title(cleaned.page_title or "")
+    key = title_key(page_title)
+    if len(key) < 4 or title_shapes.names_a_collection(cleaned.page_title) or key == title_key(part.title) \
+            or key not in title_key(part.title):
+        return
+    part.title = page_title
+    part.echo += [r.line for r in cleaned.removed if r.rule in ("header:page_title", "model:page_title")
+                  and title_key(clean_title(r.text)) == key]
 
 
 def join_wrapped_title(part: Part) -> None:
