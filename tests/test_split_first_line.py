@@ -86,3 +86,17 @@ def test_a_title_line_repeating_the_page_title_with_more_around_it_yields_to_the
     docs, _ = split.run(PAGE, cleaned, res)
     assert [d.title for d in docs] == ["甲湖观后感"] and docs[0].title_lines == [1, 3]
     assert [ln.no for ln in docs[0].lines] == [5, 7]
+
+
+def test_the_title_printed_again_under_the_salutation_is_dropped_not_a_page_header(res):
+    texts = ["甲市志愿献血优秀倡议书", "全社会广大爱心人士:", "甲市志愿献血倡议书", SENTENCE, SENTENCE + "二"]
+    labels = {1: ("report_title", 0.7), 3: ("body", 0.9), 5: ("report_title", 0.9), 7: ("body", 0.99), 9: ("body", 0.99)}
+    docs, page_removed = run(texts, labels, res)
+    assert [d.title for d in docs] == ["甲市志愿献血倡议书"] and docs[0].title_lines == [1]
+    assert [ln.no for ln in docs[0].lines] == [3, 7, 9] and not page_removed
+    assert [(r.line, r.rule) for r in docs[0].removed] == [(5, "split:title_repeat")]
+    # another title over the short lines still makes them the page's header
+    texts[2] = "乙县数据中心项目支出绩效自评报告"
+    docs, page_removed = run(texts, labels, res)
+    assert [d.title for d in docs] == ["乙县数据中心项目支出绩效自评报告"]
+    assert [(r.line, r.rule) for r in page_removed] == [(1, "split:page_header"), (3, "split:page_header")]

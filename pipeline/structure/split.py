@@ -142,7 +142,8 @@ def find_parts(lines: list[Line], cfg: dict, labels: dict[int, tuple[str, float]
         header = title is None and label == "report_title" and p >= cfg["title_min_p"] and len(parts) == 1 \
             and current is not None and current.head and current.body and current.start not in series \
             and marker_title(current.head[0].text) is None and current.chars < cfg["min_doc_chars"] \
-            and is_heading(line.text, title_max) and not line.text.startswith(("—", "-"))   # a subtitle starts nothing
+            and is_heading(line.text, title_max) and not line.text.startswith(("—", "-")) \
+            and title_key(clean_title(line.text)) != title_key(current.title or "")   # a subtitle, or the title again, starts nothing
         if header:
             current.header = True
         if title is None and label == "report_title" and p >= cfg["title_min_p"] and is_heading(line.text, title_max) \
@@ -322,6 +323,10 @@ def drop_title_echo(part: Part) -> list[Removal]:
         del part.body[:2]
         part.echo += [line.no for line in echo]
         return [Removal(line.no, line.text, "split:title_repeat") for line in echo]
+    if len(part.body) > 2 and first.text.rstrip().endswith((":", "：")) and len(first.text) <= 20 \
+            and title_key(clean_title(part.body[1].text)) == title:
+        echo = part.body.pop(1)      # the title printed again under the salutation: not the title's line
+        return [Removal(echo.no, echo.text, "split:title_repeat")]
     for glue in (part.title + "篇", part.title + "范文"):
         if first.text.startswith(glue) and len(first.text) > len(glue):
             rest = first.text[len(glue):].lstrip(" ,，:：")
