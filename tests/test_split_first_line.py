@@ -100,3 +100,25 @@ def test_the_title_printed_again_under_the_salutation_is_dropped_not_a_page_head
     docs, page_removed = run(texts, labels, res)
     assert [d.title for d in docs] == ["乙县数据中心项目支出绩效自评报告"]
     assert [(r.line, r.rule) for r in page_removed] == [(1, "split:page_header"), (3, "split:page_header")]
+
+
+def test_the_page_title_lines_giving_the_one_reports_title_are_its_title_lines(res):
+    lines = [Line(5, "甲中心小学安全自查报告"), Line(7, SENTENCE), Line(9, SENTENCE + "二")]
+    labels = {5: ("report_title", 0.9), 7: ("body", 0.99), 9: ("body", 0.99)}
+    removed = [Removal(1, "最新的甲中心小学安全自查报告", "header:page_title"), Removal(3, "乙局工作总结", "model:page_title")]
+    cleaned = CleanPage(PAGE.page_id, lines, removed, page_title="最新的甲中心小学安全自查报告", line_labels=labels)
+    docs, _ = split.run(PAGE, cleaned, res)
+    assert [d.title for d in docs] == ["甲中心小学安全自查报告"]
+    assert docs[0].title_lines == [1, 5]          # not line 3: another title
+    # on a collection's page ("…15篇[实用]"), the page title lines are the page's, not the report's
+    removed = [Removal(1, "甲中心小学安全自查报告", "header:page_title"),
+               Removal(3, "甲中心小学安全自查报告15篇[实用]", "model:page_title")]
+    cleaned = CleanPage(PAGE.page_id, lines, removed, page_title="甲中心小学安全自查报告", line_labels=labels)
+    docs, _ = split.run(PAGE, cleaned, res)
+    assert docs[0].title_lines == [5]
+
+
+@pytest.mark.parametrize("text, many", [("植树节活动方案15篇[实用]", True), ("保护校园环境倡议书(集合15篇)", True),
+                                        ("甲镇实习报告 篇1", False), ("范文第2篇【推荐】", False)])
+def test_a_count_with_a_sites_tag_after_it_names_a_collection(text, many):
+    assert title_shapes.names_a_collection(text) is many

@@ -282,16 +282,20 @@ _GLUED_TITLE = re.compile(r"^[【\[](?P<title>[^】\]]{4,40})[】\]]\s*(?=\S{10}
 
 def page_title_over(part: Part, cleaned: CleanPage) -> None:
     """The page's one report, titled by a line that repeats the page's title with more around
-    it ("2022长津湖观后感800字" under the page title "长津湖观后感"), is titled by the page's title;
-    the lines clean took for it are its title lines."""
+    it ("2022长津湖观后感800字" under the page title "长津湖观后感"), is titled by the page's title.
+    The lines clean took for the page's title that give the report's title (without decorations:
+    "最新的…自查报告" over "…自查报告") are its title lines too."""
     page_title = clean_title(cleaned.page_title or "")
     key = title_key(page_title)
-    if len(key) < 4 or title_shapes.names_a_collection(cleaned.page_title) or key == title_key(part.title) \
-            or key not in title_key(part.title):
-        return
-    part.title = page_title
-    part.echo += [r.line for r in cleaned.removed if r.rule in ("header:page_title", "model:page_title")
-                  and title_key(clean_title(r.text)) == key]
+    if len(key) >= 4 and not title_shapes.names_a_collection(cleaned.page_title) and key != title_key(part.title) \
+            and key in title_key(part.title):
+        part.title = page_title
+    key = title_key(part.title)
+    first = min((line.no for line in part.body), default=0)
+    lines = [r for r in cleaned.removed if r.rule in ("header:page_title", "header:title_repeat", "model:page_title") and r.line < first]
+    if any(title_shapes.names_a_collection(t) for t in [cleaned.page_title] + [r.text for r in lines]):
+        return      # a collection's page, of which one report starts here: its title is the page's
+    part.echo += [r.line for r in lines if title_key(clean_title(r.text)) == key and r.line not in part.echo]
 
 
 def join_wrapped_title(part: Part) -> None:

@@ -24,7 +24,8 @@ _CN_DIGITS = {c: k for k, c in enumerate("零一二三四五六七八九", 0)} |
 # a heading ending in an ordinal: the stem (at least 4 characters, no sentence in it, not ending in a digit), then the number
 _NUMBERED = re.compile(r"^(?P<stem>\S[^。；;！!？?]{2,58}?[^\d\s０-９。；;！!？?])\s*[(（【\[]?\s*(?P<n>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）】\]]?$")
 # "…(精选10篇)", "…集锦15篇", "(共8篇)", "…范文十篇", "…合集5篇" (not "…范文第2篇": one report's marker)
-_COUNT = re.compile(r"(?<![第\d两二三四五六七八九十])(?P<n>\d{1,3}|[两二三四五六七八九十]{1,3})\s*篇\s*[)）】\]]?\s*$")
+_COUNT = re.compile(r"(?<![第\d两二三四五六七八九十])(?P<n>\d{1,3}|[两二三四五六七八九十]{1,3})\s*篇\s*[)）】\]]?\s*"
+                    r"(?:[(（【\[][\u4e00-\u9fff]{1,4}[)）】\]])?\s*$")     # "…15篇[实用]": a site's tag after the count
 # "页数:73页", "阅读:5248", "浏览:1,024次": a label, a colon and a number
 _METADATA = re.compile(r"^\S{1,6}?\s*[:：]\s*[\d,.]+\s*\S{0,2}$")
 
