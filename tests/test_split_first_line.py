@@ -122,3 +122,16 @@ def test_the_page_title_lines_giving_the_one_reports_title_are_its_title_lines(r
                                         ("甲镇实习报告 篇1", False), ("范文第2篇【推荐】", False)])
 def test_a_count_with_a_sites_tag_after_it_names_a_collection(text, many):
     assert title_shapes.names_a_collection(text) is many
+
+
+@pytest.mark.parametrize("text, many", [("副书记在通报会讲话与副书记在扩大会讲话汇编", True), ("学校安全自查报告大全【推荐】", True),
+                                        ("甲镇资料汇编工作方案", False), ("大全", False)])
+def test_a_heading_that_says_it_gathers_reports_names_a_collection(text, many):
+    assert title_shapes.names_a_collection(text) is many
+
+
+def test_a_gathering_heading_over_one_untitled_report_is_the_pages_not_its_title(res):
+    docs, page_removed = run(["副书记在通报会讲话与副书记在扩大会讲话汇编", SENTENCE, SENTENCE + "二"],
+                             {1: ("report_title", 0.77), 3: ("body", 0.9), 5: ("body", 0.99)}, res)
+    assert [d.title for d in docs] == [""] and docs[0].collection_title == "副书记在通报会讲话与副书记在扩大会讲话汇编"
+    assert [(r.line, r.rule) for r in page_removed] == [(1, "split:page_title")]

@@ -63,9 +63,13 @@ def names_a_collection(text: str | None, first_line: str = "") -> bool:
     if m:
         return _number(m.group("n")) >= 2
     heading = (text or "").strip()
+    if _GATHERED.search(heading):
+        return True
     return len(heading) >= 4 and first_line.startswith(heading) and bool(_GLUED_ORDINAL.match(first_line[len(heading):]))
 
 
+# "…讲话汇编", "…自查报告大全", "…心得体会合集【推荐】": a heading that says it gathers reports
+_GATHERED = re.compile(r"\S{4}(汇编|合集|集锦|锦集|大全)\s*(?:[(（【\[][^()（）【】\[\]]{1,6}[)）】\]])?\s*$")
 _GLUED_ORDINAL = re.compile(r"\s*[(（]?\d{1,2}[)）]?\s*[\u4e00-\u9fff“\"]")
 
 
