@@ -135,3 +135,17 @@ def test_a_gathering_heading_over_one_untitled_report_is_the_pages_not_its_title
                              {1: ("report_title", 0.77), 3: ("body", 0.9), 5: ("body", 0.99)}, res)
     assert [d.title for d in docs] == [""] and docs[0].collection_title == "副书记在通报会讲话与副书记在扩大会讲话汇编"
     assert [(r.line, r.rule) for r in page_removed] == [(1, "split:page_title")]
+
+
+def test_the_title_printed_again_under_a_table_of_contents_starts_the_report(res):
+    texts = ["在全市教育工作会议上的讲话", "目录/提纲:……", "一、坚持科学发展", "二、抓住关键环节", "……",
+             "在全市教育工作会议上的讲话", "市长 ***", SENTENCE]
+    labels = {1: ("report_title", 0.9)} | {2 * k + 1: ("body", 0.9) for k in range(1, 8)}
+    docs, _ = run(texts, labels, res)
+    assert [d.title for d in docs] == ["在全市教育工作会议上的讲话"] and docs[0].title_lines == [1, 11]
+    assert [ln.text for ln in docs[0].lines] == ["市长 ***", SENTENCE]
+    assert [r.line for r in docs[0].removed if r.rule == "split:before_title_repeat"] == [3, 5, 7, 9]
+    # a heading of the text that only shares words with the title, or a copy under a long text, changes nothing
+    texts = ["甲镇调研报告", SENTENCE * 4, "二、主要做法", "甲镇调研报告", SENTENCE]
+    docs, _ = run(texts, {1: ("report_title", 0.9)} | {2 * k + 1: ("body", 0.9) for k in range(1, 5)}, res)
+    assert [ln.no for ln in docs[0].lines] == [3, 5, 7, 9]

@@ -276,6 +276,8 @@ def single_title(page: Page, cleaned: CleanPage, part: Part, cfg: dict) -> str:
 _TRAILING_ORDINAL = re.compile(r"(?<=[^\d\s])\s*(例|范例)?\s*([(（【\[]\s*[一二三四五六七八九十\d]{1,2}\s*[)）】\]]|\d{1,2})\s*$")
 _GENRE_WORD = title_shapes.GENRE_WORD
 _SECTION_MARKER = re.compile(r"^([一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．](?!\d))")
+# the title printed again within this many lines starts the report (under a lead-in of at most this many characters)
+_ECHO_REACH, _LEAD_IN_CHARS = 10, 200
 _SENTENCE_INSIDE = re.compile(r"[。！？!?；;]\s*\S")
 _GLUED_TITLE = re.compile(r"^[【\[](?P<title>[^】\]]{4,40})[】\]]\s*(?=\S{10})")
 
@@ -331,6 +333,20 @@ def drop_title_echo(part: Part) -> list[Removal]:
             and title_key(clean_title(part.body[1].text)) == title:
         echo = part.body.pop(1)      # the title printed again under the salutation: not the title's line
         return [Removal(echo.no, echo.text, "split:title_repeat")]
+    # the title printed again under the site's lead-in (one sentence) or a table of contents
+    # ("目录/提纲:……" and its entries): the report starts under the second copy; the lines
+    # between are the page's, not the report's
+    title_max = title_settings().get("max_chars", 60)
+    again = next((k for k, line in enumerate(part.body[1:_ECHO_REACH], 1) if is_heading(line.text, title_max)
+                  and title_key(clean_title(line.text, decorations=False)) == title), None)
+    between = part.body[:again] if again is not None and again + 1 < len(part.body) else []
+    if between and (len(between) == 1 and not is_heading(first.text, title_max) and len(first.text) <= _LEAD_IN_CHARS
+                    or title_shapes.no_title(first.text) and all(is_heading(line.text, title_max) for line in between[1:])):
+        echo = part.body[again]
+        del part.body[:again + 1]
+        part.echo.append(echo.no)
+        return [Removal(line.no, line.text, "split:before_title_repeat") for line in between] + \
+            [Removal(echo.no, echo.text, "split:title_repeat")]
     for glue in (part.title + "篇", part.title + "范文"):
         if first.text.startswith(glue) and len(first.text) > len(glue):
             rest = first.text[len(glue):].lstrip(" ,，:：")
