@@ -116,6 +116,12 @@ def test_the_page_title_lines_giving_the_one_reports_title_are_its_title_lines(r
     cleaned = CleanPage(PAGE.page_id, lines, removed, page_title="甲中心小学安全自查报告", line_labels=labels)
     docs, _ = split.run(PAGE, cleaned, res)
     assert docs[0].title_lines == [5]
+    # nor when the report's title is numbered ("…自查报告1": the first of the page's reports)
+    lines[0] = Line(5, "甲中心小学安全自查报告1")
+    removed = [Removal(1, "甲中心小学安全自查报告", "model:page_title")]
+    cleaned = CleanPage(PAGE.page_id, lines, removed, page_title="甲中心小学安全自查报告", line_labels=labels)
+    docs, _ = split.run(PAGE, cleaned, res)
+    assert [d.title for d in docs] == ["甲中心小学安全自查报告"] and docs[0].title_lines == [5]
 
 
 @pytest.mark.parametrize("text, many", [("植树节活动方案15篇[实用]", True), ("保护校园环境倡议书(集合15篇)", True),

@@ -295,8 +295,9 @@ def page_title_over(part: Part, cleaned: CleanPage) -> None:
     key = title_key(part.title)
     first = min((line.no for line in part.body), default=0)
     lines = [r for r in cleaned.removed if r.rule in ("header:page_title", "header:title_repeat", "model:page_title") and r.line < first]
-    if any(title_shapes.names_a_collection(t) for t in [cleaned.page_title] + [r.text for r in lines]):
-        return      # a collection's page, of which one report starts here: its title is the page's
+    if any(title_shapes.names_a_collection(t) for t in [cleaned.page_title] + [r.text for r in lines]) \
+            or any(_TRAILING_ORDINAL.search(line.text) for line in part.head):
+        return      # a collection's page ("…15篇", or a numbered title "…自查报告1"): its title is the page's
     part.echo += [r.line for r in lines if title_key(clean_title(r.text)) == key and r.line not in part.echo]
 
 
