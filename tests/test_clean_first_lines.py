@@ -68,3 +68,17 @@ def test_an_outline_heading_is_never_the_page_title(res):
     assert cleaned.page_title != "一、基本信息"
     assert 2 in {ln.no for ln in cleaned.lines}
     assert "header:page_title" not in {r.rule for r in cleaned.removed}
+
+
+def test_a_lone_section_heading_stays_when_the_line_under_it_stays():
+    from pipeline.clean.report_lines import headings_to_keep
+    # page lines (index → text); the model removed 0-3 and 5; 4 and 6 stay
+    texts = {0: "示例范文网", 1: "目录", 2: "引言", 3: "某某单位", 5: "前言:"}
+    order = [0, 1, 2, 3, 4, 5, 6]
+    # 引言 over 某某单位 (removed): goes, and so does 目录 over it; 前言: over kept line 6 stays
+    assert headings_to_keep(texts, {4, 6}, order) == {5}
+    # 引言 over a kept line stays, and 目录 over 引言 with it; a site name never comes back
+    assert headings_to_keep({0: "示例范文网", 1: "目录", 2: "引言"}, {3}, [0, 1, 2, 3]) == {1, 2}
+    # a site's 目录 menu entry among chrome that goes stays removed; a heading with text after it is no lone heading
+    assert headings_to_keep({1: "目录", 2: "出国留学网"}, {3}, [1, 2, 3]) == set()
+    assert headings_to_keep({1: "前言:想要写出好报告么"}, {2}, [1, 2]) == set()
