@@ -82,3 +82,13 @@ def test_a_lone_section_heading_stays_when_the_line_under_it_stays():
     # a site's 目录 menu entry among chrome that goes stays removed; a heading with text after it is no lone heading
     assert headings_to_keep({1: "目录", 2: "出国留学网"}, {3}, [1, 2, 3]) == set()
     assert headings_to_keep({1: "前言:想要写出好报告么"}, {2}, [1, 2]) == set()
+
+
+def test_report_forms_the_model_never_removes(res):
+    from pipeline.clean.report_lines import is_report_form
+    cues = res.clean_rules.generic
+    for text in ("同志们：", "尊敬的各位领导、各位来宾：", "特此报告。", "20xx年xx月xx日", "2024年3月1日", "2023"):
+        assert is_report_form(text, cues), text
+    # an outline-numbered link-list entry, a site name and a download prompt are not
+    for text in ("1.中心小学安全自查报告范文", "示例范文网", "点击下载本文", "同志们好，下面是小编整理的讲话稿"):
+        assert not is_report_form(text, cues), text

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 
 from pipeline.clean.cues import CleanRules, CueSet, _literal_gate
-from pipeline.clean.report_lines import REPORT_DATE, headings_to_keep
+from pipeline.clean.report_lines import headings_to_keep, is_report_form
 from pipeline.clean.quality import REPAIR_PINYIN, copy_share, page_quality, repair_pinyin
 from pipeline.clean.site_templates import SiteTemplates, line_hash, site_key, template_line
 from pipeline.records import CleanPage, Line, Page, Removal
@@ -92,10 +92,9 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
     log, else the removal is logged as ``model:<label>``; both carry the probability. A line a generic rule
     removed comes back only when the model is sure it is body or a report title (``model_restore_p``). A line repeated on the page (``repeated_lines``) goes as
     ``repeat:page`` unless the model takes most of its copies for a report title. A line with a
-    masked placeholder (20xx, xx市) stays, and so do the report's own date and a lone section heading
-    over a kept line (``report_lines``). Kept lines keep the model's label for split (``CleanPage.line_labels``)."""
+    masked placeholder (20xx, xx市) stays, and so do the report's own date, a salutation, a closing and
+    a lone section heading over a kept line (``report_lines``). Kept lines keep the model's label for split (``CleanPage.line_labels``)."""
     from pipeline.clean.line_features import page_matrix
-    from pipeline.clean.masks import NAME, YEAR
 
     verdicts = rule_verdicts(cleaner)
     order, X = page_matrix(feature_lines(cleaner), verdicts, cleaner.rules)
@@ -133,7 +132,7 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
         elif whole:
             kept[i] = cleaner.norm[i]                  # the rule was wrong: the line is report text
             labels[i + 1] = (label, round(p, 4))
-        elif nonbody and not (YEAR.search(kept[i]) or NAME.search(kept[i]) or REPORT_DATE.match(kept[i])):
+        elif nonbody and not is_report_form(kept[i], cleaner.cues):
             del kept[i]
             removed.append(Removal(i + 1, cleaner.raw[i].strip(), f"model:{label}", round(p, 4)))
         else:
