@@ -140,6 +140,12 @@ def test_report_sentences_that_resemble_intros_stay(res, line):
     ("Notice: The content above (including the pictures and videos if any) is uploaded and posted by a user of "
      "NetEase Hao, which is a social media platform and only provides information storage services.",
      "cue:platform_notice"),
+    ("001.JPG (94.55 KB, 下载次数: 116)", "cue:attachment"),
+    ("下载附件 (156.71 KB)", "cue:attachment"),
+    ("2022-9-15 08:56 上传", "cue:attachment"),
+    ("小编精心推荐阅读", "cue:link_list_head"),
+    ("本文来源:HTTPS://www.example.com/gongwen/476672.htm", "cue:source_url"),
+    ("原文链接：www.example.org/a/1.html", "cue:source_url"),
 ])
 def test_chrome_lines_in_any_letter_case_are_removed(res, line, rule):
     # the cues' literal pre-checks (`requires`) are case-insensitive, as their patterns
@@ -153,6 +159,16 @@ def test_long_sentence_with_cue_words_is_not_chrome(res):
                 "推荐度高的项目优先支持，点击下载量大的政务应用要加强安全保护，确保数据安全和个人信息不被泄露。")
     page = make_page("\n".join([*BODY, sentence, *BODY]))
     assert sentence in kept_texts(cleaner.run(page, None, res))
+
+
+def test_an_empty_publish_field_in_the_header_goes_and_report_lines_on_files_stay(res):
+    kept_lines = ["下载附件后请认真填写，于本周五前报送至局办公室。", "更新时间表附后。", "编辑推荐的案例由评审组复核后公布，推荐理由要写清楚。",
+                  "数据来源：www.stats.gov.cn 发布的年度统计公报，经整理后形成下表。"]
+    for field in ("更新时间:发布时间:", "更新时间：示例范文网"):
+        page = make_page("\n".join(["乡镇服务能力建设调研报告", field, *BODY, *kept_lines]))
+        cleaned = cleaner.run(page, None, res)
+        assert field not in kept_texts(cleaned) and "header:empty_publish_line" in whole_line_removals(cleaned).values()
+        assert all(line in kept_texts(cleaned) for line in kept_lines)
 
 
 def test_traditional_page_is_cleaned_and_simplified(res):

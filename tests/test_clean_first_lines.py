@@ -68,3 +68,27 @@ def test_an_outline_heading_is_never_the_page_title(res):
     assert cleaned.page_title != "一、基本信息"
     assert 2 in {ln.no for ln in cleaned.lines}
     assert "header:page_title" not in {r.rule for r in cleaned.removed}
+
+
+def test_a_lone_section_heading_stays_when_the_line_under_it_stays():
+    from pipeline.clean.report_lines import headings_to_keep
+    # page lines (index → text); the model removed 0-3 and 5; 4 and 6 stay
+    texts = {0: "示例范文网", 1: "目录", 2: "引言", 3: "某某单位", 5: "前言:"}
+    order = [0, 1, 2, 3, 4, 5, 6]
+    # 引言 over 某某单位 (removed): goes, and so does 目录 over it; 前言: over kept line 6 stays
+    assert headings_to_keep(texts, {4, 6}, order) == {5}
+    # 引言 over a kept line stays, and 目录 over 引言 with it; a site name never comes back
+    assert headings_to_keep({0: "示例范文网", 1: "目录", 2: "引言"}, {3}, [0, 1, 2, 3]) == {1, 2}
+    # a site's 目录 menu entry among chrome that goes stays removed; a heading with text after it is no lone heading
+    assert headings_to_keep({1: "目录", 2: "出国留学网"}, {3}, [1, 2, 3]) == set()
+    assert headings_to_keep({1: "前言:想要写出好报告么"}, {2}, [1, 2]) == set()
+
+
+def test_report_forms_the_model_never_removes(res):
+    from pipeline.clean.report_lines import is_report_form
+    cues = res.clean_rules.generic
+    for text in ("同志们：", "尊敬的各位领导、各位来宾：", "特此报告。", "20xx年xx月xx日", "2024年3月1日", "2023"):
+        assert is_report_form(text, cues), text
+    # an outline-numbered link-list entry, a site name and a download prompt are not
+    for text in ("1.中心小学安全自查报告范文", "示例范文网", "点击下载本文", "同志们好，下面是小编整理的讲话稿"):
+        assert not is_report_form(text, cues), text

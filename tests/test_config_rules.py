@@ -114,3 +114,14 @@ def test_optional_keys_the_shipped_files_do_not_use_are_accepted(rules_folder):
         encoding="utf-8")
     assert rules.load_toml("genres.toml")["genre"][0]["cue_weight"] == 2.0
     assert rules.load_dir("sites")["mysite"]["keep"][0]["max_chars"] == 9
+
+
+@pytest.mark.parametrize("key", ["model_min_p", "model_nonbody_p", "model_sure_p", "model_restore_p"])
+def test_line_model_probabilities_lie_between_0_and_1(tmp_path, key):
+    bad = tmp_path / "p.toml"
+    bad.write_text(f"[clean]\n{key} = 1.5\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=key):
+        Config.load(bad)
+    good = tmp_path / "q.toml"
+    good.write_text(f"[clean]\n{key} = 0.7\n", encoding="utf-8")
+    assert Config.load(good)["clean"][key] == 0.7

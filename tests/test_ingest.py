@@ -192,3 +192,16 @@ def test_mojibake_detector_of_the_robustness_section(seed_bytes):
     assert mojibake(text.encode("utf-8").decode("cp1252", errors="replace"))
     assert "replacement" in mojibake(text[:500] + "\ufffd" * 5)
     assert "rare" in mojibake(text.encode("gb18030").decode("big5", errors="ignore"))
+
+
+def test_a_field_time_of_the_report_is_no_publish_time(tmp_path):
+    # "实习时间:2014年…" is a line of the report: no publish time, no page title taken above it
+    text = "某某范文网\n大学生暑期实习报告\n实习时间:2014年6月30日至7月15日\n实习地点:某市某公司\n" + "\n".join(REPORT[1:])
+    page = one(tmp_path, "r.txt", text.encode("utf-8"))
+    assert page.published is None and page.title is None
+    # the same date behind a bare 时间 that opens a header line (or follows a space) is the page's
+    text = "某某范文网\n大学生暑期实习报告\n大学 时间:2023-04-09 来源:网络\n" + "\n".join(REPORT[1:])
+    page = one(tmp_path, "s.txt", text.encode("utf-8"))
+    assert page.published == "2023-04-09" and page.title == "大学生暑期实习报告"
+    page = one(tmp_path, "t.txt", "上传日期:2023-11-14 10:48:23 页码:10\n正文".encode("utf-8"))
+    assert page.published == "2023-11-14T10:48:23"

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from pipeline.clean.cues import CleanRules, CueSet, _literal_gate
+from pipeline.clean.report_lines import headings_to_keep, is_report_form
 from pipeline.clean.quality import REPAIR_PINYIN, copy_share, page_quality, repair_pinyin
 from pipeline.clean.site_templates import SiteTemplates, line_hash, site_key, template_line
 from pipeline.records import CleanPage, Line, Page, Removal
@@ -88,15 +89,12 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
     A line the model labels chrome / intro / page_title (probability at least
     ``model_min_p``, or those three together at least ``model_nonbody_p``; ``model_sure_p`` for a
     sentence right under a line it reads as a report title) goes; when a generic rule had removed it too, the rule's id stays in the
-    log, else the removal is logged as ``model:<label>``; both carry the probability. A line a
-    generic rule removed comes back only when the model is sure it is body or a report title
-    (``model_restore_p``). A line repeated on the page (``repeated_lines``) goes as
+    log, else the removal is logged as ``model:<label>``; both carry the probability. A line a generic rule
+    removed comes back only when the model is sure it is body or a report title (``model_restore_p``). A line repeated on the page (``repeated_lines``) goes as
     ``repeat:page`` unless the model takes most of its copies for a report title. A line with a
-    masked placeholder (20xx, xx市) is report text and stays, and so does a
-    line that is only a date written out (2024年3月1日: the report's own date) or a year. Kept lines keep the model's
-    label for split (``CleanPage.line_labels``)."""
+    masked placeholder (20xx, xx市) stays, and so do the report's own date, a salutation, a closing and
+    a lone section heading over a kept line (``report_lines``). Kept lines keep the model's label for split (``CleanPage.line_labels``)."""
     from pipeline.clean.line_features import page_matrix
-    from pipeline.clean.masks import NAME, YEAR
 
     verdicts = rule_verdicts(cleaner)
     order, X = page_matrix(feature_lines(cleaner), verdicts, cleaner.rules)
@@ -134,7 +132,7 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
         elif whole:
             kept[i] = cleaner.norm[i]                  # the rule was wrong: the line is report text
             labels[i + 1] = (label, round(p, 4))
-        elif nonbody and not (YEAR.search(kept[i]) or NAME.search(kept[i]) or _REPORT_DATE.match(kept[i])):
+        elif nonbody and not is_report_form(kept[i], cleaner.cues):
             del kept[i]
             removed.append(Removal(i + 1, cleaner.raw[i].strip(), f"model:{label}", round(p, 4)))
         else:
@@ -142,6 +140,10 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
             labels[i + 1] = (label, round(p, 4))
         if label == "page_title" and page_title is None and nonbody:
             page_title = cleaner.norm[i]
+    back = headings_to_keep({r.line - 1: cleaner.kept[r.line - 1] for r in removed if r.rule.startswith("model:")}, set(kept), order)
+    for i in back:
+        kept[i], labels[i + 1] = cleaner.kept[i], ("body", 0.0)
+    removed = [r for r in removed if not (r.line - 1 in back and r.rule.startswith("model:"))]
     long_chars = cfg["header_body_chars"]
     if not any(len(t) >= long_chars for t in kept.values()):
         # the model would leave no sentence of the page (or no line at all): "only site chrome"
@@ -161,9 +163,6 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
 
 
 NONBODY_LABELS = ("chrome", "intro", "page_title")
-# a line that is only a date written out (2024年3月1日, 二〇二四年三月一日): the report's own date
-_REPORT_DATE = re.compile(r"^((19|20)\d{2}|[〇零一二三四五六七八九]{4})年([\d一二三四五六七八九十]{1,2}月[\d一二三四五六七八九十]{1,3}日)?$"
-                          r"|^(19|20)\d{2}$")    # or a year alone (a signature's 2023, 2023年)
 
 
 def repeated_lines(cleaner: "_PageCleaner", cfg: dict) -> set[int]:
