@@ -78,3 +78,13 @@ def assert_same_tables(a: Path, b: Path) -> None:
     ta, tb = read_tables(a), read_tables(b)
     for name in ta:
         pd.testing.assert_frame_equal(ta[name], tb[name], check_like=False, obj=name)
+
+
+def run_page(tmp_path: Path, text: str, res, name: str = "page.txt"):
+    """One made-up page through the per-page stages (what ``policy-corpus classify`` runs)."""
+    from pipeline.stages import process_files
+
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    [result] = process_files([path], res)
+    return result

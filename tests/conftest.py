@@ -22,6 +22,16 @@ os.environ["POLICY_CORPUS_MODEL_CACHE"] = tempfile.mkdtemp(prefix="policy-corpus
 
 
 @pytest.fixture(scope="session")
+def res():
+    """The shipped resources (settings, rules, line and genre models), loaded once; a test module
+    that needs other settings defines its own ``res``."""
+    from pipeline.config import Config
+    from pipeline.resources import Resources
+
+    return Resources(Config.load())
+
+
+@pytest.fixture(scope="session")
 def seed_path() -> Path:
     return SEED
 

@@ -3,31 +3,17 @@
 (made-up pages)."""
 from __future__ import annotations
 
-from pathlib import Path
 
-import pytest
 
 from pipeline.clean import cleaner
 from pipeline.config import Config
 from pipeline.records import Page
 from pipeline.resources import Resources
-from pipeline.stages import process_files
+from build_fixtures import run_page
 
 P1 = "为切实做好安全生产工作，按照县安委会的统一部署，我镇于近期组织开展了安全生产大检查，现将自查情况报告如下："
 P2 = "镇党委政府高度重视安全生产工作，成立了以镇长为组长的安全生产工作领导小组，明确了各村和各站所的安全生产职责。"
 P3 = "全镇共出动检查人员一百二十人次，检查企业和场所四十五家，发现隐患十八处，已整改十六处，其余两处正在整改之中。"
-
-
-@pytest.fixture(scope="module")
-def res():
-    return Resources(Config.load())
-
-
-def run_page(tmp_path: Path, text: str, res):
-    path = tmp_path / "page.txt"
-    path.write_text(text, encoding="utf-8")
-    [result] = process_files([path], res)
-    return result
 
 
 def texts(result) -> str:

@@ -16,11 +16,6 @@ from pipeline.resources import Resources
 from pipeline.structure import outline
 
 
-@pytest.fixture(scope="module")
-def res():
-    return Resources(Config.load())
-
-
 def items_of(doc: Document, res) -> list[Item]:
     outline.run(doc, None, res)
     extract.run(doc, None, res)

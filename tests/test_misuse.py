@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from build_fixtures import BODIES, SEED, make_corpus, page_text
+from build_fixtures import BODIES, SEED, page_text
 from typer.testing import CliRunner
 
 from pipeline.cli import app

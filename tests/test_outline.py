@@ -14,11 +14,6 @@ from pipeline.structure import outline
 BODY = "按照要求认真开展各项工作，取得了较好的效果，得到了群众的普遍认可和上级部门的充分肯定。"
 
 
-@pytest.fixture(scope="module")
-def res():
-    return Resources(Config.load())
-
-
 def make_doc(texts: list[str], doc_id: str = "t-001", first_no: int = 1) -> Document:
     """A document from line texts (blank ones dropped, as clean does)."""
     lines = [Line(first_no + i, t.strip()) for i, t in enumerate(texts) if t.strip()]

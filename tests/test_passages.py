@@ -2,23 +2,15 @@
 on made-up work-report prose; and restored line breaks (pipeline/text/linebreaks.py)."""
 from __future__ import annotations
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_outline import BODY, make_doc
 
 from pipeline.analysis import extract
-from pipeline.config import Config
-from pipeline.records import Document, Line
-from pipeline.resources import Resources
+from pipeline.records import Document
 from pipeline.structure import outline
 from pipeline.structure.item_rules import ItemRules
 from pipeline.text import linebreaks
-
-
-@pytest.fixture(scope="module")
-def res():
-    return Resources(Config.load())
 
 
 def items_of(doc: Document, res):

@@ -6,15 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.clean.masks import count_masked
-from pipeline.config import Config
 from pipeline.records import CleanPage, Line, Page, Removal
-from pipeline.resources import Resources
 from pipeline.structure import split
-
-
-@pytest.fixture(scope="module")
-def res():
-    return Resources(Config.load())
 
 
 PAGE = Page(page_id="abcdef0123456789", path="x.txt", format="txt")

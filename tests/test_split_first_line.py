@@ -5,18 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.config import Config
 from pipeline.records import CleanPage, Line, Page, Removal
-from pipeline.resources import Resources
 from pipeline.structure import split, title_shapes
 
 PAGE = Page(page_id="0123456789abcdef", path="x.txt", format="txt")
 SENTENCE = "为深入了解基层政府服务状况，课题组开展了为期两个月的调研，走访了十二个乡镇和四十个村。"
-
-
-@pytest.fixture(scope="module")
-def res():
-    return Resources(Config.load())
 
 
 def run(texts, labels, res):

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.config import Config
 from pipeline.records import CleanPage, Line, Page
-from pipeline.resources import Resources
 from pipeline.structure import split
 
 PAGE = Page(page_id="0123456789abcdef", path="x.txt", format="txt")
 SENTENCE = "为深入了解基层政府服务状况，课题组开展了为期两个月的调研，走访了十二个乡镇和四十个村。"
-
-
-@pytest.fixture(scope="module")
-def res():
-    return Resources(Config.load())
 
 
 def split_texts(texts, res, page_title=None, labels=None):
