@@ -381,8 +381,6 @@ def load_model(path: Path):
     return sio.load(path, trusted=list(untrusted))
 
 
-
-
 def _sole_formula(decisive: frozenset, model_slug: str) -> str | None:
     """The one genre whose decisive formula the body holds, when the model names another
     genre that has none (None otherwise: no formula, several, or the model's own)."""
