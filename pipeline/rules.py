@@ -62,6 +62,23 @@ def load_list(name: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
+@lru_cache(maxsize=1)
+def kind_words() -> dict[str, str]:
+    """genres.toml [kinds], each list as a regular-expression alternation (escaped, longest word
+    first, so "思想汇报" is tried before "汇报"): ``report``, ``official``, ``stems``, ``endings``.
+    The table's comment says who reads which."""
+    import re
+
+    kinds = load_toml("genres.toml").get("kinds", {})
+    out = {}
+    for key in ("report", "official", "stems", "endings"):
+        words = kinds.get(key)
+        if not words or not all(isinstance(w, str) and w.strip() for w in words):
+            raise RuleFileError(f"genres.toml: [kinds] {key} must be a non-empty list of words")
+        out[key] = "|".join(re.escape(w.strip()) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+    return out
+
+
 @lru_cache(maxsize=None)
 def load_dir(folder: str, suffix: str = ".toml") -> dict[str, dict[str, Any]]:
     """Every TOML file of a rules sub-folder (e.g. site profiles), keyed by file stem."""
@@ -98,7 +115,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "sites/": _keys("id name", match=_keys("names hosts anywhere"), **_CUE_GROUPS),
     "genres.toml": _keys("", genre=[_keys("slug name kind title_cues title_not cue_weight items",
                                           body_cues=[_keys("pattern weight")])],
-                         title=_keys("trailers quotes decorations"),
+                         title=_keys("trailers quotes decorations"), kinds=_keys("report official stems endings"),
                          not_report=_keys("", body_cues=[_keys("pattern weight")])),
     "html_chrome.toml": _keys("tokens max_text_share"),
     "outline.toml": _keys(

@@ -1,6 +1,8 @@
 """The rule loader and the config object: data files read safely, bad config fails loudly."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pipeline import rules
@@ -114,6 +116,43 @@ def test_optional_keys_the_shipped_files_do_not_use_are_accepted(rules_folder):
         encoding="utf-8")
     assert rules.load_toml("genres.toml")["genre"][0]["cue_weight"] == 2.0
     assert rules.load_dir("sites")["mysite"]["keep"][0]["max_chars"] == 9
+
+
+def test_kind_words_are_alternations_longest_word_first(rules_folder):
+    (rules_folder / "genres.toml").write_text(
+        '[kinds]\nreport = ["汇报", "思想汇报", "报告"]\nofficial = ["函"]\nstems = ["述职"]\nendings = ["书", "稿"]\n',
+        encoding="utf-8")
+    rules.kind_words.cache_clear()
+    try:
+        kinds = rules.kind_words()
+        assert kinds["report"] == "思想汇报|报告|汇报"
+        assert re.fullmatch(f"(?:{kinds['report']})(?:{kinds['endings']})?", "思想汇报书")
+        assert not re.fullmatch(kinds["official"], "函数")
+    finally:
+        rules.kind_words.cache_clear()
+
+
+def test_an_empty_kind_word_list_is_refused(rules_folder):
+    (rules_folder / "genres.toml").write_text(
+        '[kinds]\nreport = ["报告"]\nofficial = []\nstems = ["述职"]\nendings = ["书"]\n', encoding="utf-8")
+    rules.kind_words.cache_clear()
+    try:
+        with pytest.raises(rules.RuleFileError, match="official"):
+            rules.kind_words()
+    finally:
+        rules.kind_words.cache_clear()
+
+
+def test_the_shipped_kind_words_read_titles_and_leave_section_headings():
+    from pipeline.structure import title_shapes
+
+    assert title_shapes.ends_with_kind("某镇农村饮水安全调研报告")
+    assert title_shapes.ends_with_kind("在全县教育工作会议上的讲话稿")
+    assert not title_shapes.ends_with_kind("存在的问题及建议")        # an official kind ends no report title
+    assert title_shapes.wraps_onto("某中学开展防溺水专项治理", "实施方案")
+    body = "尊敬的各位领导：我公司拟建设一条年产五万吨的生产线，现将有关情况说明如下。"
+    assert title_shapes.glued_title("1、某公司扩建项目建议书" + body, "2、") == (len("1、某公司扩建项目建议书"), "某公司扩建项目建议书")
+    assert title_shapes.glued_title("1、某公司安全生产管理制度" + body, "2、") is None    # an official kind needs its ending
 
 
 @pytest.mark.parametrize("key", ["model_min_p", "model_nonbody_p", "model_sure_p", "model_restore_p"])

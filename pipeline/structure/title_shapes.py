@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import re
 
+from pipeline import rules
+
+_KINDS = rules.kind_words()       # genres.toml [kinds]
 # a word that names a kind of report: a heading holding one may be a report's title
-GENRE_WORD = re.compile(r"报告|总结|体会|心得|方案|计划|讲话|发言|致辞|申请|倡议|材料|汇报|办法|意见|规定|通知|"
-                        r"感想|观后感|读后感|述职|自查|整改|调研|调查|演讲|思想汇报|事迹")
+GENRE_WORD = re.compile(f"{_KINDS['report']}|{_KINDS['stems']}")
 _CN_DIGITS = {c: k for k, c in enumerate("零一二三四五六七八九", 0)} | {"两": 2, "十": 10}
 # a heading ending in an ordinal: the stem (at least 4 characters, no sentence in it, not ending in a digit), then the number
 _NUMBERED = re.compile(r"^(?P<stem>\S[^。；;！!？?]{2,58}?[^\d\s０-９。；;！!？?])\s*[(（【\[]?\s*(?P<n>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）】\]]?$")
@@ -126,8 +128,8 @@ def doubled(title: str, key) -> str:
 
 
 # a line holding only a kind of report ("实施方案", "工作总结", "讲话稿"), no punctuation
-_KIND_ALONE = re.compile(rf"^[\u4e00-\u9fff]{{0,2}}(?:{GENRE_WORD.pattern})[稿书表]?$")
-_KIND_AT_END = re.compile(rf"(?:{GENRE_WORD.pattern})[稿书表]?$")
+_KIND_ALONE = re.compile(rf"^[\u4e00-\u9fff]{{0,2}}(?:{GENRE_WORD.pattern})(?:{_KINDS['endings']})?$")
+_KIND_AT_END = re.compile(rf"(?:{GENRE_WORD.pattern})(?:{_KINDS['endings']})?$")
 
 
 def wraps_onto(title: str, next_text: str) -> bool:
@@ -141,10 +143,11 @@ def wraps_onto(title: str, next_text: str) -> bool:
 _PAGE_NO = re.compile(r"^\s*1\s*、\s*")
 _NEXT_PAGE_NO = re.compile(r"^\s*2\s*、")
 _WATERMARK = re.compile(r"^\S{0,30}?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|cn|net|org|cc)(?![a-z])", re.IGNORECASE)
-# a title that ends with its kind, without sentence punctuation, quotes or brackets
+# a title that ends with its kind (a stem or an official kind only with an ending: 演讲稿, 建议书),
+# without sentence punctuation, quotes or brackets
 _GLUED_KIND = re.compile(r"(?P<title>[^\s，。,.;；:：!！?？“”\"'（）()【】\[\]《》]{2,40}"
-                         r"(?:报告|总结|心得|体会|讲话稿|讲话|发言稿|演讲稿|致辞|方案|计划|申请书|倡议书|建议书|"
-                         r"思想汇报|汇报|事迹材料|观后感|读后感|感想|办法|意见|规定|通知))")
+                         rf"(?:(?:{_KINDS['report']})(?:{_KINDS['endings']})?|(?:{_KINDS['stems']}|{_KINDS['official']})"
+                         rf"(?:{_KINDS['endings']})))")
 _SALUTATION = re.compile(r"^(尊敬的|敬爱的|亲爱的|各位|同志们|大家好|老师们|同学们)")
 
 
