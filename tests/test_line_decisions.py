@@ -38,7 +38,7 @@ class Decided:
     def __init__(self, labels):
         self.labels = labels
 
-    def label_lines(self, X, nonbody_p=None):
+    def label_lines(self, X, nonbody_p=None, sequence_weight=0.0):
         assert X.shape[0] == len(self.labels)
         return self.labels
 
