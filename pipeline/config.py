@@ -38,7 +38,7 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "clean.template_min_pages": (1, None), "clean.template_min_share": (0, 1), "clean.footer_min_position": (0, 1),
     "clean.footer_max_share": (0, 1), "clean.footer_copy_share": (0, 1),
     "clean.model_min_p": (0, 1), "clean.model_restore_p": (0, 1), "clean.model_nonbody_p": (0, 1),
-    "clean.model_sure_p": (0, 1), "clean.repeat_min_count": (2, None),
+    "clean.model_sure_p": (0, 1), "clean.model_sequence_weight": (0, 5), "clean.repeat_min_count": (2, None),
     "split.title_min_p": (0, 1), "ingest.pdf_chrome_min_share": (0, 1),
     "split.min_doc_chars": (0, None),
     "segment.userdict_min_freq": (1, None), "segment.userdict_max_freq": (1, None),

@@ -164,3 +164,14 @@ def test_line_model_probabilities_lie_between_0_and_1(tmp_path, key):
     good = tmp_path / "q.toml"
     good.write_text(f"[clean]\n{key} = 0.7\n", encoding="utf-8")
     assert Config.load(good)["clean"][key] == 0.7
+
+
+def test_the_sequence_weight_is_bounded(tmp_path):
+    for bad_value in (-0.5, 6):
+        bad = tmp_path / "p.toml"
+        bad.write_text(f"[clean]\nmodel_sequence_weight = {bad_value}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match="model_sequence_weight"):
+            Config.load(bad)
+    good = tmp_path / "q.toml"
+    good.write_text("[clean]\nmodel_sequence_weight = 0\n", encoding="utf-8")
+    assert Config.load(good)["clean"]["model_sequence_weight"] == 0

@@ -38,7 +38,7 @@ class Decided:
     def __init__(self, labels):
         self.labels = labels
 
-    def label_lines(self, X, nonbody_p=None):
+    def label_lines(self, X, nonbody_p=None, sequence_weight=0.0):
         assert X.shape[0] == len(self.labels)
         return self.labels
 
@@ -74,3 +74,26 @@ def test_only_a_sentence_and_only_under_a_title_is_protected():
     assert date not in kept                                  # no sentence: a publish line under the title goes
     kept, removed = clean_with([("page_title", 0.9), ("chrome", 0.75), ("body", 0.9)], [TITLE, FIRST, BODY])
     assert FIRST not in kept and removed[2] == "model:chrome"   # under a page title: the model decides
+
+
+class Recording(Decided):
+    """A stand-in that keeps the sequence weight the cleaner asked for."""
+
+    def label_lines(self, X, nonbody_p=None, sequence_weight=0.0):
+        self.weight = sequence_weight
+        return super().label_lines(X, nonbody_p)
+
+
+def test_the_cleaner_decodes_with_the_configured_sequence_weight():
+    from pipeline.clean import cleaner
+    from pipeline.config import Config
+    from pipeline.records import Page
+    from pipeline.resources import Resources
+
+    res = Resources(Config.load())
+    model = Recording([("report_title", 0.9), ("chrome", 0.6), ("body", 0.9)])
+    res.__dict__["line_model"] = model
+    res.config["clean"]["model_sequence_weight"] = 0.7
+    cleaned = cleaner.run(Page(page_id="p", path="p.txt", format="txt", text="\n".join([TITLE, "浏览次数：12", BODY])), None, res)
+    assert model.weight == 0.7
+    assert [ln.text for ln in cleaned.lines] == [TITLE, BODY]

@@ -41,6 +41,34 @@ def test_the_shipped_model_loads_and_has_a_card():
     assert card["training_data"]["fingerprint_sha1"] in shown and "| page_title |" in shown
 
 
+def test_the_shipped_model_carries_its_label_sequence(tmp_path, monkeypatch):
+    import numpy as np
+
+    card = json.loads((DEFAULT_MODEL_DIR / "model_card.json").read_text(encoding="utf-8"))
+    monkeypatch.setenv("POLICY_CORPUS_MODEL_CACHE", str(tmp_path / "cache"))
+    fresh, cached = LineModel.load(), LineModel.load()      # from the skops and npz files, then from the cache
+    assert list(tmp_path.joinpath("cache").glob("lines-*.npz"))
+    for model in (fresh, cached):
+        assert model.sequence is not None and model.sequence.log_transition.shape == (5, 5)
+        assert list(model.classes) == card["sequence"]["labels"]
+        assert np.allclose(np.exp(model.sequence.log_transition), card["sequence"]["transition"], atol=1e-4)
+        assert np.allclose(np.exp(model.sequence.log_transition).sum(axis=1), 1)
+    assert card["sequence"]["weight"] == Config.load()["clean"]["model_sequence_weight"] > 0
+
+
+def test_a_label_sequence_of_other_classes_is_refused(tmp_path):
+    from pipeline.clean.line_model import LabelSequence, load_sequence, save_sequence
+
+    seq = LabelSequence.estimate([["body", "chrome"]], ("body", "chrome"))
+    save_sequence(tmp_path / "s.npz", seq, ("body", "chrome"))
+    assert load_sequence(tmp_path / "s.npz", ("body", "chrome")).log_transition.shape == (2, 2)
+    with pytest.raises(LineModelError):
+        load_sequence(tmp_path / "s.npz", ("chrome", "body"))
+    (tmp_path / "bad.npz").write_bytes(b"not an npz")
+    with pytest.raises(LineModelError):
+        load_sequence(tmp_path / "bad.npz", ("body", "chrome"))
+
+
 def test_a_model_file_holding_another_estimator_is_refused(tmp_path):
     import skops.io as sio
     from sklearn.tree import DecisionTreeClassifier

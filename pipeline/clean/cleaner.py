@@ -98,7 +98,7 @@ def apply_line_model(cleaner: "_PageCleaner", cleaned: CleanPage, model, cfg: di
 
     verdicts = rule_verdicts(cleaner)
     order, X = page_matrix(feature_lines(cleaner), verdicts, cleaner.rules)
-    decided = model.label_lines(X, cfg["model_nonbody_p"])
+    decided = model.label_lines(X, cfg["model_nonbody_p"], cfg["model_sequence_weight"])
     min_p = cfg["model_min_p"]
     # a sentence right under the line read as a report title is the report's first line unless the model is sure
     under_title = {i for k, i in enumerate(order[1:], 1) if decided[k - 1][0] == "report_title"

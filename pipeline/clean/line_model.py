@@ -10,6 +10,11 @@ la Web2Text). Both are trained on the labelled 范文 dev pages and the sample p
 of the first), shipped as ``models/lines/line_model.skops`` and ``line_context.skops`` with
 ``model_card.json``. Without the second file the first stage decides alone.
 
+A page's lines are also decoded as one label sequence (``sequence_decode``: Viterbi and
+forward-backward, the label transitions estimated from the training pages' gold sequences and
+shipped as ``line_sequence.npz``): chrome and intros come in blocks, so a line that reads as
+body alone but sits in such a block can still be read as chrome (``LineModel.label_lines``).
+
 Loading is safe and cheap: the skops file may hold nothing but a scikit-learn
 ``LogisticRegression`` and numpy arrays (anything else is refused); the prediction needs
 only its ``coef_``, ``intercept_`` and ``classes_``, which are cached as a plain ``.npz``
@@ -20,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -31,6 +36,7 @@ from pipeline.evaluation.fanwen_data import LINE_LABELS
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "lines"
 MODEL_FILE = "line_model.skops"
 CONTEXT_FILE = "line_context.skops"     # the second stage
+SEQUENCE_FILE = "line_sequence.npz"     # the label transitions (``LabelSequence``)
 CARD_FILE = "model_card.json"
 NONBODY = ("chrome", "intro", "page_title")
 # what a line-model file may contain (skops lists these as untrusted unless named)
@@ -43,6 +49,45 @@ class LineModelError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class LabelSequence:
+    """How labels follow one another down a page, estimated from the gold label sequences of
+    the training pages (smoothed counts): log probabilities of the first label, of a label
+    after another (rows: the line above) and of the last label. Shipped beside the model as
+    ``line_sequence.npz`` (plain arrays, read without pickle)."""
+
+    log_start: np.ndarray         # (n_classes,)
+    log_transition: np.ndarray    # (n_classes, n_classes)
+    log_end: np.ndarray           # (n_classes,)
+
+    @classmethod
+    def estimate(cls, sequences, classes: tuple[str, ...], smoothing: float = 1.0) -> "LabelSequence":
+        """Label sequences (one per page, in line order) → the smoothed log probabilities."""
+        index = {c: k for k, c in enumerate(classes)}
+        c = len(classes)
+        start, trans, end = np.full(c, smoothing), np.full((c, c), smoothing), np.full(c, smoothing)
+        for seq in sequences:
+            ids = [index[lab] for lab in seq]
+            if not ids:
+                continue
+            start[ids[0]] += 1
+            end[ids[-1]] += 1
+            np.add.at(trans, (ids[:-1], ids[1:]), 1)
+        return cls(np.log(start / start.sum()), np.log(trans / trans.sum(axis=1, keepdims=True)), np.log(end / end.sum()))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {"log_start": self.log_start, "log_transition": self.log_transition, "log_end": self.log_end}
+
+    @classmethod
+    def from_arrays(cls, arrays, n_classes: int) -> "LabelSequence":
+        seq = cls(*(np.asarray(arrays[k], dtype=np.float64) for k in ("log_start", "log_transition", "log_end")))
+        if seq.log_start.shape != (n_classes,) or seq.log_transition.shape != (n_classes, n_classes) \
+                or seq.log_end.shape != (n_classes,):
+            raise LineModelError(f"a label sequence over {n_classes} classes needs arrays of {n_classes} "
+                                 f"and {n_classes}×{n_classes} values")
+        return seq
+
+
+@dataclass(frozen=True)
 class LineModel:
     """Linear scores of the line classes; ``classes`` are label names in column order."""
 
@@ -51,15 +96,16 @@ class LineModel:
     intercept: np.ndarray     # (n_classes,)
     context_coef: np.ndarray | None = None        # second stage (None: the first decides alone)
     context_intercept: np.ndarray | None = None
+    sequence: LabelSequence | None = None           # label transitions for decoding a page as a sequence
 
     @classmethod
-    def from_estimator(cls, est, context=None) -> "LineModel":
+    def from_estimator(cls, est, context=None, sequence: LabelSequence | None = None) -> "LineModel":
         if context is not None and tuple(map(str, context.classes_)) != tuple(map(str, est.classes_)):
             raise LineModelError("the two stages of a line model must have the same classes in the same order")
         return cls(tuple(str(c) for c in est.classes_), np.asarray(est.coef_, dtype=np.float32),
                    np.asarray(est.intercept_, dtype=np.float32),
                    None if context is None else np.asarray(context.coef_, dtype=np.float32),
-                   None if context is None else np.asarray(context.intercept_, dtype=np.float32))
+                   None if context is None else np.asarray(context.intercept_, dtype=np.float32), sequence)
 
     def first_stage(self, X) -> np.ndarray:
         """Rows of ``X`` (sparse or dense) → the first stage's class probabilities."""
@@ -83,16 +129,29 @@ class LineModel:
         Z = context_matrix(own_columns(X), proba.astype(np.float32))
         return _softmax(Z @ self.context_coef.T + self.context_intercept, len(self.classes))
 
-    def label_lines(self, X, nonbody_p: float | None = None) -> list[tuple[str, float]]:
-        """The most probable label of each row and its probability; with ``nonbody_p``, a row
-        whose chrome + intro + page_title probabilities reach it together gets the most probable
-        of those labels and their summed probability (the line is more likely not report text,
-        though body may be the single most probable label)."""
+    def label_lines(self, X, nonbody_p: float | None = None, sequence_weight: float = 0.0) -> list[tuple[str, float]]:
+        """The label of each row and its probability: the row's most probable label; with
+        ``nonbody_p``, a row whose chrome + intro + page_title probabilities reach it together
+        gets the most probable of those labels and their summed probability (the line is more
+        likely not report text, though body may be the single most probable label). With
+        ``sequence_weight`` and a ``sequence``, the page's rows are decoded together as well
+        (``sequence_decode``): a row the decoded sequence reads as chrome / intro / page_title
+        (by the same two tests on its posterior marginals) while its own probabilities do not
+        gets that label and its marginal. The decoder only adds non-body readings."""
         proba = self.predict_proba(X)
-        best = proba.argmax(axis=1) if len(proba) else []
+        if not len(proba):
+            return []
+        decided = self._decide(proba, proba.argmax(axis=1), nonbody_p)
+        if sequence_weight <= 0 or self.sequence is None:
+            return decided
+        path, post = sequence_decode(proba, self.sequence, sequence_weight)
+        in_sequence = self._decide(post, path, nonbody_p)
+        return [seq if own[0] not in NONBODY and seq[0] in NONBODY else own for own, seq in zip(decided, in_sequence)]
+
+    def _decide(self, proba: np.ndarray, best: np.ndarray, nonbody_p: float | None) -> list[tuple[str, float]]:
         decided = [(self.classes[b], float(proba[k, b])) for k, b in enumerate(best)]
         cols = [k for k, c in enumerate(self.classes) if c in NONBODY]
-        if nonbody_p is None or not cols or not len(proba):
+        if nonbody_p is None or not cols:
             return decided
         mass = proba[:, cols].sum(axis=1)
         top = np.asarray(cols)[proba[:, cols].argmax(axis=1)]
@@ -105,31 +164,91 @@ class LineModel:
         path = Path(model_dir or DEFAULT_MODEL_DIR) / MODEL_FILE
         if not path.is_file():
             return None
-        context_path = path.with_name(CONTEXT_FILE)
+        context_path, sequence_path = path.with_name(CONTEXT_FILE), path.with_name(SEQUENCE_FILE)
         h = hashlib.sha1(path.read_bytes())
-        if context_path.is_file():
-            h.update(context_path.read_bytes())
+        for extra in (context_path, sequence_path):
+            if extra.is_file():
+                h.update(extra.name.encode())
+                h.update(extra.read_bytes())
         cached = _cache_path(h.hexdigest()[:20])
         if cached is not None and cached.is_file():
             try:
                 with np.load(cached, allow_pickle=False) as z:
+                    classes = tuple(str(c) for c in z["classes"])
                     stage2 = (z["context_coef"], z["context_intercept"]) if "context_coef" in z.files else (None, None)
-                    return cls(tuple(str(c) for c in z["classes"]), z["coef"], z["intercept"], *stage2)
-            except (OSError, ValueError, KeyError):
+                    seq = LabelSequence.from_arrays(z, len(classes)) if "log_transition" in z.files else None
+                    return cls(classes, z["coef"], z["intercept"], *stage2, seq)
+            except (OSError, ValueError, KeyError, LineModelError):
                 pass
         model = cls.from_estimator(load_estimator(path),
                                    load_estimator(context_path) if context_path.is_file() else None)
+        if sequence_path.is_file():
+            model = replace(model, sequence=load_sequence(sequence_path, model.classes))
         if cached is not None:
             try:
                 cached.parent.mkdir(parents=True, exist_ok=True)
                 tmp = cached.with_suffix(".tmp.npz")
                 stage2 = {} if model.context_coef is None else {"context_coef": model.context_coef,
                                                                   "context_intercept": model.context_intercept}
-                np.savez(tmp, classes=np.array(model.classes), coef=model.coef, intercept=model.intercept, **stage2)
+                seq = {} if model.sequence is None else model.sequence.arrays()
+                np.savez(tmp, classes=np.array(model.classes), coef=model.coef, intercept=model.intercept, **stage2, **seq)
                 tmp.replace(cached)
             except OSError:
                 pass
         return model
+
+
+def load_sequence(path: Path, classes: tuple[str, ...]) -> LabelSequence:
+    """The label sequence shipped beside a model (``SEQUENCE_FILE``: plain arrays, no pickle),
+    checked against the model's classes."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            if tuple(str(c) for c in z["classes"]) != tuple(classes):
+                raise LineModelError(f"{path}: its classes are not the model's {classes}")
+            return LabelSequence.from_arrays(z, len(classes))
+    except (OSError, ValueError, KeyError) as exc:
+        raise LineModelError(f"{path}: not a label sequence ({exc})") from exc
+
+
+def save_sequence(path: Path, seq: LabelSequence, classes: tuple[str, ...]) -> None:
+    np.savez(path, classes=np.array(classes), **seq.arrays())
+
+
+def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
+    top = a.max(axis=axis, keepdims=True)
+    return (top + np.log(np.exp(a - top).sum(axis=axis, keepdims=True))).squeeze(axis)
+
+
+def sequence_decode(proba: np.ndarray, seq: LabelSequence, weight: float) -> tuple[np.ndarray, np.ndarray]:
+    """One page's rows of class probabilities (in line order) → the most probable label
+    sequence (Viterbi: class indexes) and each row's posterior marginals (forward-backward),
+    under emissions ``log proba`` and the log transitions (start, line to line, end) times
+    ``weight``."""
+    n, c = proba.shape
+    if not n:
+        return np.zeros(0, dtype=np.int64), proba
+    emit = np.log(np.maximum(proba.astype(np.float64), 1e-12))
+    trans, start, end = weight * seq.log_transition, weight * seq.log_start, weight * seq.log_end
+    best = emit[0] + start
+    back = np.zeros((n, c), dtype=np.int64)
+    alpha = np.empty((n, c))
+    alpha[0] = best
+    for t in range(1, n):
+        scores = best[:, None] + trans
+        back[t] = scores.argmax(axis=0)
+        best = scores.max(axis=0) + emit[t]
+        alpha[t] = _logsumexp(alpha[t - 1][:, None] + trans, 0) + emit[t]
+    path = np.empty(n, dtype=np.int64)
+    path[-1] = int((best + end).argmax())
+    for t in range(n - 1, 0, -1):
+        path[t - 1] = back[t, path[t]]
+    beta = np.empty((n, c))
+    beta[-1] = end
+    for t in range(n - 2, -1, -1):
+        beta[t] = _logsumexp(trans + (emit[t + 1] + beta[t + 1])[None, :], 1)
+    post = alpha + beta
+    post = np.exp(post - _logsumexp(post, 1)[:, None])
+    return path, post
 
 
 def _softmax(z: np.ndarray, n_classes: int) -> np.ndarray:

@@ -129,6 +129,13 @@ def fit_stacked(parts, groups: list[str]):
     return first, second
 
 
+def label_sequence(parts, est):
+    """The label transitions of the gold label sequences of ``parts`` (one per page)."""
+    from pipeline.clean.line_model import LabelSequence
+
+    return LabelSequence.estimate([ys for _, _, ys in parts], tuple(map(str, est.classes_)))
+
+
 def per_label_scores(gold: list[str], pred: list[str]) -> dict:
     from sklearn.metrics import precision_recall_fscore_support
 
@@ -146,17 +153,19 @@ def cross_validated_models(pages: list[GoldPage], data: Path, dataset_parts=None
     from pipeline.clean.line_model import LineModel
 
     per_page, seed_rows = dataset_parts or dataset(pages, data)
+    weight = _resources().config["clean"]["model_sequence_weight"]
     folds, gold, pred = [], [], []
     for train, test in host_folds(pages):
         parts = [per_page[i] for i in train] + ([seed_rows] if seed_rows else [])
         groups = [pages[i].host for i in train] + (["(sample page)"] if seed_rows else [])
-        model = LineModel.from_estimator(*fit_stacked(parts, groups)) if STACKED else LineModel.from_estimator(fit(parts))
+        stages = fit_stacked(parts, groups) if STACKED else (fit(parts), None)
+        model = LineModel.from_estimator(*stages, label_sequence(parts, stages[0]))
         folds.append((model, test))
         for i in test:
             X, keep, ys = per_page[i]
             if ys:
                 gold += ys
-                decided = model.label_lines(X)
+                decided = model.label_lines(X, None, weight)
                 pred += [decided[k][0] for k in keep]
     return folds, per_label_scores(gold, pred)
 
@@ -180,7 +189,7 @@ def train(data: Path, out: Path) -> dict:
     import skops.io as sio
 
     from pipeline.clean.line_features import CONTEXT_WINDOW, DENSE_NAMES, HEAD, N_HASH, TAIL, WINDOW
-    from pipeline.clean.line_model import CARD_FILE, CONTEXT_FILE, MODEL_FILE
+    from pipeline.clean.line_model import CARD_FILE, CONTEXT_FILE, MODEL_FILE, SEQUENCE_FILE, save_sequence
 
     pages = load_pages(data)
     parts = dataset(pages, data)
@@ -189,8 +198,10 @@ def train(data: Path, out: Path) -> dict:
     everything = per_page + ([seed_rows] if seed_rows else [])
     est, context = fit_stacked(everything, [p.host for p in pages] + (["(sample page)"] if seed_rows else [])) \
         if STACKED else (fit(everything), None)
+    sequence = label_sequence(everything, est)
     out.mkdir(parents=True, exist_ok=True)
     sio.dump(est, out / MODEL_FILE)
+    save_sequence(out / SEQUENCE_FILE, sequence, tuple(map(str, est.classes_)))
     (out / CONTEXT_FILE).unlink(missing_ok=True)
     if context is not None:
         sio.dump(context, out / CONTEXT_FILE)
@@ -199,13 +210,20 @@ def train(data: Path, out: Path) -> dict:
         for lab in ys:
             counts[lab] = counts.get(lab, 0) + 1
     card = {
-        "model": "two stacked multinomial logistic regressions (scikit-learn LogisticRegression, lbfgs): line "
-                 "features, then the first stage's probabilities of the line and its neighbours",
+        "model": ("two stacked multinomial logistic regressions (scikit-learn LogisticRegression, lbfgs): line "
+                  "features, then the first stage's probabilities of the line and its neighbours" if context is not None
+                  else "a multinomial logistic regression (scikit-learn LogisticRegression, lbfgs) over line features")
+                 + "; a page's lines also decoded as one label sequence (label transitions from the gold pages)",
         "labels": list(est.classes_),
         "C": C,
         "context_stage": None if context is None else {"file": CONTEXT_FILE, "C": C_CONTEXT, "window": list(CONTEXT_WINDOW),
                           "features": int(context.coef_.shape[1]),
                           "trained_on": f"out-of-fold first-stage probabilities ({INNER_FOLDS} host-grouped folds)"},
+        "sequence": {"file": SEQUENCE_FILE, "weight": _resources().config["clean"]["model_sequence_weight"],
+                     "labels": list(map(str, est.classes_)),
+                     "transition": np.round(np.exp(sequence.log_transition), 4).tolist(),
+                     "start": np.round(np.exp(sequence.log_start), 4).tolist(),
+                     "end": np.round(np.exp(sequence.log_end), 4).tolist()},
         "features": {"dense": len(DENSE_NAMES), "window": list(WINDOW), "hashed_char_ngrams": N_HASH,
                      "ngram_range": [1, 3], "ngram_text": f"first {HEAD} and last {TAIL} characters"},
         "training_data": {"pages": len(pages) + (1 if seed_rows else 0), "hosts": len({p.host for p in pages}),
@@ -226,7 +244,7 @@ CARD_MARKDOWN = "MODEL_CARD.md"
 
 def card_markdown(card: dict) -> str:
     """The model card (``model_card.json``) as a page a reader opens beside the model."""
-    data, cv = card["training_data"], card["cross_validation"]
+    data, cv, seq = card["training_data"], card["cross_validation"], card["sequence"]
     rows = [f"| {label} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['lines']} |"
             for label, s in cv["per_label"].items() if isinstance(s, dict)]
     lines = "; ".join(f"{k} {v}" for k, v in data["lines"].items())
@@ -242,9 +260,22 @@ def card_markdown(card: dict) -> str:
         f"{data['pages']} pages of {data['hosts']} hosts ({', '.join(data['sources'])}); lines: {lines}.",
         f"Fingerprint (sha1 of the pages and gold): `{data['fingerprint_sha1']}`.",
         "",
+        "## Label sequence",
+        "",
+        f"A page's lines are also decoded as one sequence (Viterbi and forward-backward over the model's "
+        f"probabilities, transitions times `[clean] model_sequence_weight` = {seq['weight']}); a line the "
+        "decoded sequence reads as chrome / intro / page_title, by its posterior marginal, goes as that label "
+        f"even when its own probabilities say body. Transitions (`{seq['file']}`, smoothed counts of the gold "
+        "pages' label sequences; row: the line above, column: the line below):",
+        "",
+        "| | " + " | ".join(seq["labels"]) + " |",
+        "|---|" + "---|" * len(seq["labels"]),
+        *[f"| {a} | " + " | ".join(f"{v:.3f}" for v in row) + " |" for a, row in zip(seq["labels"], seq["transition"])],
+        "",
         "## Per label, cross-validated",
         "",
-        f"{cv['scheme']}: no line is scored by a model that saw its site.",
+        f"{cv['scheme']}: no line is scored by a model that saw its site. Labels as decoded at the sequence weight "
+        "above (each line's own top label, or the non-body label the sequence gives it).",
         "",
         "| label | precision | recall | F1 | lines |",
         "|---|---|---|---|---|",
