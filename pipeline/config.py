@@ -49,6 +49,7 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "executor.replace_min_share": (0, 1),
     "extract.max_head_chars": (1, None),
     "genre.threshold": (0, 1), "genre.model_threshold": (0, 1), "genre.cue_scale": (0, None),
+    "genre.cue_blend": (0, None),
     "genre.override_threshold": (0, 1), "genre.override_title_max": (0, 1),
     "genre_training.char_features": (1, None), "genre_training.word_features": (1, None),
     "genre_training.svm_c": (0, None), "genre_training.calibration_folds": (2, None),

@@ -53,10 +53,43 @@ def test_the_model_decides_when_its_genre_has_the_formula_too(taxonomy):
     assert (d.genre, d.source) == ("work_summary", "model")
 
 
-def test_the_model_decides_when_the_body_states_two_genres(taxonomy):
+def test_a_body_that_states_two_genres_is_decided_by_model_and_cues_together(taxonomy):
+    # no formula decides alone; the stated genres' cues add to their small probabilities
     body = "现述职如下：一、工作情况。为做好明年工作，特制定本方案。"
     d = tagger_saying(taxonomy, {"speech": 0.7, "work_plan": 0.1, "duty_report": 0.1, "other": 0.1}).body_decision(body)
-    assert (d.genre, d.source) == ("speech", "model")
+    assert d.genre in ("duty_report", "work_plan") and d.source == "cues"
+    assert d.genre != "speech"
+    cfg = dict(CFG, cue_blend=0.0)        # the model first: its genre stands
+    old = GenreTagger(taxonomy, FixedModel({"speech": 0.7, "work_plan": 0.1, "duty_report": 0.1, "other": 0.1}), cfg,
+                      {"documents_per_label": {"speech": 50, "work_plan": 50, "duty_report": 50, "other": 50}})
+    assert old.body_decision(body).as_tuple()[::2] == ("speech", "model")
+
+
+UNSURE = {"work_summary": 0.3, "work_plan": 0.25, "speech": 0.2, "other": 0.25}
+
+
+def test_cues_tip_an_unsure_model_towards_their_genre(taxonomy):
+    # plan cues, none of them a formula: 指导思想, 力争, 新学期
+    body = "新学期里，我们力争把教研工作做得更好。\n一、指导思想\n二、工作目标"
+    d = tagger_saying(taxonomy, UNSURE).body_decision(body)
+    assert d.genre == "work_plan"
+    assert "work_plan" in d.reason and "model 0.25" in d.reason
+    assert d.score >= CFG["threshold"]          # a genre taken scores at least what taking it needs
+    assert d.genre != "work_summary"
+
+
+def test_a_sure_model_outweighs_a_weak_cue_of_another_genre(taxonomy):
+    body = "今年我们做了很多事情，大家都很辛苦。下一阶段继续努力。"    # one weak plan cue (下一阶段)
+    d = tagger_saying(taxonomy, SURE_OF_SUMMARY).body_decision(body)
+    assert (d.genre, d.source) == ("work_summary", "model")
+    assert d.score == pytest.approx(0.8)
+
+
+def test_neither_model_nor_cues_reaching_the_threshold_is_other(taxonomy):
+    flat = {"work_summary": 0.2, "work_plan": 0.2, "speech": 0.2, "reflection": 0.2, "other": 0.2}
+    d = tagger_saying(taxonomy, flat).body_decision("天气很好，我们去了公园。")
+    assert (d.genre, d.source) == ("other", "none")
+    assert "no genre reaches its threshold" in d.reason
 
 
 def test_the_model_decides_a_body_without_formula(taxonomy):
