@@ -53,7 +53,7 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "genre.override_threshold": (0, 1), "genre.override_title_max": (0, 1),
     "genre_training.char_features": (1, None), "genre_training.word_features": (1, None),
     "genre_training.svm_c": (0, None), "genre_training.calibration_folds": (2, None),
-    "genre_training.structure_weight": (0, None), "genre_training.cue_feature_scale": (0, None),
+    "genre_training.structure_weight": (0, None), "genre_training.dev_half_min_chars": (0, None), "genre_training.cue_feature_scale": (0, None),
     "metadata.region_min_share": (0, 1),
     "topics.k": (2, None), "topics.k_grid": (2, None), "topics.no_below": (1, None), "topics.no_above": (0, 1),
     "topics.keep_n": (1, None), "topics.min_units_per_topic": (1, None), "topics.max_fit_units": (1, None),

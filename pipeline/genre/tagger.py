@@ -287,16 +287,19 @@ class GenreTagger:
         confidence (1 - exp(-evidence / cue_scale)); the best genre is taken when that sum
         reaches ``threshold``, else ``other``. Its source is the part that weighed more; its
         score, which the title/body decision compares with ``override_threshold``, is what
-        each part alone gave it: the model's probability, or the cue decision's confidence
-        (``cue_best``: shrunk by the runner-up genre's cues) when it leads the cues, at least
-        ``threshold``."""
+        the model-first path gave it: the model's probability when it reaches
+        ``model_threshold``, else the cue decision's confidence (``cue_best``: shrunk by the
+        runner-up genre's cues) when it leads the cues; at least ``threshold``."""
         model_p = {c: float(proba[i]) for i, c in enumerate(self.model_classes)}
         cue_conf = {g: 1.0 - math.exp(-s / self.cue_scale) for g, s in cue_scores.items()}
         total = {g: model_p.get(g, 0.0) + self.cue_blend * cue_conf.get(g, 0.0)
                  for g in sorted(model_p.keys() | cue_conf.keys())}
         best = max(total, key=total.get)          # the first in sorted order on a tie
         p, c = model_p.get(best, 0.0), cue_conf.get(best, 0.0)
-        score = round(max(p, cue_best[1] if cue_best[0] == best else 0.0), 4)
+        # as the model-first path scored it: the model's probability when that alone takes the
+        # genre, else the cue decision's confidence when it leads the cues
+        cue_led = cue_best[1] if cue_best[0] == best else 0.0
+        score = round(p if p >= self.model_threshold else max(p, cue_led), 4)
         if total[best] < self.threshold:
             return GenreDecision(OTHER, score, "none", f"no genre reaches its threshold (best {best} {total[best]:.2f})",
                                  body_genre=OTHER, body_score=score, body_source="none", cues=matched,
