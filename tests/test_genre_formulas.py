@@ -105,6 +105,10 @@ def test_the_model_decides_a_body_without_formula(taxonomy):
     ("就审计工作报告反映问题的整改情况报告如下：", "rectification"),
     ("校团委：\n青春是永恒的，我申请加入共青团！", "application"),
     ("为了规范管理，结合实际，特制定本计划。", "work_plan"),
+    ("为提高窗口服务质量，特制定月度绩效考核方案。", "work_plan"),
+    ("经研究，决定开展校园安全专项整治活动。具体方案如下：", "work_plan"),
+    ("对照会议主题，我代表班子作对照检查如下：", "check_materials"),
+    ("现将本人对照检查情况报告如下：", "check_materials"),
 ])
 def test_formulas_that_state_the_genre(taxonomy, body, genre):
     assert taxonomy.decisive_genres(body, CFG["decisive_cue_weight"]) == {genre}
@@ -115,9 +119,30 @@ def test_formulas_that_state_the_genre(taxonomy, body, genre):
     "下面我简单总结一下今天会议的精神。",               # a speech that sums up the meeting
     "他申请加入了学校的篮球队。",                        # joining a team is no application to the League
     "各单位要认真落实整改措施。",                        # a mention of 整改, no report of it
+    "会上，他特别制定了下周的出游路线。",                # 特别制定 is no 特制定…方案
+    "方案如下图所示，施工单位应按图施工。",              # a bare 方案如下图 names no plan of its own
+    "刚才，几位同志作了对照检查，下面我讲几点意见。",    # a speech that mentions 对照检查
 ])
 def test_words_near_a_formula_state_no_genre(taxonomy, body):
     assert taxonomy.decisive_genres(body, CFG["decisive_cue_weight"]) == frozenset()
+
+
+@pytest.mark.parametrize("body", [
+    "本销售部门管理制度旨在规范销售团队的工作流程。",
+    "为加强考勤管理，根据有关规定，制定本考勤制度。",
+    "本制度适用于公司全体员工。",
+])
+def test_a_text_that_names_itself_a_制度_has_the_cues_of_a_规定(taxonomy, body):
+    scores = taxonomy.cue_scores(body)
+    assert max(scores, key=scores.get) == "provision"
+
+
+@pytest.mark.parametrize("body", [
+    "我国的基本经济制度是社会主义市场经济。",           # 制度 as a subject, not the text itself
+    "这项制度的建立使学校管理更加规范。",
+])
+def test_a_制度_that_is_not_the_text_itself_is_no_cue(taxonomy, body):
+    assert "provision" not in taxonomy.cue_scores(body)
 
 
 def test_looking_back_and_forward_are_cues_of_summary_and_plan(taxonomy):
