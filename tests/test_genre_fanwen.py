@@ -266,6 +266,26 @@ def test_fanwen_training_rows_hold_the_body_only(tmp_path):
         assert e.group.startswith("fanwen:site") and e.doc_key != e.group
 
 
+def test_dev_reports_also_train_as_their_halves(tmp_path):
+    from pipeline.evaluation.fanwen_data import load_pages
+    from pipeline.genre.training_data import fanwen_examples, report_halves
+
+    examples = fanwen_examples(load_pages(_write_fanwen(tmp_path)))
+    long = [e for e in examples if len(e.body) >= 60]
+    halves = report_halves(examples, 60)
+    assert len(halves) == 2 * len(long) and long
+    for e, (first, second) in zip(long, zip(halves[::2], halves[1::2])):
+        lines = e.body.split("\n")
+        assert first.body.split("\n")[0] == lines[0] and second.body.split("\n")[-1] == lines[-1]
+        assert first.body not in second.body and second.body not in first.body
+        # the same genre, site group and report: CV folds and per-genre document counts see one report
+        assert {first.label, second.label} == {e.label}
+        assert first.group == second.group == e.group and first.doc_key == second.doc_key == e.doc_key
+    one_line = report_halves([examples[0].__class__("", "甲" * 30 + "乙" * 30, "deeds", "fanwen", "g")], 60)
+    assert [h.body for h in one_line] == ["甲" * 30, "乙" * 30]
+    assert report_halves(examples, 0) == [] and report_halves(examples, 10 ** 6) == []
+
+
 def test_fanwen_genre_section_scores_a_tagger_on_made_up_pages(tmp_path, cues_only):
     from pipeline.evaluation.fanwen_data import load_pages
     from pipeline.evaluation.fanwen_genre import evaluate

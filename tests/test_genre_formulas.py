@@ -53,10 +53,43 @@ def test_the_model_decides_when_its_genre_has_the_formula_too(taxonomy):
     assert (d.genre, d.source) == ("work_summary", "model")
 
 
-def test_the_model_decides_when_the_body_states_two_genres(taxonomy):
+def test_a_body_that_states_two_genres_is_decided_by_model_and_cues_together(taxonomy):
+    # no formula decides alone; the stated genres' cues add to their small probabilities
     body = "现述职如下：一、工作情况。为做好明年工作，特制定本方案。"
     d = tagger_saying(taxonomy, {"speech": 0.7, "work_plan": 0.1, "duty_report": 0.1, "other": 0.1}).body_decision(body)
-    assert (d.genre, d.source) == ("speech", "model")
+    assert d.genre in ("duty_report", "work_plan") and d.source == "cues"
+    assert d.genre != "speech"
+    cfg = dict(CFG, cue_blend=0.0)        # the model first: its genre stands
+    old = GenreTagger(taxonomy, FixedModel({"speech": 0.7, "work_plan": 0.1, "duty_report": 0.1, "other": 0.1}), cfg,
+                      {"documents_per_label": {"speech": 50, "work_plan": 50, "duty_report": 50, "other": 50}})
+    assert old.body_decision(body).as_tuple()[::2] == ("speech", "model")
+
+
+UNSURE = {"work_summary": 0.3, "work_plan": 0.25, "speech": 0.2, "other": 0.25}
+
+
+def test_cues_tip_an_unsure_model_towards_their_genre(taxonomy):
+    # plan cues, none of them a formula: 指导思想, 力争, 新学期
+    body = "新学期里，我们力争把教研工作做得更好。\n一、指导思想\n二、工作目标"
+    d = tagger_saying(taxonomy, UNSURE).body_decision(body)
+    assert d.genre == "work_plan"
+    assert "work_plan" in d.reason and "model 0.25" in d.reason
+    assert d.score >= CFG["threshold"]          # a genre taken scores at least what taking it needs
+    assert d.genre != "work_summary"
+
+
+def test_a_sure_model_outweighs_a_weak_cue_of_another_genre(taxonomy):
+    body = "今年我们做了很多事情，大家都很辛苦。下一阶段继续努力。"    # one weak plan cue (下一阶段)
+    d = tagger_saying(taxonomy, SURE_OF_SUMMARY).body_decision(body)
+    assert (d.genre, d.source) == ("work_summary", "model")
+    assert d.score == pytest.approx(0.8)
+
+
+def test_neither_model_nor_cues_reaching_the_threshold_is_other(taxonomy):
+    flat = {"work_summary": 0.2, "work_plan": 0.2, "speech": 0.2, "reflection": 0.2, "other": 0.2}
+    d = tagger_saying(taxonomy, flat).body_decision("天气很好，我们去了公园。")
+    assert (d.genre, d.source) == ("other", "none")
+    assert "no genre reaches its threshold" in d.reason
 
 
 def test_the_model_decides_a_body_without_formula(taxonomy):
@@ -72,6 +105,10 @@ def test_the_model_decides_a_body_without_formula(taxonomy):
     ("就审计工作报告反映问题的整改情况报告如下：", "rectification"),
     ("校团委：\n青春是永恒的，我申请加入共青团！", "application"),
     ("为了规范管理，结合实际，特制定本计划。", "work_plan"),
+    ("为提高窗口服务质量，特制定月度绩效考核方案。", "work_plan"),
+    ("经研究，决定开展校园安全专项整治活动。具体方案如下：", "work_plan"),
+    ("对照会议主题，我代表班子作对照检查如下：", "check_materials"),
+    ("现将本人对照检查情况报告如下：", "check_materials"),
 ])
 def test_formulas_that_state_the_genre(taxonomy, body, genre):
     assert taxonomy.decisive_genres(body, CFG["decisive_cue_weight"]) == {genre}
@@ -82,9 +119,30 @@ def test_formulas_that_state_the_genre(taxonomy, body, genre):
     "下面我简单总结一下今天会议的精神。",               # a speech that sums up the meeting
     "他申请加入了学校的篮球队。",                        # joining a team is no application to the League
     "各单位要认真落实整改措施。",                        # a mention of 整改, no report of it
+    "会上，他特别制定了下周的出游路线。",                # 特别制定 is no 特制定…方案
+    "方案如下图所示，施工单位应按图施工。",              # a bare 方案如下图 names no plan of its own
+    "刚才，几位同志作了对照检查，下面我讲几点意见。",    # a speech that mentions 对照检查
 ])
 def test_words_near_a_formula_state_no_genre(taxonomy, body):
     assert taxonomy.decisive_genres(body, CFG["decisive_cue_weight"]) == frozenset()
+
+
+@pytest.mark.parametrize("body", [
+    "本销售部门管理制度旨在规范销售团队的工作流程。",
+    "为加强考勤管理，根据有关规定，制定本考勤制度。",
+    "本制度适用于公司全体员工。",
+])
+def test_a_text_that_names_itself_a_制度_has_the_cues_of_a_规定(taxonomy, body):
+    scores = taxonomy.cue_scores(body)
+    assert max(scores, key=scores.get) == "provision"
+
+
+@pytest.mark.parametrize("body", [
+    "我国的基本经济制度是社会主义市场经济。",           # 制度 as a subject, not the text itself
+    "这项制度的建立使学校管理更加规范。",
+])
+def test_a_制度_that_is_not_the_text_itself_is_no_cue(taxonomy, body):
+    assert "provision" not in taxonomy.cue_scores(body)
 
 
 def test_looking_back_and_forward_are_cues_of_summary_and_plan(taxonomy):

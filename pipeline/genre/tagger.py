@@ -11,12 +11,14 @@ decided together:
      [not_report]: 中图分类号, citation marks, "近日，", "特此证明") reaching
      ``[genre].not_report_threshold`` and no decisive formula of a genre → ``"other"`` by
      ``"cues"``, whatever the title says (a news story titled "…工作总结");
-  1. model: the trained classifier (models/genre/), when its most probable genre reaches
-     ``[genre].model_threshold`` → ``"model"``, score = calibrated probability — unless the
-     cues point, above ``threshold``, to a genre the model does not know (trained on fewer
-     than ``model_min_documents`` documents, as the model card says), or the body states one
-     other genre in its own formula (a cue of weight ≥ ``decisive_cue_weight``: "现述职如下",
-     "特制定本方案") and the model's genre has none → that genre by ``"cues"``;
+  1. model and cues together: the body states one genre in its own formula (a cue of weight
+     ≥ ``decisive_cue_weight``: "现述职如下", "特制定本方案") and the model's most probable
+     genre has none → that genre by ``"cues"``; otherwise (``[genre].cue_blend`` > 0) each
+     genre scores its calibrated probability + ``cue_blend`` × its cue confidence, and the best
+     genre is taken when that reaches ``threshold`` (``"model"`` or ``"cues"``: the part that
+     weighed more). With ``cue_blend = 0`` the model decides when its genre reaches
+     ``model_threshold``, unless the cues point, above ``threshold``, to a genre the model does
+     not know (trained on fewer than ``model_min_documents`` documents, as the model card says);
   2. cues: body cue scoring (rules/genres.toml body cues such as "现将自查情况报告如下",
      "特此申请", "发出如下倡议") when its score reaches ``[genre].threshold`` → ``"cues"``;
   3. otherwise ``"other"`` with ``"none"`` and the best score seen;
@@ -134,6 +136,7 @@ class GenreTagger:
         self.override_title_max = float(cfg["override_title_max"])
         self.decisive_weight = float(cfg["decisive_cue_weight"])
         self.not_report_threshold = float(cfg["not_report_threshold"])
+        self.cue_blend = float(cfg["cue_blend"])
         self.model_classes = [str(c) for c in model.classes_] if model is not None else []
         min_docs = int(cfg["model_min_documents"])
         docs_per_label = self.card.get("documents_per_label")
@@ -260,6 +263,8 @@ class GenreTagger:
                                      f"model {model_slug} {model_score:.2f}",
                                      body_genre=formula, body_score=score, body_source="cues", cues=matched,
                                      model_top=model_top, decisive=decisive)
+            if self.cue_blend:
+                return self._blended(proba, cue_scores, (cue_slug, cue_score), matched, model_top, decisive)
             # cues speak for genres the model does not know; the model speaks for the others
             cue_speaks = cue_slug not in self.known_genres and cue_score >= self.threshold
             if not cue_speaks and model_score >= self.model_threshold:
@@ -274,6 +279,35 @@ class GenreTagger:
         score = round(max(cue_score, model_score), 4)
         return GenreDecision(OTHER, score, "none", f"no genre reaches its threshold (best {score:.2f})",
                              body_genre=OTHER, body_score=score, body_source="none", cues=matched, model_top=model_top,
+                             decisive=decisive)
+
+    def _blended(self, proba, cue_scores: dict[str, float], cue_best: tuple[str, float],
+                 matched: dict[str, list[str]], model_top, decisive: frozenset) -> GenreDecision:
+        """Model and cues together: each genre scores its probability + ``cue_blend`` × its cue
+        confidence (1 - exp(-evidence / cue_scale)); the best genre is taken when that sum
+        reaches ``threshold``, else ``other``. Its source is the part that weighed more; its
+        score, which the title/body decision compares with ``override_threshold``, is what
+        the model-first path gave it: the model's probability when it reaches
+        ``model_threshold``, else the cue decision's confidence (``cue_best``: shrunk by the
+        runner-up genre's cues) when it leads the cues; at least ``threshold``."""
+        model_p = {c: float(proba[i]) for i, c in enumerate(self.model_classes)}
+        cue_conf = {g: 1.0 - math.exp(-s / self.cue_scale) for g, s in cue_scores.items()}
+        total = {g: model_p.get(g, 0.0) + self.cue_blend * cue_conf.get(g, 0.0)
+                 for g in sorted(model_p.keys() | cue_conf.keys())}
+        best = max(total, key=total.get)          # the first in sorted order on a tie
+        p, c = model_p.get(best, 0.0), cue_conf.get(best, 0.0)
+        # as the model-first path scored it: the model's probability when that alone takes the
+        # genre, else the cue decision's confidence when it leads the cues
+        cue_led = cue_best[1] if cue_best[0] == best else 0.0
+        score = round(p if p >= self.model_threshold else max(p, cue_led), 4)
+        if total[best] < self.threshold:
+            return GenreDecision(OTHER, score, "none", f"no genre reaches its threshold (best {best} {total[best]:.2f})",
+                                 body_genre=OTHER, body_score=score, body_source="none", cues=matched,
+                                 model_top=model_top, decisive=decisive)
+        source = "model" if p >= self.cue_blend * c else "cues"
+        score = max(score, self.threshold)        # a genre taken scores at least what taking it needs
+        return GenreDecision(best, score, source, f"model {p:.2f} + cues {c:.2f} for {best}", body_genre=best,
+                             body_score=score, body_source=source, cues=matched, model_top=model_top,
                              decisive=decisive)
 
     def explain(self, title: str | None, body: str, top: int = 6) -> dict:

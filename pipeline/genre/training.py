@@ -25,7 +25,14 @@ from pipeline.genre.features import BodyWindow, CueCounts, segment_words, struct
 from pipeline.genre.model_card import _float32, card_markdown, file_sha1, model_card, print_card_summary
 from pipeline.genre.tagger import CARD_FILE, MODEL_FILE, GenreTagger
 from pipeline.genre.taxonomy import Taxonomy
-from pipeline.genre.training_data import Example, corpus_examples, fanwen_examples, load_fanwen, shared_examples
+from pipeline.genre.training_data import (
+    Example,
+    corpus_examples,
+    fanwen_examples,
+    load_fanwen,
+    report_halves,
+    shared_examples,
+)
 
 
 def main(argv=None) -> int:
@@ -42,8 +49,10 @@ def main(argv=None) -> int:
     cfg = config["genre_training"]
     shared = shared_examples(args.data, cfg)
     pages = load_fanwen(args.data)
-    examples = shared + fanwen_examples(pages)
-    print(f"  fanwen_examples: {len(examples) - len(shared)} reports of {len(pages)} dev pages", file=sys.stderr)
+    reports = fanwen_examples(pages)
+    examples = shared + reports + report_halves(reports, int(cfg["dev_half_min_chars"]))
+    print(f"  fanwen_examples: {len(reports)} reports of {len(pages)} dev pages "
+          f"(+{len(examples) - len(shared) - len(reports)} halves)", file=sys.stderr)
     host_cv = None
     if pages and not args.no_cv:
         host_cv = host_cv_report(pages, shared, cfg, config["genre"])
@@ -268,11 +277,14 @@ class FoldModel:
 def host_cv_models(pages, shared: list[Example], cfg: dict, n_splits: int = 5) -> list[FoldModel]:
     """One model per host-grouped fold (``fanwen_data.host_folds``): trained on ``shared`` (the
     distant-supervision corpora, other sites: in every fold) plus the reports of the fold's
-    training pages only; the test hosts' pages are never seen."""
+    training pages only (and their halves, ``report_halves``); the test hosts' pages are never
+    seen."""
     from pipeline.evaluation.fanwen_data import host_folds
 
     patterns = Taxonomy.load().body_cue_patterns()
-    fanwen = [(i, e) for i, page in enumerate(pages) for e in fanwen_examples([page])]
+    half_min = int(cfg["dev_half_min_chars"])
+    fanwen = [(i, e) for i, page in enumerate(pages) for report in fanwen_examples([page])
+              for e in [report] + report_halves([report], half_min)]
     examples = list(shared) + [e for _, e in fanwen]
     page_of = [None] * len(shared) + [i for i, _ in fanwen]
     stateless = StatelessFeatures(build_pipeline(cfg, patterns), [e.body for e in examples])

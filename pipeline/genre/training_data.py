@@ -292,6 +292,30 @@ def fanwen_examples(pages) -> list[Example]:
     return out
 
 
+def report_halves(examples: list[Example], min_chars: int) -> list[Example]:
+    """Each example of at least ``min_chars`` characters (0: none) cut in two, at its middle
+    line (at its middle character when it is one line): two more examples of its genre, in
+    its report's group and document. A page's top shows a report's first few hundred
+    characters: the halves teach the model bodies that short.
+
+    >>> [e.body for e in report_halves([Example("", "一二\\n三四\\n五六\\n七八", "x", "fanwen", "g")], 8)]
+    ['一二\\n三四', '五六\\n七八']
+    """
+    out = []
+    for e in examples:
+        if not min_chars or len(e.body) < min_chars:
+            continue
+        lines = [ln for ln in e.body.split("\n") if ln.strip()]
+        if len(lines) >= 2:
+            cut = len(lines) // 2
+            halves = ["\n".join(lines[:cut]), "\n".join(lines[cut:])]
+        else:
+            cut = len(e.body) // 2
+            halves = [e.body[:cut], e.body[cut:]]
+        out.extend(Example(e.title, h, e.label, e.source, e.group, e.doc_key) for h in halves)
+    return out
+
+
 def load_fanwen(data: Path) -> list:
     """The fanwen dev pages under ``data`` ([] when the folder is missing)."""
     from pipeline.evaluation.fanwen_data import available, load_pages
