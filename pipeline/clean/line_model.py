@@ -214,16 +214,13 @@ def save_sequence(path: Path, seq: LabelSequence, classes: tuple[str, ...]) -> N
     np.savez(path, classes=np.array(classes), **seq.arrays())
 
 
-def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
-    top = a.max(axis=axis, keepdims=True)
-    return (top + np.log(np.exp(a - top).sum(axis=axis, keepdims=True))).squeeze(axis)
-
-
 def sequence_decode(proba: np.ndarray, seq: LabelSequence, weight: float) -> tuple[np.ndarray, np.ndarray]:
     """One page's rows of class probabilities (in line order) → the most probable label
     sequence (Viterbi: class indexes) and each row's posterior marginals (forward-backward),
     under emissions ``log proba`` and the log transitions (start, line to line, end) times
     ``weight``."""
+    from scipy.special import logsumexp
+
     n, c = proba.shape
     if not n:
         return np.zeros(0, dtype=np.int64), proba
@@ -237,7 +234,7 @@ def sequence_decode(proba: np.ndarray, seq: LabelSequence, weight: float) -> tup
         scores = best[:, None] + trans
         back[t] = scores.argmax(axis=0)
         best = scores.max(axis=0) + emit[t]
-        alpha[t] = _logsumexp(alpha[t - 1][:, None] + trans, 0) + emit[t]
+        alpha[t] = logsumexp(alpha[t - 1][:, None] + trans, 0) + emit[t]
     path = np.empty(n, dtype=np.int64)
     path[-1] = int((best + end).argmax())
     for t in range(n - 1, 0, -1):
@@ -245,9 +242,9 @@ def sequence_decode(proba: np.ndarray, seq: LabelSequence, weight: float) -> tup
     beta = np.empty((n, c))
     beta[-1] = end
     for t in range(n - 2, -1, -1):
-        beta[t] = _logsumexp(trans + (emit[t + 1] + beta[t + 1])[None, :], 1)
+        beta[t] = logsumexp(trans + (emit[t + 1] + beta[t + 1])[None, :], 1)
     post = alpha + beta
-    post = np.exp(post - _logsumexp(post, 1)[:, None])
+    post = np.exp(post - logsumexp(post, 1)[:, None])
     return path, post
 
 
