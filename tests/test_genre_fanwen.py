@@ -298,3 +298,26 @@ def test_fanwen_genre_section_scores_a_tagger_on_made_up_pages(tmp_path, cues_on
     assert out["page"]["unmatched"] == 0 and out["page"]["accuracy"] >= 0.9
     assert 0.5 <= out["bodies"]["accuracy"] <= 1.0
     assert out["titles"]["per_genre"]["proposal"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 1}
+
+
+class _Recorder:
+    """A stand-in line model that reads every line as body and counts the pages it read."""
+
+    def __init__(self):
+        self.pages = 0
+
+    def label_lines(self, X, nonbody_p=None, sequence_weight=0.0):
+        self.pages += 1
+        return [("body", 0.99)] * X.shape[0]
+
+
+def test_the_page_as_it_is_is_cleaned_by_the_line_model_of_its_fold(tmp_path, cues_only):
+    from pipeline.evaluation.fanwen_data import load_pages
+    from pipeline.evaluation.fanwen_genre import evaluate
+
+    data = _write_fanwen(tmp_path)
+    pages = load_pages(data)
+    fold_models = {i: _Recorder() for i in range(len(pages))}
+    out = evaluate(pages, [(list(range(len(pages))), cues_only)], data, fold_models)
+    assert [m.pages for m in fold_models.values()] == [1] * len(pages)    # each page by its own fold's model
+    assert out["reports"] == len(REPORTS) and out["titles"]["accuracy"] == 1.0

@@ -7,7 +7,9 @@ the test hosts' pages are never seen. Each gold report of a test page is then ta
 
 - ``page``: the page as it is: the raw page file through the pipeline (ingest ▶ clean ▶ split ▶
   genre, as ``policy-corpus classify`` runs it), each gold report matched to the document that
-  holds most of its body lines (a report no document holds counts as wrong: ``unmatched``);
+  holds most of its body lines (a report no document holds counts as wrong: ``unmatched``); the
+  page is cleaned by the line model of its fold (``line_training.cross_validated_models``, the
+  same host folds), never by the shipped one, which saw every dev site;
 - ``titles``: the gold title and the gold body (its body lines) through the tagger;
 - ``bodies``: the gold body alone (no title).
 
@@ -29,6 +31,7 @@ from pipeline.genre.training_data import fanwen_report_body, shared_examples
 from pipeline.text.normalize import normalize_line
 
 MODES = ("page", "titles", "bodies")
+SHIPPED = "shipped"   # tag_page / pipeline_documents: clean with the shipped line model
 WEAK_SUPPORT = 5      # a genre with at least this many reports ...
 WEAK_F1 = 0.6         # ... is weak below this F1
 
@@ -45,18 +48,23 @@ def run(data: Path) -> dict:
     folds = host_cv_models(pages, shared, cfg)
     taggers = [(f.test_pages, GenreTagger(tax, f.model, config["genre"], {"documents_per_label": f.documents_per_label}))
                for f in folds]
-    out = evaluate(pages, taggers, data)
+    from pipeline.clean.line_training import cross_validated_models
+
+    line_folds, _ = cross_validated_models(pages, data)
+    out = evaluate(pages, taggers, data, {i: model for model, test in line_folds for i in test})
     out["folds"] = len(folds)
     out["hosts"] = len({p.host for p in pages})
     return out
 
 
-def evaluate(pages, taggers, data: Path) -> dict:
-    """Figures of ``taggers`` — a list of (test page indexes, GenreTagger) — on those pages."""
+def evaluate(pages, taggers, data: Path, line_models: dict | None = None) -> dict:
+    """Figures of ``taggers`` — a list of (test page indexes, GenreTagger) — on those pages;
+    ``line_models``: page index → the line model that cleans the page (its fold's; None: the
+    shipped model)."""
     rows = []
     for test_pages, tagger in taggers:
         for i in test_pages:
-            rows.extend(tag_page(pages[i], tagger, data))
+            rows.extend(tag_page(pages[i], tagger, data, SHIPPED if line_models is None else line_models[i]))
     out: dict = {"reports": len(rows), "pages": len({r["page_id"] for r in rows})}
     for mode in MODES:
         out[mode] = scores([r["gold"] for r in rows], [r[mode] for r in rows])
@@ -68,9 +76,10 @@ def evaluate(pages, taggers, data: Path) -> dict:
     return out
 
 
-def tag_page(page, tagger: GenreTagger, data: Path) -> list[dict]:
-    """One row per gold report of ``page``: the gold genre and the three taggings."""
-    docs = pipeline_documents(fanwen_dir(data) / "pages" / f"{page.id}.txt", tagger)
+def tag_page(page, tagger: GenreTagger, data: Path, line_model=SHIPPED) -> list[dict]:
+    """One row per gold report of ``page``: the gold genre and the three taggings (the page
+    cleaned with ``line_model``: ``SHIPPED`` for the shipped one, None for rules only)."""
+    docs = pipeline_documents(fanwen_dir(data) / "pages" / f"{page.id}.txt", tagger, line_model)
     rows = []
     for k, report in enumerate(page.reports):
         body = fanwen_report_body(page, k)
@@ -87,13 +96,16 @@ def tag_page(page, tagger: GenreTagger, data: Path) -> list[dict]:
     return rows
 
 
-def pipeline_documents(path: Path, tagger: GenreTagger):
-    """The documents ``policy-corpus classify`` finds in ``path``, tagged by ``tagger``."""
+def pipeline_documents(path: Path, tagger: GenreTagger, line_model=SHIPPED):
+    """The documents ``policy-corpus classify`` finds in ``path``, tagged by ``tagger`` and
+    cleaned with ``line_model`` (``SHIPPED``: the shipped one; None: rules only)."""
     from pipeline.resources import Resources
     from pipeline.stages import process_files
 
     res = Resources(Config.load())
     res.__dict__["genre_classifier"] = tagger   # the fold's tagger instead of the shipped one
+    if line_model is not SHIPPED:
+        res.__dict__["line_model"] = line_model  # the fold's line model
     return [doc for result in process_files([path], res) for doc in result.documents]
 
 
