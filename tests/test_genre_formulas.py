@@ -185,22 +185,23 @@ def test_a_body_without_title_that_is_no_report_is_other(cues_only):
     assert "中图分类号" in d.reason
 
 
-def test_a_report_that_states_its_genre_stays_a_report_despite_a_news_lead(cues_only):
-    body = "近日，按照县教育局的通知要求，我校开展了安全工作自查。现将自查情况报告如下：\n一、基本情况"
-    assert cues_only.decide("某小学安全工作自查报告", body).genre == "self_inspection"
-    assert cues_only.decide(None, body).genre == "self_inspection"
+@pytest.mark.parametrize("title, body, genre", [
+    # a report that states its genre, despite a news lead
+    ("某小学安全工作自查报告", "近日，按照县教育局的通知要求，我校开展了安全工作自查。现将自查情况报告如下：\n一、基本情况",
+     "self_inspection"),
+    # a report that opens like news
+    ("乡镇服务能力建设调研报告", "近日，县政协调研组深入各乡镇开展专题调研。调研发现，服务能力仍有不足，提出对策建议如下。",
+     "research"),
+])
+def test_a_report_with_a_news_lead_stays_a_report(cues_only, title, body, genre):
+    assert cues_only.decide(title, body).genre == genre
+    assert cues_only.decide(None, body).genre == genre
 
 
 def test_one_citation_mark_alone_does_not_make_a_report_other(cues_only):
     body = "这次实习期间，我在实习单位学到了很多专业知识，理论和实践结合可以降低浪费[1]。"
     assert cues_only.decide("机械厂实习报告", body).genre == "internship"
     assert cues_only.taxonomy.not_report_evidence(body)[0] < CFG["not_report_threshold"]
-
-
-def test_a_report_that_opens_like_news_stays_a_report(cues_only):
-    body = "近日，县政协调研组深入各乡镇开展专题调研。调研发现，服务能力仍有不足，提出对策建议如下。"
-    assert cues_only.decide("乡镇服务能力建设调研报告", body).genre == "research"
-    assert cues_only.decide(None, body).genre == "research"
 
 
 def test_a_title_that_is_the_body_s_first_sentence_is_read_with_the_body(cues_only):

@@ -129,6 +129,13 @@ def fit_stacked(parts, groups: list[str]):
     return first, second
 
 
+def _sequence_weight() -> float:
+    """``[clean] model_sequence_weight``: how the cleaner decodes a page (the CV scores decode so too)."""
+    from pipeline.config import Config
+
+    return Config.load()["clean"]["model_sequence_weight"]
+
+
 def label_sequence(parts, est):
     """The label transitions of the gold label sequences of ``parts`` (one per page)."""
     from pipeline.clean.line_model import LabelSequence
@@ -153,7 +160,7 @@ def cross_validated_models(pages: list[GoldPage], data: Path, dataset_parts=None
     from pipeline.clean.line_model import LineModel
 
     per_page, seed_rows = dataset_parts or dataset(pages, data)
-    weight = _resources().config["clean"]["model_sequence_weight"]
+    weight = _sequence_weight()
     folds, gold, pred = [], [], []
     for train, test in host_folds(pages):
         parts = [per_page[i] for i in train] + ([seed_rows] if seed_rows else [])
@@ -219,7 +226,7 @@ def train(data: Path, out: Path) -> dict:
         "context_stage": None if context is None else {"file": CONTEXT_FILE, "C": C_CONTEXT, "window": list(CONTEXT_WINDOW),
                           "features": int(context.coef_.shape[1]),
                           "trained_on": f"out-of-fold first-stage probabilities ({INNER_FOLDS} host-grouped folds)"},
-        "sequence": {"file": SEQUENCE_FILE, "weight": _resources().config["clean"]["model_sequence_weight"],
+        "sequence": {"file": SEQUENCE_FILE, "weight": _sequence_weight(),
                      "labels": list(map(str, est.classes_)),
                      "transition": np.round(np.exp(sequence.log_transition), 4).tolist(),
                      "start": np.round(np.exp(sequence.log_start), 4).tolist(),

@@ -98,7 +98,7 @@ def card_markdown(card: dict) -> str:
         f"- Task: {card['task']}.",
         f"- Training data: {card['training_data']}; fingerprint `{card['training_data_fingerprint']}`; "
         f"rules fingerprint `{card['rules_fingerprint']}`.",
-        f"- Versions: " + ", ".join(f"{k} {v}" for k, v in card["versions"].items()) + ".",
+        "- Versions: " + ", ".join(f"{k} {v}" for k, v in card["versions"].items()) + ".",
         "", "## Labels", "",
         "| label | name | examples | documents | CV precision | CV recall | CV F1 |", "|---|---|---:|---:|---:|---:|---:|",
     ]

@@ -34,14 +34,13 @@ decided together:
 from __future__ import annotations
 
 import json
-import math
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.genre.features import strip_title_repeat
 from pipeline.genre.linear_proba import CalibratedProba
-from pipeline.genre.taxonomy import OTHER, Taxonomy, cue_decision, genre_text
+from pipeline.genre.taxonomy import OTHER, Taxonomy, cue_confidence, cue_decision, genre_text
 from pipeline.records import Document, Page
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "genre"
@@ -238,7 +237,7 @@ class GenreTagger:
         evidence, found = self.taxonomy.not_report_evidence(body)
         if evidence >= self.not_report_threshold and not decisive:
             # an academic paper, a news story, a certificate: no report, whatever the model says
-            score = round(1.0 - math.exp(-evidence / self.cue_scale), 4)
+            score = round(cue_confidence(evidence, self.cue_scale), 4)
             return GenreDecision(OTHER, score, "cues", f"the body is no report ({', '.join(found[:3])})",
                                  body_genre=OTHER, body_score=score, body_source="cues", cues=matched,
                                  decisive=decisive, not_report=found)
@@ -284,14 +283,14 @@ class GenreTagger:
     def _blended(self, proba, cue_scores: dict[str, float], cue_best: tuple[str, float],
                  matched: dict[str, list[str]], model_top, decisive: frozenset) -> GenreDecision:
         """Model and cues together: each genre scores its probability + ``cue_blend`` × its cue
-        confidence (1 - exp(-evidence / cue_scale)); the best genre is taken when that sum
+        confidence (``cue_confidence``); the best genre is taken when that sum
         reaches ``threshold``, else ``other``. Its source is the part that weighed more; its
         score, which the title/body decision compares with ``override_threshold``, is what
         the model-first path gave it: the model's probability when it reaches
         ``model_threshold``, else the cue decision's confidence (``cue_best``: shrunk by the
         runner-up genre's cues) when it leads the cues; at least ``threshold``."""
         model_p = {c: float(proba[i]) for i, c in enumerate(self.model_classes)}
-        cue_conf = {g: 1.0 - math.exp(-s / self.cue_scale) for g, s in cue_scores.items()}
+        cue_conf = {g: cue_confidence(s, self.cue_scale) for g, s in cue_scores.items()}
         total = {g: model_p.get(g, 0.0) + self.cue_blend * cue_conf.get(g, 0.0)
                  for g in sorted(model_p.keys() | cue_conf.keys())}
         best = max(total, key=total.get)          # the first in sorted order on a tie

@@ -214,15 +214,20 @@ class Taxonomy:
         return scores
 
 
+def cue_confidence(evidence: float, scale: float) -> float:
+    """Cue evidence as a confidence in [0, 1): 1 - exp(-evidence / scale)."""
+    return 1.0 - math.exp(-evidence / scale)
+
+
 def cue_decision(scores: dict[str, float], scale: float) -> tuple[str, float]:
     """Best genre by cue evidence and its confidence in [0, 1): saturates with the evidence
-    (1 - exp(-top/scale)) and shrinks by the runner-up's share ((top - second) / top)."""
+    (``cue_confidence``) and shrinks by the runner-up's share ((top - second) / top)."""
     if not scores:
         return OTHER, 0.0
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
     top_slug, top = ranked[0]
     second = ranked[1][1] if len(ranked) > 1 else 0.0
-    return top_slug, (1.0 - math.exp(-top / scale)) * (top - second) / top
+    return top_slug, cue_confidence(top, scale) * (top - second) / top
 
 
 # pinyin annotations that some sites put after characters: 報(bào) 告(gào)
