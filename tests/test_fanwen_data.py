@@ -1,6 +1,8 @@
 """The fanwen gold loader and its host-grouped folds, on a made-up folder (no ../shared needed)."""
 import json
 
+import pytest
+
 from pipeline.evaluation.fanwen_data import available, host_folds, load_pages
 
 
@@ -28,14 +30,43 @@ def test_load_pages_reads_labels_reports_and_lines(tmp_path):
     assert page.reports[0].genre == "self_inspection" and page.reports[0].title_line == 3
 
 
-def test_host_folds_never_put_a_site_on_both_sides(tmp_path):
-    rows = [{"id": f"p{i}", "host": f"h{i % 7}.example", "url": "", "text": "正文", "labels": {"1": "body"},
+def _pages(tmp_path, n_hosts=7):
+    rows = [{"id": f"p{i}", "host": f"h{i % n_hosts}.example", "url": "", "text": "正文", "labels": {"1": "body"},
              "reports": [], "quality": "clean"} for i in range(30)]
-    pages = load_pages(_write(tmp_path, rows))
-    folds = host_folds(pages, n_splits=3)
+    return load_pages(_write(tmp_path, rows))
+
+
+@pytest.mark.parametrize("salt", ["", "a", "b"])
+def test_host_folds_never_put_a_site_on_both_sides(tmp_path, salt):
+    pages = _pages(tmp_path)
+    folds = host_folds(pages, n_splits=3, salt=salt)
     seen_test = []
     for train, test in folds:
         assert {pages[i].host for i in train}.isdisjoint({pages[i].host for i in test})
         assert sorted(train + test) == list(range(30))
         seen_test += test
     assert sorted(seen_test) == list(range(30))   # every page scored exactly once
+
+
+def test_a_salt_deals_the_hosts_differently_and_no_salt_is_the_pinned_assignment(tmp_path):
+    pages = _pages(tmp_path, n_hosts=20)
+
+    def test_hosts(folds):
+        return [sorted({pages[i].host for i in test}) for _, test in folds]
+
+    assert host_folds(pages, 5) == host_folds(pages, 5, salt="")
+    assert test_hosts(host_folds(pages, 5, salt="a")) != test_hosts(host_folds(pages, 5))
+    assert test_hosts(host_folds(pages, 5, salt="a")) != test_hosts(host_folds(pages, 5, salt="b"))
+    assert all(len(hosts) == 4 for hosts in test_hosts(host_folds(pages, 5, salt="a")))
+
+
+def test_spread_gives_each_assignment_and_the_mean_and_minimum_over_all_of_them():
+    from pipeline.evaluation.fanwen import SPREAD_FIGURES, spread
+
+    def figures(v):
+        return {k: v for k in SPREAD_FIGURES} | {"by_quality": {}}
+
+    out = spread(figures(0.9), {"a": figures(0.8), "b": figures(0.7)})
+    assert out["assignments"] == 3
+    assert out["a"] == {k: 0.8 for k in SPREAD_FIGURES} and "by_quality" not in out["b"]
+    assert out["mean"]["nonbody_removed"] == 0.8 and out["min"]["titles_exact"] == 0.7

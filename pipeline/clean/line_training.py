@@ -154,15 +154,16 @@ def per_label_scores(gold: list[str], pred: list[str]) -> dict:
     return out
 
 
-def cross_validated_models(pages: list[GoldPage], data: Path, dataset_parts=None):
+def cross_validated_models(pages: list[GoldPage], data: Path, dataset_parts=None, salt: str = ""):
     """One model per host-grouped fold (trained on the other folds and the sample page) with
-    the page indexes it is to score, and the per-label scores of the out-of-fold predictions."""
+    the page indexes it is to score, and the per-label scores of the out-of-fold predictions.
+    ``salt``: the host-fold assignment (``host_folds``; "" the pinned one)."""
     from pipeline.clean.line_model import LineModel
 
     per_page, seed_rows = dataset_parts or dataset(pages, data)
     weight = _sequence_weight()
     folds, gold, pred = [], [], []
-    for train, test in host_folds(pages):
+    for train, test in host_folds(pages, salt=salt):
         parts = [per_page[i] for i in train] + ([seed_rows] if seed_rows else [])
         groups = [pages[i].host for i in train] + (["(sample page)"] if seed_rows else [])
         stages = fit_stacked(parts, groups) if STACKED else (fit(parts), None)

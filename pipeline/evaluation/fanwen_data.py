@@ -80,13 +80,14 @@ def load_pages(data: Path) -> list[GoldPage]:
     return pages
 
 
-def host_folds(pages: list[GoldPage], n_splits: int = 5) -> list[tuple[list[int], list[int]]]:
+def host_folds(pages: list[GoldPage], n_splits: int = 5, salt: str = "") -> list[tuple[list[int], list[int]]]:
     """Train/test page indexes of a cross-validation grouped by host (no site on both
     sides), deterministic: hosts, ordered by a stable hash of their name, are dealt to the
-    folds in turn (equal numbers of hosts per fold)."""
+    folds in turn (equal numbers of hosts per fold). ``salt`` (prefixed to each name before
+    hashing) gives another, equally valid assignment; "" is the pinned one the floors use."""
     import zlib
 
-    hosts = sorted({p.host for p in pages}, key=lambda h: (zlib.crc32(h.encode("utf-8")), h))
+    hosts = sorted({p.host for p in pages}, key=lambda h: (zlib.crc32((salt + h).encode("utf-8")), h))
     fold_of = {h: i % n_splits for i, h in enumerate(hosts)}
     folds = []
     for k in range(n_splits):
