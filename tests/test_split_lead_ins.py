@@ -49,6 +49,15 @@ def test_the_last_clause_after_a_bare_marker_is_the_reports_text_not_its_title(r
     assert [d.title for d in docs] == ["", "乙镇服务调研报告"]
 
 
+@pytest.mark.parametrize("salutation", ["敬爱的党组织:", "尊敬的各位领导、同志们：", "亲爱的同学们:"])
+def test_a_salutation_the_model_reads_as_a_title_is_the_reports_first_line(res, salutation):
+    labels = {1: ("report_title", 0.9), 3: ("body", 0.9)}
+    docs = split_texts([salutation, SENTENCE], res, labels=labels)
+    assert [d.title for d in docs] == [""]
+    assert [ln.text for ln in docs[0].lines] == [salutation, SENTENCE]
+    # a title above it is still the title, and the salutation stays the first line under it
+    docs = split_texts(["入党申请书", salutation, SENTENCE], res, labels={1: ("report_title", 0.9), 3: ("report_title", 0.6)})
+    assert [d.title for d in docs] == ["入党申请书"] and docs[0].lines[0].text == salutation
 LABELS_BODY = {1: ("body", 0.9), 3: ("body", 0.9), 5: ("body", 0.9)}
 
 

@@ -222,9 +222,10 @@ def merge_short_parts(parts: list[Part], min_chars: int) -> list[Part]:
 def is_heading(text: str, title_max: int) -> bool:
     """A short line that does not end like a sentence, nor like a sentence's lead-in to what
     follows ("…,现将…情况报告如下:", a clause break inside and a colon at the end), and is
-    no keyword list ("[关键词] 咳嗽;诊疗规程;问卷")."""
+    no keyword list ("[关键词] 咳嗽;诊疗规程;问卷"), nor a salutation ("敬爱的党组织:")."""
     return 0 < len(text) <= title_max and not text.endswith(_SENTENCE_END) \
-        and not (text.endswith((":", "：")) and _CLAUSE_BREAK.search(text)) and not title_shapes.keyword_list(text)
+        and not (text.endswith((":", "：")) and _CLAUSE_BREAK.search(text)) and not title_shapes.keyword_list(text) \
+        and not title_shapes.salutation(text)
 
 
 def single_title(page: Page, cleaned: CleanPage, part: Part, cfg: dict) -> str:

@@ -151,6 +151,13 @@ _GLUED_KIND = re.compile(r"(?P<title>[^\s，。,.;；:：!！?？“”\"'（）
 _SALUTATION = re.compile(r"^(尊敬的|敬爱的|亲爱的|各位|同志们|大家好|老师们|同学们)")
 
 
+def salutation(text: str) -> bool:
+    """A salutation line ending in a colon ("敬爱的党组织:", "尊敬的各位领导、同志们:"): the
+    report's first line, never its title."""
+    text = text.strip()
+    return text.endswith((":", "：")) and bool(_SALUTATION.match(text)) and not GENRE_WORD.search(text)
+
+
 def glued_title(text: str, next_text: str = "") -> tuple[int, str] | None:
     """(characters to cut off, title) when ``text``, a report's first line, glues its title to
     the text in a shape that shows it: a preview's page number ("1、" here, "2、" on
