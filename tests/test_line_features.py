@@ -97,4 +97,5 @@ def test_a_site_lead_in_uses_several_of_the_intro_wordings():
 def test_intro_wording_columns():
     rows = _features(["农村养老调研报告", SITE_INTRO, SPEECH, BODY])
     assert [r["intro_talk2"] for r in rows] == [0, 1, 0, 0]
+    assert [r["intro_talk3"] for r in rows] == [0, 1, 0, 0]
     assert rows[1]["intro_talk"] == 1.0 and rows[2]["intro_talk"] < 0.34 and rows[3]["intro_talk"] == 0

@@ -89,7 +89,7 @@ _OWN = (["rel_pos", "first", "second", "last", "log_k", "log_from_end", "log_len
          "len_le25", "len_ge40", "len_ge100", "punct", "digit", "latin", "space", "sent_end",
          "before_first_long", "after_last_long", "first_long", "repeat_on_page", "echo_of_first",
          "prefix_of_later", "marker", "bare_marker", "title_end", "listed_title", "before_first_title",
-         "after_title", "glued_title", "intro_talk", "intro_talk2"]
+         "after_title", "glued_title", "intro_talk", "intro_talk2", "intro_talk3"]
         + [f"shape_{k}" for k in _SHAPES] + [f"rule_{g}" for g in RULE_GROUPS] + [f"cue_{g}" for g in CUE_GROUPS])
 DENSE_NAMES = _OWN + [f"{name}@{d:+d}" for d in WINDOW for name in _OWN] + ["page_log_lines", "page_long_share"]
 
@@ -192,7 +192,7 @@ def own_features(lines: list[str], rules_by_line: dict[int, str], clean_rules, l
                titled, titled and _NUMBERED.match(t) is not None, k < first_title,
                k > 0 and title_like[k - 1] and not titled, glued]
         talk = intro_talk(t)
-        row += [min(talk, 3) / 3, talk >= 2]
+        row += [min(talk, 3) / 3, talk >= 2, talk >= 3]
         for key, pattern in _SHAPES.items():
             if pattern is None:
                 row.append(bool(YEAR.search(head) or NAME.search(head)))
