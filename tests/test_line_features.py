@@ -92,6 +92,8 @@ def test_a_site_lead_in_uses_several_of_the_intro_wordings():
     assert intro_talk(SPEECH) <= 1                                  # a speech hopes things for 大家 too
     assert intro_talk(BODY) == 0 and intro_talk("我们收集了大量一手资料，为政府决策提供参考依据。") == 0
     assert intro_talk(BODY * 10 + SITE_INTRO) >= 3                  # the end of a long line is read too
+    assert intro_talk("报告具有语言陈述性的特点，下面是小编为大家整理的工作报告。") == 3   # talk about the genre
+    assert intro_talk("自查报告应包括对账户持有人身份的核实，确保信息真实。") == 1        # one wording: a report's own sentence
 
 
 def test_intro_wording_columns():

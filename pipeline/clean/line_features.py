@@ -58,7 +58,7 @@ _TITLE_END = re.compile(r"(报告|总结|方案|计划|体会|心得|发言|讲�
                         r"|范文\S{0,4}$")
 # a line that talks about the text or the site rather than being the text: each pattern is one way
 # 范文 sites word their lead-ins (小编, 仅供参考, 希望对大家有所帮助, 以下是…篇, 欢迎阅读, 本站, 一起来看看吧,
-# 为大家整理, 写…报告的时候 / 怎么写); a report's own sentence rarely says two of them
+# 为大家整理, 写…报告的时候 / 怎么写, 报告具有…的特点); a report's own sentence rarely says two of them
 _INTRO_TALK = tuple(re.compile(p) for p in (
     r"小编",
     r"(仅|以|可)供(大家|您|各位)?(参考|借鉴)|供(大家|您|各位)(参考|借鉴|阅读|学习)",
@@ -70,6 +70,7 @@ _INTRO_TALK = tuple(re.compile(p) for p in (
     r"一起来?(看看|学习|阅读|欣赏|看一看)吧",
     r"(为|给)(大家|您|各位|你)(精心)?(整理|收集|搜集|精选|准备|带来|分享|推荐|挑选|筛选)",
     r"(写|撰写|写作)好?(一篇|一份)?.{0,6}(报告|总结|心得|计划|材料|文章|方案)(时|的时候)|怎么写|如何写",
+    r"(报告|总结|方案|计划|倡议书|申请书|心得体会|制度)(具有|应当?|应该|一般|通常|对我们来说|的使用|的用途|的重要性|十分的重要|应用范围|使用的情况)",
 ))
 _TALK_CHARS = 200        # a long line's first and last characters that the intro wording is looked for in
 
