@@ -101,3 +101,10 @@ def test_intro_wording_columns():
     assert [r["intro_talk2"] for r in rows] == [0, 1, 0, 0]
     assert [r["intro_talk3"] for r in rows] == [0, 1, 0, 0]
     assert rows[1]["intro_talk"] == 1.0 and rows[2]["intro_talk"] < 0.34 and rows[3]["intro_talk"] == 0
+
+
+def test_lines_above_the_sites_lead_in():
+    rows = _features(["农村养老调研报告（精选3篇）", "2023-05-04 16:21", SITE_INTRO, "农村养老调研报告 篇1", BODY, SPEECH])
+    assert [r["before_intro"] for r in rows] == [1, 1, 0, 0, 0, 0]       # the page title sits above the intro
+    rows = _features(["农村养老调研报告", BODY, SPEECH])                  # no lead-in on the page
+    assert [r["before_intro"] for r in rows] == [0, 0, 0]

@@ -90,7 +90,8 @@ _OWN = (["rel_pos", "first", "second", "last", "log_k", "log_from_end", "log_len
          "len_le25", "len_ge40", "len_ge100", "punct", "digit", "latin", "space", "sent_end",
          "before_first_long", "after_last_long", "first_long", "repeat_on_page", "echo_of_first",
          "prefix_of_later", "marker", "bare_marker", "title_end", "listed_title", "before_first_title",
-         "after_title", "glued_title", "intro_talk", "intro_talk2", "intro_talk3"]
+         "after_title", "glued_title", "intro_talk", "intro_talk2", "intro_talk3",
+         "before_intro"]
         + [f"shape_{k}" for k in _SHAPES] + [f"rule_{g}" for g in RULE_GROUPS] + [f"cue_{g}" for g in CUE_GROUPS])
 DENSE_NAMES = _OWN + [f"{name}@{d:+d}" for d in WINDOW for name in _OWN] + ["page_log_lines", "page_long_share"]
 
@@ -174,6 +175,9 @@ def own_features(lines: list[str], rules_by_line: dict[int, str], clean_rules, l
                   for t, m in zip(texts, markers)]
     first_title = title_like.index(True) if any(title_like) else n
     heads = [t[:60] + t[-20:] if len(t) > 80 else t for t in texts]
+    talks = [intro_talk(t) for t in texts]
+    # a page title stands above the site's lead-in, the reports under it
+    first_intro = next((k for k, c in enumerate(talks) if c >= 2), n)
     shares = _page_shares(heads)
     for k, (i, t) in enumerate(zip(order, texts)):
         head = heads[k]
@@ -192,8 +196,8 @@ def own_features(lines: list[str], rules_by_line: dict[int, str], clean_rules, l
                marker, marker and bool(re.fullmatch(r"[【\[]?\s*(第?\s*\S{1,4}\s*篇|范文\s*\S{1,3}|篇\s*\S{1,4})\s*[】\]]?", t)),
                titled, titled and _NUMBERED.match(t) is not None, k < first_title,
                k > 0 and title_like[k - 1] and not titled, glued]
-        talk = intro_talk(t)
-        row += [min(talk, 3) / 3, talk >= 2, talk >= 3]
+        talk = talks[k]
+        row += [min(talk, 3) / 3, talk >= 2, talk >= 3, k < first_intro < n]
         for key, pattern in _SHAPES.items():
             if pattern is None:
                 row.append(bool(YEAR.search(head) or NAME.search(head)))
