@@ -144,6 +144,8 @@ def test_report_sentences_that_resemble_intros_stay(res, line):
     ("下载附件 (156.71 KB)", "cue:attachment"),
     ("2022-9-15 08:56 上传", "cue:attachment"),
     ("小编精心推荐阅读", "cue:link_list_head"),
+    ("《某某镇2023年安全生产工作总结.docx》由会员分享，可在线阅读，更多相关《某某镇2023年安全生产工作总结.docx(12页珍藏版)》"
+     "请在某某文库网上搜索。", "cue:doc_sharing_notice"),
     ("本文来源:HTTPS://www.example.com/gongwen/476672.htm", "cue:source_url"),
     ("原文链接：www.example.org/a/1.html", "cue:source_url"),
 ])

@@ -75,3 +75,36 @@ def test_file_names_are_a_shape():
 def test_titles_of_official_documents_are_title_like():
     rows = _features(["某某煤炭问题的批复", "关于开展安全检查的请示", "会议纪要", BODY])
     assert [r["title_end"] for r in rows] == [1, 1, 1, 0]
+
+
+# --------------------------------------------------------------------------- intro wording
+
+SITE_INTRO = "相信许多人会觉得报告很难写吧，以下是小编精心整理的关于农村养老的调研报告，仅供参考，希望能够帮助到大家。"
+SPEECH = "同学们，新的学期希望大家珍惜时光，勤奋学习，我也希望每位老师都能够为大家做出表率，用爱心温暖每一个孩子。"
+
+
+def test_a_site_lead_in_uses_several_of_the_intro_wordings():
+    from pipeline.clean.line_features import intro_talk
+
+    assert intro_talk(SITE_INTRO) >= 3
+    assert intro_talk("以下就是一篇精选读书日心得体会范文，让我们一起看看吧~") >= 3
+    assert intro_talk("本文由某某网整理，欢迎阅读。") == 2
+    assert intro_talk(SPEECH) <= 1                                  # a speech hopes things for 大家 too
+    assert intro_talk(BODY) == 0 and intro_talk("我们收集了大量一手资料，为政府决策提供参考依据。") == 0
+    assert intro_talk(BODY * 10 + SITE_INTRO) >= 3                  # the end of a long line is read too
+    assert intro_talk("报告具有语言陈述性的特点，下面是小编为大家整理的工作报告。") == 3   # talk about the genre
+    assert intro_talk("自查报告应包括对账户持有人身份的核实，确保信息真实。") == 1        # one wording: a report's own sentence
+
+
+def test_intro_wording_columns():
+    rows = _features(["农村养老调研报告", SITE_INTRO, SPEECH, BODY])
+    assert [r["intro_talk2"] for r in rows] == [0, 1, 0, 0]
+    assert [r["intro_talk3"] for r in rows] == [0, 1, 0, 0]
+    assert rows[1]["intro_talk"] == 1.0 and rows[2]["intro_talk"] < 0.34 and rows[3]["intro_talk"] == 0
+
+
+def test_lines_above_the_sites_lead_in():
+    rows = _features(["农村养老调研报告（精选3篇）", "2023-05-04 16:21", SITE_INTRO, "农村养老调研报告 篇1", BODY, SPEECH])
+    assert [r["before_intro"] for r in rows] == [1, 1, 0, 0, 0, 0]       # the page title sits above the intro
+    rows = _features(["农村养老调研报告", BODY, SPEECH])                  # no lead-in on the page
+    assert [r["before_intro"] for r in rows] == [0, 0, 0]

@@ -149,6 +149,18 @@ def test_a_truncation_notice_is_chrome_and_marks_the_document(tmp_path, res):
     assert clean_doc.truncated is False and clean_doc.quality == "clean"
 
 
+def test_a_site_lead_in_in_prose_goes_and_a_speech_hoping_for_everyone_stays(tmp_path, res):
+    intro = "相信许多人会觉得报告很难写吧，以下是小编精心整理的关于农村养老的调研报告，仅供参考，希望能够帮助到大家。"
+    page = "\n".join(["关于农村养老的调研报告", intro, P1, P2, P3, P4])
+    text = all_text(run_page(tmp_path, page, res))
+    assert "小编" not in text and "仅供参考" not in text
+    assert all(p in text for p in (P1, P2, P3, P4))
+    hope = "新的学期，希望大家珍惜时光，勤奋学习，我也希望每位老师都能够为大家做出表率，用爱心温暖每一个孩子。"
+    speech = "\n".join(["在秋季开学典礼上的讲话", "尊敬的老师们、亲爱的同学们：", "大家好！", P2, hope, P3, "谢谢大家！"])
+    text = all_text(run_page(tmp_path, speech, res, name="speech.txt"))
+    assert hope in text and P2 in text and "谢谢大家" in text
+
+
 def test_a_government_report_keeps_every_line(tmp_path, res):
     lines = ["关于2023年法治政府建设情况的报告", "一、主要工作成效", P1, P2, "（一）坚持依法行政", P3,
              "二、存在的问题", P4, "三、下一步工作打算", P2[5:], "特此报告。", "某某县人民政府", "2024年3月1日"]
