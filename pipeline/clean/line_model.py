@@ -251,8 +251,8 @@ def sequence_decode(proba: np.ndarray, seq: LabelSequence, weight: float) -> tup
 
 
 def _softmax(z: np.ndarray, n_classes: int) -> np.ndarray:
-    if n_classes == 2:      # binary LogisticRegression keeps one row of coefficients
-        z = np.hstack([-z, z])
+    if n_classes == 2:      # binary LogisticRegression keeps one row of coefficients: P(second class) = sigmoid(z)
+        z = np.hstack([np.zeros_like(z), z])
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
