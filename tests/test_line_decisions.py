@@ -27,6 +27,15 @@ def test_body_and_title_together_keep_the_line():
     assert [label for label, _ in rows] == ["body", "body"]
 
 
+def test_a_line_read_as_a_report_title_keeps_that_reading_whatever_the_nonbody_mass():
+    # chrome + intro + page_title = 0.55, but the single top label is report_title (0.4), not body
+    [(label, p)] = model_with([0.05, 0.25, 0.1, 0.2, 0.4]).label_lines(np.zeros((1, 3)), nonbody_p=0.45)
+    assert label == "report_title" and abs(p - 0.4) < 1e-5
+    # the same mass over a body reading takes the line out
+    [(label, p)] = model_with([0.4, 0.25, 0.1, 0.2, 0.05]).label_lines(np.zeros((1, 3)), nonbody_p=0.45)
+    assert label == "chrome" and abs(p - 0.55) < 1e-5
+
+
 def test_a_nonbody_top_label_keeps_its_own_probability():
     [(label, p)] = model_with([0.2, 0.1, 0.6, 0.05, 0.05]).label_lines(np.zeros((1, 3)), nonbody_p=0.5)
     assert label == "intro" and abs(p - 0.6) < 1e-5

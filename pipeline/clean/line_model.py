@@ -131,9 +131,10 @@ class LineModel:
 
     def label_lines(self, X, nonbody_p: float | None = None, sequence_weight: float = 0.0) -> list[tuple[str, float]]:
         """The label of each row and its probability: the row's most probable label; with
-        ``nonbody_p``, a row whose chrome + intro + page_title probabilities reach it together
-        gets the most probable of those labels and their summed probability (the line is more
-        likely not report text, though body may be the single most probable label). With
+        ``nonbody_p``, a row read as body whose chrome + intro + page_title probabilities reach it
+        together gets the most probable of those labels and their summed probability (the line
+        is more likely not report text, though body is the single most probable label; a row
+        read as a report title keeps that reading). With
         ``sequence_weight`` and a ``sequence``, the page's rows are decoded together as well
         (``sequence_decode``): a row the decoded sequence reads as chrome / intro / page_title
         (by the same two tests on its posterior marginals) while its own probabilities do not
@@ -155,7 +156,8 @@ class LineModel:
             return decided
         mass = proba[:, cols].sum(axis=1)
         top = np.asarray(cols)[proba[:, cols].argmax(axis=1)]
-        return [(self.classes[top[k]], float(mass[k])) if mass[k] >= nonbody_p and label not in NONBODY else (label, p)
+        # only over body: a line read as a report title keeps that reading (it is no report text either way)
+        return [(self.classes[top[k]], float(mass[k])) if mass[k] >= nonbody_p and label == "body" else (label, p)
                 for k, (label, p) in enumerate(decided)]
 
     @classmethod
@@ -249,8 +251,8 @@ def sequence_decode(proba: np.ndarray, seq: LabelSequence, weight: float) -> tup
 
 
 def _softmax(z: np.ndarray, n_classes: int) -> np.ndarray:
-    if n_classes == 2:      # binary LogisticRegression keeps one row of coefficients
-        z = np.hstack([-z, z])
+    if n_classes == 2:      # binary LogisticRegression keeps one row of coefficients: P(second class) = sigmoid(z)
+        z = np.hstack([np.zeros_like(z), z])
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)

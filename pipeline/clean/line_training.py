@@ -23,6 +23,9 @@ import scipy.sparse as sp
 from pipeline.evaluation.fanwen_data import LINE_LABELS, GoldPage, fanwen_dir, host_folds, load_pages
 
 C = 4.0            # inverse regularisation of the first stage's logistic regression (chosen under host-grouped CV)
+HOST_WEIGHT = 0.0  # a line's sample weight ∝ (labelled lines of its host) ** -HOST_WEIGHT: 0 weighs every line alike,
+                   # 1 every host alike; 0 chosen under host-grouped CV on three fold assignments (with the intro-wording
+                   # features, 0.5 at C 4 or 6 gained 0.001-0.002 nonbody but cost the pinned split 0.011: README, session 9)
 C_CONTEXT = 1.0    # and of the second stage's
 INNER_FOLDS = 3    # host-grouped folds giving the second stage its out-of-fold first-stage probabilities
 MAX_ITER = 3000
@@ -92,14 +95,28 @@ def dataset(pages: list[GoldPage], data: Path):
     return per_page, seed_rows
 
 
-def fit(parts) -> "object":
-    """The first stage over the labelled rows of ``parts`` ((rows, keep, labels) per page)."""
+def host_weights(parts, groups: list[str], exponent: float) -> np.ndarray:
+    """A sample weight per labelled line of ``parts`` (in order): ``n ** -exponent`` where ``n``
+    is the number of labelled lines of the part's group (its host), scaled to a mean of 1, so a
+    site whose pages have many short lines (link lists, tag clouds) does not outweigh the others
+    and the regularisation weighs as much as unweighted."""
+    per_group: dict[str, int] = {}
+    for g, (_, _, ys) in zip(groups, parts, strict=True):
+        per_group[g] = per_group.get(g, 0) + len(ys)
+    w = np.concatenate([np.full(len(ys), float(per_group[g]) ** -exponent) for g, (_, _, ys) in zip(groups, parts)]
+                       + [np.zeros(0)])
+    return w * (len(w) / w.sum()) if len(w) else w
+
+
+def fit(parts, groups: list[str]) -> "object":
+    """The first stage over the labelled rows of ``parts`` ((rows, keep, labels) per page),
+    each line weighted by its host (``groups``: the parts' hosts; ``host_weights``)."""
     from sklearn.linear_model import LogisticRegression
 
     X = sp.vstack([x[keep] for x, keep, _ in parts], format="csr")
     y = [lab for _, _, ys in parts for lab in ys]
     est = LogisticRegression(C=C, max_iter=MAX_ITER)
-    est.fit(X, y)
+    est.fit(X, y, sample_weight=host_weights(parts, groups, HOST_WEIGHT))
     return est
 
 
@@ -113,10 +130,10 @@ def fit_stacked(parts, groups: list[str]):
     from pipeline.clean.line_features import context_matrix, own_columns
     from pipeline.clean.line_model import LineModel
 
-    first = fit(parts)
+    first = fit(parts, groups)
     oof: list[np.ndarray | None] = [None] * len(parts)
     for train, test in GroupKFold(n_splits=INNER_FOLDS).split(np.zeros(len(parts)), groups=groups):
-        inner = LineModel.from_estimator(fit([parts[i] for i in train]))
+        inner = LineModel.from_estimator(fit([parts[i] for i in train], [groups[i] for i in train]))
         for i in test:
             oof[i] = inner.first_stage(parts[i][0])
     Z = np.vstack([context_matrix(own_columns(x), oof[i].astype(np.float32))[keep]
@@ -166,7 +183,7 @@ def cross_validated_models(pages: list[GoldPage], data: Path, dataset_parts=None
     for train, test in host_folds(pages, salt=salt):
         parts = [per_page[i] for i in train] + ([seed_rows] if seed_rows else [])
         groups = [pages[i].host for i in train] + (["(sample page)"] if seed_rows else [])
-        stages = fit_stacked(parts, groups) if STACKED else (fit(parts), None)
+        stages = fit_stacked(parts, groups) if STACKED else (fit(parts, groups), None)
         model = LineModel.from_estimator(*stages, label_sequence(parts, stages[0]))
         folds.append((model, test))
         for i in test:
@@ -204,8 +221,8 @@ def train(data: Path, out: Path) -> dict:
     _, cv = cross_validated_models(pages, data, parts)
     per_page, seed_rows = parts
     everything = per_page + ([seed_rows] if seed_rows else [])
-    est, context = fit_stacked(everything, [p.host for p in pages] + (["(sample page)"] if seed_rows else [])) \
-        if STACKED else (fit(everything), None)
+    hosts = [p.host for p in pages] + (["(sample page)"] if seed_rows else [])
+    est, context = fit_stacked(everything, hosts) if STACKED else (fit(everything, hosts), None)
     sequence = label_sequence(everything, est)
     out.mkdir(parents=True, exist_ok=True)
     sio.dump(est, out / MODEL_FILE)
@@ -224,6 +241,7 @@ def train(data: Path, out: Path) -> dict:
                  + "; a page's lines also decoded as one label sequence (label transitions from the gold pages)",
         "labels": list(est.classes_),
         "C": C,
+        "host_weight": HOST_WEIGHT,
         "context_stage": None if context is None else {"file": CONTEXT_FILE, "C": C_CONTEXT, "window": list(CONTEXT_WINDOW),
                           "features": int(context.coef_.shape[1]),
                           "trained_on": f"out-of-fold first-stage probabilities ({INNER_FOLDS} host-grouped folds)"},
@@ -256,10 +274,12 @@ def card_markdown(card: dict) -> str:
     rows = [f"| {label} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['lines']} |"
             for label, s in cv["per_label"].items() if isinstance(s, dict)]
     lines = "; ".join(f"{k} {v}" for k, v in data["lines"].items())
+    weights = (f"each training line weighted by (labelled lines of its host) ^ -{card['host_weight']}, scaled to a "
+               "mean of 1" if card["host_weight"] else "every training line weighted alike")
     return "\n".join([
         "# Line model card",
         "",
-        f"Model: {card['model']}. Labels: {', '.join(card['labels'])}. C = {card['C']}. "
+        f"Model: {card['model']}. Labels: {', '.join(card['labels'])}. C = {card['C']}; {weights}. "
         f"Trained {card['trained']} with scikit-learn {card['sklearn']}; `make line-model` rebuilds it "
         "and this card (generated from `model_card.json`).",
         "",
