@@ -111,7 +111,7 @@ def _keys(names: str, **tables: Any) -> dict[str, Any]:
 _CUE_GROUPS = {group: [_keys("id pattern max_chars requires title_above")]
                for group in ("header", "line", "fragment", "footer_start", "footer", "keep")}
 SCHEMAS: dict[str, dict[str, Any]] = {
-    "boilerplate.toml": _CUE_GROUPS,
+    "boilerplate.toml": {**_CUE_GROUPS, "intro_wording": _keys("patterns scan_chars")},
     "sites/": _keys("id name", match=_keys("names hosts anywhere"), **_CUE_GROUPS),
     "genres.toml": _keys("", genre=[_keys("slug name kind title_cues title_not cue_weight items",
                                           body_cues=[_keys("pattern weight")])],

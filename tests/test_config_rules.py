@@ -175,3 +175,34 @@ def test_the_sequence_weight_is_bounded(tmp_path):
     good = tmp_path / "q.toml"
     good.write_text("[clean]\nmodel_sequence_weight = 0\n", encoding="utf-8")
     assert Config.load(good)["clean"]["model_sequence_weight"] == 0
+
+
+@pytest.mark.parametrize("table, match", [
+    ("", "needs patterns"),
+    ('[intro_wording]\nscan_chars = 200\npatterns = ["小编", "(未闭合"]\n', "bad pattern"),
+])
+def test_a_boilerplate_file_without_usable_intro_wording_is_refused(rules_folder, table, match):
+    from pipeline.clean import cues
+
+    (rules_folder / "boilerplate.toml").write_text('[[line]]\nid = "x"\npattern = "^x$"\n\n' + table, encoding="utf-8")
+    cues._load_rules.cache_clear()
+    try:
+        with pytest.raises(rules.RuleFileError, match=match):
+            cues.CleanRules.load()
+    finally:
+        cues._load_rules.cache_clear()
+
+
+def test_the_lead_in_wordings_are_counted_from_the_rule_file(rules_folder):
+    from pipeline.clean import cues
+
+    (rules_folder / "boilerplate.toml").write_text(
+        '[intro_wording]\nscan_chars = 4\npatterns = ["小编", "仅供参考"]\n', encoding="utf-8")
+    cues._load_rules.cache_clear()
+    try:
+        talk = cues.CleanRules.load().intro_talk
+        assert talk("小编整理,仅供参考") == 2
+        assert talk("小编" + "正文" * 10 + "仅供参考") == 2        # a long line: its first and last 4 characters
+        assert talk("正文" * 10 + "小编" + "正文" * 10) == 0       # not its middle
+    finally:
+        cues._load_rules.cache_clear()

@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.clean.line_features import _hashed_grams, _hasher, _page_shares, _shares
+from pipeline.clean.cues import CleanRules
 
 LINES = ["您的位置：首页 > 范文 > 工作报告", "下一篇：2023年学校安全自查报告", "版权所有 © 2024 某某范文网",
          "COPYRIGHT 2024", "Copyrıght 2024", "以下是小编为大家收集的自查报告，仅供参考，欢迎阅读！",
@@ -84,8 +85,7 @@ SPEECH = "同学们，新的学期希望大家珍惜时光，勤奋学习，我�
 
 
 def test_a_site_lead_in_uses_several_of_the_intro_wordings():
-    from pipeline.clean.line_features import intro_talk
-
+    intro_talk = CleanRules.load().intro_talk
     assert intro_talk(SITE_INTRO) >= 3
     assert intro_talk("以下就是一篇精选读书日心得体会范文，让我们一起看看吧~") >= 3
     assert intro_talk("本文由某某网整理，欢迎阅读。") == 2

@@ -102,6 +102,8 @@ class CleanRules:
     markers: tuple[re.Pattern, ...]
     fingerprint: str = ""
     marker_literals: tuple[str, ...] = ()    # a marker line holds one of these (split.toml requires)
+    intro_wording: tuple[re.Pattern, ...] = ()   # boilerplate.toml [intro_wording]: ways sites word lead-ins
+    intro_scan_chars: int = 0                      # ... looked for in a long line's first and last characters
 
     @classmethod
     def load(cls) -> "CleanRules":
@@ -112,6 +114,12 @@ class CleanRules:
         """The profiles that apply to a page (``head``: its first lines joined, normalised)."""
         site, host = page.site, url_host(page.url)
         return [p for p in self.sites if p.applies(site, host, head, text)]
+
+    def intro_talk(self, text: str) -> int:
+        """How many of the ways 范文 sites word their lead-ins (``[intro_wording]``) ``text`` uses."""
+        if len(text) > 2 * self.intro_scan_chars:
+            text = text[:self.intro_scan_chars] + "\n" + text[-self.intro_scan_chars:]
+        return sum(p.search(text) is not None for p in self.intro_wording)
 
     def is_marker(self, text: str) -> bool:
         if not could_be_marker(text, self.marker_literals):
@@ -146,7 +154,15 @@ def _load_rules(fingerprint: str) -> CleanRules:
             id=data["id"], name=data["name"], names=tuple(match.get("names", ())),
             hosts=tuple(match.get("hosts", ())), anywhere=bool(match.get("anywhere", False)),
             cues=_compile_cues(data, where, data["id"])))
-    return CleanRules(generic, tuple(sites), tuple(compile_markers()), fingerprint, marker_literals())
+    wording = rules.load_toml("boilerplate.toml").get("intro_wording", {})
+    if not wording.get("patterns") or not wording.get("scan_chars"):
+        raise rules.RuleFileError("boilerplate.toml: [intro_wording] needs patterns and scan_chars (line-model features)")
+    try:
+        intro = tuple(re.compile(p) for p in wording["patterns"])
+    except re.error as exc:
+        raise rules.RuleFileError(f"boilerplate.toml: [intro_wording] bad pattern: {exc}") from exc
+    return CleanRules(generic, tuple(sites), tuple(compile_markers()), fingerprint, marker_literals(),
+                      intro, int(wording["scan_chars"]))
 
 
 def _compile_cues(data: dict, where: str, site_id: str | None) -> CueSet:

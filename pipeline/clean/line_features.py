@@ -20,6 +20,7 @@ import re
 import numpy as np
 import scipy.sparse as sp
 
+from pipeline.clean.cues import CUE_GROUPS
 from pipeline.clean.masks import NAME, YEAR
 
 N_HASH = 2 ** 14         # hashed character n-gram columns
@@ -56,35 +57,8 @@ _TITLE_END = re.compile(r"(报告|总结|方案|计划|体会|心得|发言|讲�
                         r"|公告|通告|通报|公报|纪要|条例|细则|规则|章程|制度|规划|建议|简报|说明|函)(书|稿|词)?"
                         r"(范文|范本|模板|大全|精选|合集|汇编|最新的?|完整版|[(（【\[][^)）】\]]{0,12}[)）】\]]|\s|\d|篇|[一二三四五六七八九十])*$"
                         r"|范文\S{0,4}$")
-# a line that talks about the text or the site rather than being the text: each pattern is one way
-# 范文 sites word their lead-ins (小编, 仅供参考, 希望对大家有所帮助, 以下是…篇, 欢迎阅读, 本站, 一起来看看吧,
-# 为大家整理, 写…报告的时候 / 怎么写, 报告具有…的特点); a report's own sentence rarely says two of them
-_INTRO_TALK = tuple(re.compile(p) for p in (
-    r"小编",
-    r"(仅|以|可)供(大家|您|各位)?(参考|借鉴)|供(大家|您|各位)(参考|借鉴|阅读|学习)",
-    r"希望.{0,8}(对|帮助|帮到|给|为).{0,4}(大家|您|你们|各位)",
-    r"(以下|下面|如下)就?是.{0,30}(篇|范文|资料|内容|文章|材料)",
-    r"欢迎(阅读|借鉴|参考|下载|收藏|大家|您)",
-    r"本站|本网站|本平台|本文由",
-    r"范文|范本|例文",
-    r"一起来?(看看|学习|阅读|欣赏|看一看)吧",
-    r"(为|给)(大家|您|各位|你)(精心)?(整理|收集|搜集|精选|准备|带来|分享|推荐|挑选|筛选)",
-    r"(写|撰写|写作)好?(一篇|一份)?.{0,6}(报告|总结|心得|计划|材料|文章|方案)(时|的时候)|怎么写|如何写",
-    r"(报告|总结|方案|计划|倡议书|申请书|心得体会|制度)(具有|应当?|应该|一般|通常|对我们来说|的使用|的用途|的重要性|十分的重要|应用范围|使用的情况)",
-))
-_TALK_CHARS = 200        # a long line's first and last characters that the intro wording is looked for in
-
-
-def intro_talk(text: str) -> int:
-    """How many of the ways 范文 sites word their lead-ins ``text`` uses (``_INTRO_TALK``)."""
-    if len(text) > 2 * _TALK_CHARS:
-        text = text[:_TALK_CHARS] + "\n" + text[-_TALK_CHARS:]
-    return sum(p.search(text) is not None for p in _INTRO_TALK)
-
-
 _NUMBERED = re.compile(r"^\s*(\d{1,3}\s*[.、．](?!\d)|[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十\d]{1,3}[)）])")
 RULE_GROUPS = ("header", "cue", "footer", "template", "spam", "site", "split")
-CUE_GROUPS = ("header", "line", "fragment", "footer_start", "footer", "keep")
 
 _OWN = (["rel_pos", "first", "second", "last", "log_k", "log_from_end", "log_len", "len_le5", "len_le12",
          "len_le25", "len_ge40", "len_ge100", "punct", "digit", "latin", "space", "sent_end",
@@ -175,7 +149,7 @@ def own_features(lines: list[str], rules_by_line: dict[int, str], clean_rules, l
                   for t, m in zip(texts, markers)]
     first_title = title_like.index(True) if any(title_like) else n
     heads = [t[:60] + t[-20:] if len(t) > 80 else t for t in texts]
-    talks = [intro_talk(t) for t in texts]
+    talks = [clean_rules.intro_talk(t) for t in texts]     # lead-in wording (boilerplate.toml [intro_wording])
     # a page title stands above the site's lead-in, the reports under it
     first_intro = next((k for k, c in enumerate(talks) if c >= 2), n)
     shares = _page_shares(heads)
